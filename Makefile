@@ -1,0 +1,117 @@
+# tf: reassemble TCP connections from captures, as Unix filters.
+#
+#   make            build the programs into $(O)/bin
+#   make demo       install build dependencies, build, run the example
+#   make check      install build dependencies, build, run the test suite,
+#                   then run it again on an ASan+UBSan build
+#   make bench      measure against tcpflow (see README)
+#   make install PREFIX=/usr DESTDIR=/tmp/stage ; make uninstall
+
+include config.mk
+
+PROGS = tf-reassemble tf-split tf-cat
+LIBSRC = $(wildcard lib/*.c)
+LIBHDR = $(wildcard lib/*.h)
+LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
+LIB = $(O)/libtf.a
+BINS = $(PROGS:%=$(O)/bin/%)
+TESTBINS = $(O)/bin/pktgen
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+
+# Debian packages the build and the tests need.
+DEPS = build-essential clang libpcap-dev zlib1g-dev libxml2-dev \
+	libxml2-utils libssl-dev libbrotli-dev libzstd-dev bats mandoc \
+	tcpflow tcpdump
+
+all: $(BINS) $(TESTBINS)
+
+$(O)/lib/%.o: lib/%.c $(LIBHDR) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/cmd/%.o: cmd/%.c $(LIBHDR) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -c -o $@ $<
+
+$(O)/tests/%.o: tests/%.c $(LIBHDR) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIBOBJ)
+	rm -f $@
+	$(AR) -rc $@ $(LIBOBJ)
+
+$(O)/bin/tf-reassemble: $(O)/cmd/tf-reassemble.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-reassemble.o $(LIB) $(PCAP_LIBS)
+
+$(O)/bin/tf-split: $(O)/cmd/tf-split.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-split.o $(LIB)
+
+$(O)/bin/tf-cat: $(O)/cmd/tf-cat.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-cat.o $(LIB)
+
+$(O)/bin/pktgen: $(O)/tests/pktgen.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pktgen.o
+
+# deps: install what is missing with apt-get when root, else say how.
+deps:
+	@missing=; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		    grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			    apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "missing packages; run as root:"; \
+			echo "  apt-get install$$missing"; exit 1; \
+		fi; \
+	fi
+
+demo: deps all
+	sh examples/demo.sh $(O)/bin
+
+check: deps
+	$(MAKE) all
+	$(MAKE) O=build-asan EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
+	sh tests/run.sh $(O)/bin build-asan/bin
+
+check-asan: deps
+	$(MAKE) O=build-asan EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
+	sh tests/run.sh build-asan/bin
+
+lint:
+	mandoc -Tlint -W warning $(MAN1) $(MAN5)
+
+install: $(BINS)
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5
+	for p in $(PROGS); do \
+		cp -f $(O)/bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p && \
+		chmod 755 $(DESTDIR)$(PREFIX)/bin/$$p || exit 1; \
+	done
+	for m in $(MAN1); do \
+		cp -f $$m $(DESTDIR)$(MANPREFIX)/man1/ && \
+		chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$${m#man/} || exit 1; \
+	done
+	for m in $(MAN5); do \
+		cp -f $$m $(DESTDIR)$(MANPREFIX)/man5/ && \
+		chmod 644 $(DESTDIR)$(MANPREFIX)/man5/$${m#man/} || exit 1; \
+	done
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
+	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all deps demo check check-asan lint install uninstall clean bench fuzz
