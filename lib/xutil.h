@@ -1,0 +1,41 @@
+/*
+ * Helpers for cmd/ only: they print and exit, which lib/ never does.
+ */
+#ifndef TF_XUTIL_H
+#define TF_XUTIL_H
+
+#include <stdint.h>
+
+struct rec_reader;
+
+/*
+ * Exits 1 with a hint if fd is a terminal: the binary stream is never
+ * written to one.  next names what to pipe it into.
+ */
+void xrefuse_tty(int fd, const char *next);
+
+/*
+ * Opens the tf stream on fd for reading, or exits 1 with one line that
+ * says why (not a stream, wrong version, cut) and at which byte.
+ */
+void xreader_init(struct rec_reader *r, int fd);
+
+/*
+ * Reports a rec_read() error e on stderr with its byte offset, naming
+ * what the input looks like when it is not a stream.  Returns 1, the exit
+ * status to use.
+ */
+int xreader_error(const struct rec_reader *r, int e, uint64_t offset);
+
+/*
+ * Parses a decimal number in [min, max] with an optional k/M/G suffix
+ * (powers of 1024) when suffix is set; exits 2 naming opt when it is not
+ * one.
+ */
+uint64_t xstrtonum(const char *s, uint64_t min, uint64_t max, int suffix,
+    const char *opt);
+
+/* Flushes and closes stdout; exits 1 naming the error if that fails. */
+void xclose_stdout(void);
+
+#endif
