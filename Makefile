@@ -7,7 +7,31 @@
 #   make bench      measure against tcpflow (see README)
 #   make install PREFIX=/usr DESTDIR=/tmp/stage ; make uninstall
 
-include config.mk
+# Settings: override on the command line, e.g. make CC=clang O=build-clang
+VERSION = 0.1.0
+
+PREFIX = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+DESTDIR =
+
+CC = cc
+AR = ar
+O = build
+
+CPPFLAGS = -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 \
+	-DTF_VERSION='"$(VERSION)"' -I/usr/include/libxml2
+WARN = -pedantic -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith \
+	-Wwrite-strings -Wvla -Wcast-qual -Wundef -Wdeclaration-after-statement
+WERROR =
+OPT = -O2 -g
+CFLAGS = -std=c99 $(OPT) $(WARN) $(WERROR) $(EXTRA_CFLAGS)
+LDFLAGS = $(EXTRA_LDFLAGS)
+
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+PCAP_LIBS = -lpcap
 
 PROGS = tf-reassemble tf-split tf-cat
 LIBSRC = $(wildcard lib/*.c)
@@ -15,7 +39,7 @@ LIBHDR = $(wildcard lib/*.h)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 LIB = $(O)/libtf.a
 BINS = $(PROGS:%=$(O)/bin/%)
-TESTBINS = $(O)/bin/pktgen
+TESTBINS = $(O)/bin/pktgen $(O)/bin/mkstream $(O)/bin/pktdump
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 
@@ -26,15 +50,15 @@ DEPS = build-essential clang libpcap-dev zlib1g-dev libxml2-dev \
 
 all: $(BINS) $(TESTBINS)
 
-$(O)/lib/%.o: lib/%.c $(LIBHDR) config.mk
+$(O)/lib/%.o: lib/%.c $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(O)/cmd/%.o: cmd/%.c $(LIBHDR) config.mk
+$(O)/cmd/%.o: cmd/%.c $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -c -o $@ $<
 
-$(O)/tests/%.o: tests/%.c $(LIBHDR) config.mk
+$(O)/tests/%.o: tests/%.c $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -c -o $@ $<
 
@@ -57,6 +81,14 @@ $(O)/bin/tf-cat: $(O)/cmd/tf-cat.o $(LIB)
 $(O)/bin/pktgen: $(O)/tests/pktgen.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pktgen.o
+
+$(O)/bin/mkstream: $(O)/tests/mkstream.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/mkstream.o $(LIB)
+
+$(O)/bin/pktdump: $(O)/tests/pktdump.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pktdump.o $(LIB) $(PCAP_LIBS)
 
 # deps: install what is missing with apt-get when root, else say how.
 deps:

@@ -31,6 +31,8 @@
 #define PKT_TH_PSH	0x08
 #define PKT_TH_ACK	0x10
 #define PKT_TH_URG	0x20
+#define PKT_TH_ECE	0x40	/* RFC 3168 section 6.1 */
+#define PKT_TH_CWR	0x80
 
 enum pkt_result {
 	PKT_TCP = 0,		/* *p holds a TCP segment */
@@ -105,8 +107,9 @@ struct pktdec;
 int pktdec_linktype_ok(int linktype);
 
 /*
- * Returns a new decoder for linktype, or NULL with errno set.  lim may be
- * NULL for the defaults.  The caller frees it with pktdec_free().
+ * Returns a new decoder for linktype, or NULL with errno set (EINVAL: the
+ * link type is not supported; ENOMEM).  lim may be NULL for the defaults.
+ * The caller frees it with pktdec_free().
  */
 struct pktdec *pktdec_new(int linktype, const struct pkt_limits *lim);
 void pktdec_free(struct pktdec *);
@@ -119,7 +122,12 @@ void pktdec_free(struct pktdec *);
 enum pkt_result pktdec_decode(struct pktdec *, int64_t ts, uint32_t caplen,
     uint32_t wirelen, const uint8_t *bytes, struct pkt *p);
 
-/* Returns the decoder's counters (borrowed). */
+/*
+ * Returns the decoder's counters (borrowed).  Every frame counts in frames
+ * and in at most one of not_ip, not_tcp and malformed; a PKT_TCP result
+ * with paylen < seglen also counts in truncated (a TCP header cut by the
+ * snaplen is malformed, not truncated).
+ */
 const struct pkt_stats *pktdec_stats(const struct pktdec *);
 
 #endif

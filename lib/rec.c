@@ -566,8 +566,10 @@ rec_write_data(struct rec_writer *w, uint64_t conn, uint8_t dir,
 		b[8] = dir;
 		put64(b + 16, offset);
 		put64(b + 24, (uint64_t)ts);
-		memcpy(b + REC_DATA_FIXED, bytes, n);
-		bytes += n;
+		if (n > 0) {	/* bytes may be NULL when len is 0 */
+			memcpy(b + REC_DATA_FIXED, bytes, n);
+			bytes += n;
+		}
 		offset += n;
 		len -= n;
 	} while (len > 0);

@@ -1,0 +1,438 @@
+/*
+ * Output files under one directory: safe creation (openat, mkdirat,
+ * O_NOFOLLOW, O_EXCL), coalesced pwrite(2)s and an LRU of descriptors.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "outdir.h"
+#include "tferr.h"
+
+#define DIRFLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+static void
+report(struct outdir *od, const struct outdir_file *f, enum outdir_event ev,
+    int errnum, uint64_t n)
+{
+	if (od->onerror != NULL)
+		od->onerror(od->arg, f, ev, errnum, n);
+}
+
+static void
+lru_unlink(struct outdir *od, struct outdir_file *f)
+{
+	if (f->prev != NULL)
+		f->prev->next = f->next;
+	else
+		od->head = f->next;
+	if (f->next != NULL)
+		f->next->prev = f->prev;
+	else
+		od->tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void
+lru_push(struct outdir *od, struct outdir_file *f)
+{
+	f->prev = NULL;
+	f->next = od->head;
+	if (od->head != NULL)
+		od->head->prev = f;
+	else
+		od->tail = f;
+	od->head = f;
+}
+
+/* Closes the least recently used file.  Returns 0, or -1 if none is open. */
+static int
+evict(struct outdir *od)
+{
+	struct outdir_file *f = od->tail;
+
+	if (f == NULL)
+		return -1;
+	lru_unlink(od, f);
+	if (close(f->fd) < 0)
+		report(od, f, OUTDIR_ECLOSE, errno, 0);
+	f->fd = -1;
+	od->nopen--;
+	return 0;
+}
+
+/* openat(2) that makes room by closing files when out of descriptors. */
+static int
+open_retry(struct outdir *od, int dfd, const char *name, int flags,
+    mode_t mode)
+{
+	int fd;
+
+	for (;;) {
+		fd = openat(dfd, name, flags, mode);
+		if (fd >= 0 || (errno != EMFILE && errno != ENFILE))
+			return fd;
+		if (evict(od) < 0) {
+			errno = EMFILE;
+			return -1;
+		}
+	}
+}
+
+/*
+ * Sets *dfd to a descriptor of the directory rel[0..dlen), from the
+ * cache or by walking from the root one component at a time, making
+ * missing ones if create is set.  The descriptor belongs to the cache.
+ */
+static int
+getdir(struct outdir *od, const char *rel, size_t dlen, int create, int *dfd)
+{
+	struct outdir_dir *d, *slot = NULL;
+	char *key = NULL, *tmp = NULL, *comp, *p;
+	int cur, fd, saved, e = TF_ERR_NOMEM;
+	size_t i;
+
+	if (dlen == 0) {
+		*dfd = od->rootfd;
+		return 0;
+	}
+	for (i = 0; i < OUTDIR_NDIRS; i++) {
+		d = &od->dirs[i];
+		if (d->fd >= 0 && d->len == dlen &&
+		    memcmp(d->rel, rel, dlen) == 0) {
+			d->used = ++od->tick;
+			*dfd = d->fd;
+			return 0;
+		}
+		if (slot == NULL || d->fd < 0 ||
+		    (slot->fd >= 0 && d->used < slot->used))
+			slot = d;
+	}
+	if ((key = malloc(dlen + 1)) == NULL ||
+	    (tmp = malloc(dlen + 1)) == NULL)
+		goto out;
+	memcpy(key, rel, dlen);
+	key[dlen] = '\0';
+	memcpy(tmp, key, dlen + 1);
+	cur = od->rootfd;
+	for (comp = tmp; comp != NULL; comp = p) {
+		if ((p = strchr(comp, '/')) != NULL)
+			*p++ = '\0';
+		fd = open_retry(od, cur, comp, DIRFLAGS, 0);
+		if (fd < 0 && errno == ENOENT && create) {
+			if (mkdirat(cur, comp, 0777) == 0 || errno == EEXIST)
+				fd = open_retry(od, cur, comp, DIRFLAGS, 0);
+		}
+		saved = errno;
+		if (cur != od->rootfd)
+			(void)close(cur);
+		if (fd < 0) {
+			errno = saved;
+			e = TF_ERR_SYSTEM;
+			goto out;
+		}
+		cur = fd;
+	}
+	if (slot->fd >= 0) {
+		(void)close(slot->fd);
+		free(slot->rel);
+	}
+	slot->rel = key;
+	slot->len = dlen;
+	slot->fd = cur;
+	slot->used = ++od->tick;
+	*dfd = cur;
+	key = NULL;
+	e = 0;
+out:
+	saved = errno;
+	free(key);
+	free(tmp);
+	errno = saved;
+	return e;
+}
+
+/* The length of the directory part of f's relative name. */
+static size_t
+dirlen(const struct outdir_file *f)
+{
+	return f->base > f->rel ? f->base - f->rel - 1 : 0;
+}
+
+int
+outdir_init(struct outdir *od, const char *dir, size_t maxfds)
+{
+	size_t n, i;
+
+	memset(od, 0, sizeof(*od));
+	od->rootfd = -1;
+	for (i = 0; i < OUTDIR_NDIRS; i++)
+		od->dirs[i].fd = -1;
+	od->maxfds = maxfds > 0 ? maxfds : 1;
+	if ((od->pend = malloc(OUTDIR_PENDING)) == NULL)
+		return TF_ERR_NOMEM;
+	n = dir != NULL ? strlen(dir) : 0;
+	if ((od->prefix = malloc(n + 2)) == NULL)
+		return TF_ERR_NOMEM;
+	if (dir != NULL) {
+		while (n > 1 && dir[n - 1] == '/')
+			n--;
+		memcpy(od->prefix, dir, n);
+		if (n != 1 || dir[0] != '/')
+			od->prefix[n++] = '/';
+	}
+	od->prefix[n] = '\0';
+	if (dir != NULL && mkdir(dir, 0777) < 0 && errno != EEXIST)
+		return TF_ERR_SYSTEM;
+	if ((od->rootfd = open(dir != NULL ? dir : ".",
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return TF_ERR_SYSTEM;
+	return 0;
+}
+
+const char *
+outdir_unsafe(const char *rel)
+{
+	const char *p, *q;
+	size_t n;
+
+	if (*rel == '\0')
+		return "empty name";
+	if (*rel == '/')
+		return "absolute path";
+	for (p = rel;; p = q + 1) {
+		q = strchr(p, '/');
+		n = q != NULL ? (size_t)(q - p) : strlen(p);
+		if (n == 0)
+			return "empty path component";
+		if (n == 1 && p[0] == '.')
+			return "path component '.'";
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return "path component '..'";
+		if (q == NULL)
+			return NULL;
+	}
+}
+
+int
+outdir_create(struct outdir *od, const char *rel, struct outdir_file **fp)
+{
+	struct outdir_file *f;
+	const char *slash;
+	size_t plen, rlen, dlen;
+	int dfd, fd, e;
+
+	*fp = NULL;
+	if (outdir_unsafe(rel) != NULL)
+		return TF_ERR_MALFORMED;
+	slash = strrchr(rel, '/');
+	dlen = slash != NULL ? (size_t)(slash - rel) : 0;
+	if ((e = getdir(od, rel, dlen, 1, &dfd)) < 0)
+		return e;
+	while (od->nopen >= od->maxfds && evict(od) == 0)
+		continue;
+	fd = open_retry(od, dfd, slash != NULL ? slash + 1 : rel,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return errno == EEXIST ? TF_ERR_EXISTS : TF_ERR_SYSTEM;
+	plen = strlen(od->prefix);
+	rlen = strlen(rel);
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->path = malloc(plen + rlen + 1)) == NULL) {
+		free(f);
+		(void)close(fd);
+		return TF_ERR_NOMEM;
+	}
+	memcpy(f->path, od->prefix, plen);
+	memcpy(f->path + plen, rel, rlen + 1);
+	f->rel = plen;
+	f->base = slash != NULL ? plen + dlen + 1 : plen;
+	f->fd = fd;
+	lru_push(od, f);
+	od->nopen++;
+	od->nfiles++;
+	*fp = f;
+	return 0;
+}
+
+/* Makes f's descriptor open and most recently used. */
+static int
+getfd(struct outdir *od, struct outdir_file *f)
+{
+	int dfd, fd, e;
+
+	if (f->fd >= 0) {
+		if (od->head != f) {
+			lru_unlink(od, f);
+			lru_push(od, f);
+		}
+		return 0;
+	}
+	if ((e = getdir(od, f->path + f->rel, dirlen(f), 0, &dfd)) < 0)
+		return e;
+	while (od->nopen >= od->maxfds && evict(od) == 0)
+		continue;
+	fd = open_retry(od, dfd, f->path + f->base,
+	    O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return TF_ERR_SYSTEM;
+	f->fd = fd;
+	lru_push(od, f);
+	od->nopen++;
+	return 0;
+}
+
+static int
+pwrite_all(struct outdir *od, struct outdir_file *f, uint64_t off,
+    const uint8_t *b, size_t len)
+{
+	ssize_t n;
+	int e;
+
+	if (f->err != 0) {
+		f->lost += len;
+		return 0;
+	}
+	if ((e = getfd(od, f)) < 0) {
+		if (e == TF_ERR_NOMEM)
+			errno = ENOMEM;
+		goto fail;
+	}
+	while (len > 0) {
+		n = pwrite(f->fd, b, len, (off_t)off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0) {
+			errno = ENOSPC;
+			goto fail;
+		}
+		b += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+fail:
+	f->err = errno;
+	f->first = len;
+	f->lost += len;
+	report(od, f, OUTDIR_EWRITE, f->err, len);
+	return TF_ERR_SYSTEM;
+}
+
+int
+outdir_flush(struct outdir *od)
+{
+	int e;
+
+	if (od->pendlen == 0)
+		return 0;
+	e = pwrite_all(od, od->pendf, od->pendoff, od->pend, od->pendlen);
+	od->pendlen = 0;
+	od->pendf = NULL;
+	return e;
+}
+
+int
+outdir_write(struct outdir *od, struct outdir_file *f, uint64_t off,
+    const uint8_t *bytes, size_t len)
+{
+	int e;
+
+	if (f->err != 0) {
+		f->lost += len;
+		return 0;
+	}
+	if (len == 0)
+		return 0;
+	if (od->pendf == f && od->pendoff + od->pendlen == off &&
+	    len <= OUTDIR_PENDING - od->pendlen) {
+		memcpy(od->pend + od->pendlen, bytes, len);
+		od->pendlen += len;
+		return 0;
+	}
+	e = outdir_flush(od);
+	if (len >= OUTDIR_PENDING / 2) {
+		if (pwrite_all(od, f, off, bytes, len) < 0)
+			e = TF_ERR_SYSTEM;
+		return e;
+	}
+	memcpy(od->pend, bytes, len);
+	od->pendf = f;
+	od->pendoff = off;
+	od->pendlen = len;
+	return e;
+}
+
+int
+outdir_close(struct outdir *od, struct outdir_file *f, int64_t ts)
+{
+	struct timespec times[2];
+	int dfd, r, e = 0;
+
+	if (od->pendf == f)
+		e = outdir_flush(od);
+	if (f->err != 0 && f->lost > f->first) {
+		report(od, f, OUTDIR_EMORE, f->err, f->lost - f->first);
+		e = TF_ERR_SYSTEM;
+	}
+	times[0].tv_sec = (time_t)(ts / 1000000000);
+	times[0].tv_nsec = (long)(ts % 1000000000);
+	if (times[0].tv_nsec < 0) {
+		times[0].tv_nsec += 1000000000;
+		times[0].tv_sec--;
+	}
+	times[1] = times[0];
+	if (f->fd >= 0)
+		r = futimens(f->fd, times);
+	else if ((r = getdir(od, f->path + f->rel, dirlen(f), 0, &dfd)) == 0)
+		r = utimensat(dfd, f->path + f->base, times,
+		    AT_SYMLINK_NOFOLLOW);
+	if (r < 0) {
+		report(od, f, OUTDIR_ETIMES, errno, 0);
+		e = TF_ERR_SYSTEM;
+	}
+	if (f->fd >= 0) {
+		lru_unlink(od, f);
+		od->nopen--;
+		if (close(f->fd) < 0) {
+			report(od, f, OUTDIR_ECLOSE, errno, 0);
+			e = TF_ERR_SYSTEM;
+		}
+	}
+	free(f->path);
+	free(f);
+	return e;
+}
+
+void
+outdir_release(struct outdir *od)
+{
+	size_t i;
+
+	(void)outdir_flush(od);
+	while (evict(od) == 0)
+		continue;
+	for (i = 0; i < OUTDIR_NDIRS; i++) {
+		if (od->dirs[i].fd >= 0)
+			(void)close(od->dirs[i].fd);
+		free(od->dirs[i].rel);
+		od->dirs[i].fd = -1;
+		od->dirs[i].rel = NULL;
+	}
+	if (od->rootfd >= 0)
+		(void)close(od->rootfd);
+	od->rootfd = -1;
+	free(od->pend);
+	free(od->prefix);
+	od->pend = NULL;
+	od->prefix = NULL;
+}

@@ -1,0 +1,977 @@
+/*
+ * TCP reassembly (RFC 9293 sequence space arithmetic) into flow records.
+ * The policy is described in reasm.h and tf-reassemble(1).
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkt.h"
+#include "reasm.h"
+#include "rec.h"
+#include "tferr.h"
+
+#define HIST		4096	/* bytes of history per direction, power of 2 */
+#define SEG_OVERHEAD	64	/* accounted per buffered segment */
+#define MAX_AHEAD	(1 << 30)	/* farther ahead is not this stream */
+#define STRAY_BEHIND	(1 << 30)	/* a late segment of a closed tuple */
+#define STRAY_AHEAD	(1 << 16)
+
+struct fkey {
+	uint8_t		 family;
+	uint8_t		 nvlan;
+	uint16_t	 vlan[PKT_MAX_VLAN];
+	uint8_t		 addr[2][16];	/* [0] client, [1] server */
+	uint16_t	 port[2];
+};
+
+/* A buffered out-of-order piece: data, or a hole cut by the snaplen. */
+struct seg {
+	struct seg	*next;
+	uint64_t	 off;
+	uint32_t	 len;
+	uint8_t		 hole;
+	int64_t		 ts;
+	uint8_t		 data[];
+};
+
+struct half {
+	uint8_t		 has_base;
+	uint8_t		 fin;
+	uint8_t		 done;
+	uint32_t	 next_seq;
+	uint64_t	 next_off;	/* offset of the next byte expected */
+	uint32_t	 fin_seq;
+	struct seg	*ooo;
+	size_t		 ooo_bytes;
+	struct half	*oprev, *onext;	/* on the reassembler's ooo list */
+	struct conn	*owner;
+	uint8_t		 dir;
+	uint8_t		 on_olist;
+	uint8_t		*hist;
+	uint64_t	 hist_from;	/* history valid from this offset */
+	struct rec_dirstats st;
+};
+
+struct conn {
+	struct conn	*hnext;
+	struct conn	*lprev, *lnext;	/* by last activity, oldest first */
+	uint64_t	 dkey;		/* hash of the client-to-server key */
+	uint64_t	 bkey;		/* symmetric hash, picks the bucket */
+	struct fkey	 key;
+	uint64_t	 id;
+	uint32_t	 counter;
+	uint8_t		 syn;		/* began with a handshake */
+	int64_t		 last;
+	struct half	 h[2];
+};
+
+struct tomb {
+	uint64_t	 dkey;
+	uint64_t	 bkey;
+	uint32_t	 counter;
+	uint32_t	 next_seq[2];
+	uint32_t	 chain;		/* index + 1 of the next in bucket */
+	uint8_t		 used;
+};
+
+struct reasm {
+	struct reasm_limits lim;
+	struct rec_writer *w;
+	struct conn	**tab;
+	size_t		 tabsize;	/* power of 2 */
+	size_t		 nconns;
+	struct conn	*lhead, *ltail;
+	struct half	*ohead, *otail;
+	size_t		 mem;		/* buffered + history bytes */
+	uint64_t	 nextid;
+	struct tomb	*tombs;
+	uint32_t	*tombtab;
+	size_t		 tombtabsize;
+	size_t		 tombpos;
+	struct rec_end	 tot;
+};
+
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t
+hash_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Hash of the direction src -> dst of a key-to-be. */
+static uint64_t
+dir_hash(const struct pkt *p, int rev)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t alen = p->family == 4 ? 4 : 16;
+	uint8_t b[4];
+
+	b[0] = p->family;
+	b[1] = p->nvlan;
+	h = hash_bytes(h, b, 2);
+	h = hash_bytes(h, (const uint8_t *)p->vlan,
+	    p->nvlan * sizeof(p->vlan[0]));
+	h = hash_bytes(h, rev ? p->dst : p->src, alen);
+	h = hash_bytes(h, rev ? p->src : p->dst, alen);
+	b[0] = (rev ? p->dport : p->sport) >> 8;
+	b[1] = (rev ? p->dport : p->sport) & 0xff;
+	b[2] = (rev ? p->sport : p->dport) >> 8;
+	b[3] = (rev ? p->sport : p->dport) & 0xff;
+	return mix(hash_bytes(h, b, 4));
+}
+
+/* Returns 1 if p goes from key's endpoint e to the other one. */
+static int
+key_match(const struct fkey *k, const struct pkt *p, int e)
+{
+	size_t alen = p->family == 4 ? 4 : 16;
+
+	return k->family == p->family && k->nvlan == p->nvlan &&
+	    memcmp(k->vlan, p->vlan, p->nvlan * sizeof(p->vlan[0])) == 0 &&
+	    k->port[e] == p->sport && k->port[!e] == p->dport &&
+	    memcmp(k->addr[e], p->src, alen) == 0 &&
+	    memcmp(k->addr[!e], p->dst, alen) == 0;
+}
+
+struct reasm *
+reasm_new(const struct reasm_limits *lim, struct rec_writer *w)
+{
+	struct reasm *ra;
+
+	if ((ra = calloc(1, sizeof(*ra))) == NULL)
+		return NULL;
+	if (lim != NULL)
+		ra->lim = *lim;
+	if (ra->lim.ooo_dir == 0)
+		ra->lim.ooo_dir = REASM_OOO_DIR_DEFAULT;
+	if (ra->lim.ooo_total == 0)
+		ra->lim.ooo_total = REASM_OOO_TOTAL_DEFAULT;
+	if (ra->lim.max_conns == 0)
+		ra->lim.max_conns = REASM_MAX_CONNS_DEFAULT;
+	if (ra->lim.idle == 0)
+		ra->lim.idle = REASM_IDLE_DEFAULT;
+	if (ra->lim.idle < 0)
+		ra->lim.idle = 0;
+	if (ra->lim.tombs == 0)
+		ra->lim.tombs = REASM_TOMBS_DEFAULT;
+	ra->w = w;
+	ra->nextid = 1;
+	ra->tabsize = 1024;
+	ra->tombtabsize = 1;
+	while (ra->tombtabsize < ra->lim.tombs * 2)
+		ra->tombtabsize <<= 1;
+	ra->tab = calloc(ra->tabsize, sizeof(*ra->tab));
+	ra->tombs = calloc(ra->lim.tombs, sizeof(*ra->tombs));
+	ra->tombtab = calloc(ra->tombtabsize, sizeof(*ra->tombtab));
+	if (ra->tab == NULL || ra->tombs == NULL || ra->tombtab == NULL) {
+		reasm_free(ra);
+		return NULL;
+	}
+	return ra;
+}
+
+static void
+free_half(struct reasm *ra, struct half *h)
+{
+	struct seg *s, *n;
+
+	for (s = h->ooo; s != NULL; s = n) {
+		n = s->next;
+		free(s);
+	}
+	h->ooo = NULL;
+	ra->mem -= h->ooo_bytes;
+	h->ooo_bytes = 0;
+	if (h->on_olist) {
+		if (h->oprev != NULL)
+			h->oprev->onext = h->onext;
+		else
+			ra->ohead = h->onext;
+		if (h->onext != NULL)
+			h->onext->oprev = h->oprev;
+		else
+			ra->otail = h->oprev;
+		h->on_olist = 0;
+	}
+	if (h->hist != NULL) {
+		free(h->hist);
+		h->hist = NULL;
+		ra->mem -= HIST;
+	}
+}
+
+void
+reasm_free(struct reasm *ra)
+{
+	struct conn *c, *n;
+
+	if (ra == NULL)
+		return;
+	for (c = ra->lhead; c != NULL; c = n) {
+		n = c->lnext;
+		free_half(ra, &c->h[0]);
+		free_half(ra, &c->h[1]);
+		free(c);
+	}
+	free(ra->tab);
+	free(ra->tombs);
+	free(ra->tombtab);
+	free(ra);
+}
+
+static void
+olist_add(struct reasm *ra, struct half *h)
+{
+	if (h->on_olist)
+		return;
+	h->on_olist = 1;
+	h->onext = NULL;
+	h->oprev = ra->otail;
+	if (ra->otail != NULL)
+		ra->otail->onext = h;
+	else
+		ra->ohead = h;
+	ra->otail = h;
+}
+
+static void
+olist_del(struct reasm *ra, struct half *h)
+{
+	if (!h->on_olist)
+		return;
+	if (h->oprev != NULL)
+		h->oprev->onext = h->onext;
+	else
+		ra->ohead = h->onext;
+	if (h->onext != NULL)
+		h->onext->oprev = h->oprev;
+	else
+		ra->otail = h->oprev;
+	h->on_olist = 0;
+}
+
+static void
+lru_del(struct reasm *ra, struct conn *c)
+{
+	if (c->lprev != NULL)
+		c->lprev->lnext = c->lnext;
+	else
+		ra->lhead = c->lnext;
+	if (c->lnext != NULL)
+		c->lnext->lprev = c->lprev;
+	else
+		ra->ltail = c->lprev;
+	c->lprev = c->lnext = NULL;
+}
+
+static void
+lru_add(struct reasm *ra, struct conn *c)
+{
+	c->lnext = NULL;
+	c->lprev = ra->ltail;
+	if (ra->ltail != NULL)
+		ra->ltail->lnext = c;
+	else
+		ra->lhead = c;
+	ra->ltail = c;
+}
+
+static int
+grow_table(struct reasm *ra)
+{
+	struct conn **nt, *c, *n;
+	size_t ns = ra->tabsize * 2, i;
+
+	if ((nt = calloc(ns, sizeof(*nt))) == NULL)
+		return TF_ERR_NOMEM;
+	for (i = 0; i < ra->tabsize; i++)
+		for (c = ra->tab[i]; c != NULL; c = n) {
+			n = c->hnext;
+			c->hnext = nt[c->bkey & (ns - 1)];
+			nt[c->bkey & (ns - 1)] = c;
+		}
+	free(ra->tab);
+	ra->tab = nt;
+	ra->tabsize = ns;
+	return 0;
+}
+
+static void
+tab_del(struct reasm *ra, struct conn *c)
+{
+	struct conn **pp;
+
+	for (pp = &ra->tab[c->bkey & (ra->tabsize - 1)]; *pp != NULL;
+	    pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			return;
+		}
+}
+
+static void
+tomb_unlink(struct reasm *ra, size_t i)
+{
+	struct tomb *t = &ra->tombs[i];
+	uint32_t *pp = &ra->tombtab[t->bkey & (ra->tombtabsize - 1)];
+
+	while (*pp != 0) {
+		if (*pp - 1 == i) {
+			*pp = t->chain;
+			break;
+		}
+		pp = &ra->tombs[*pp - 1].chain;
+	}
+	t->used = 0;
+}
+
+static void
+tomb_add(struct reasm *ra, const struct conn *c)
+{
+	size_t i = ra->tombpos;
+	struct tomb *t = &ra->tombs[i];
+	uint32_t *head;
+
+	if (t->used)
+		tomb_unlink(ra, i);
+	ra->tombpos = (ra->tombpos + 1) % ra->lim.tombs;
+	t->used = 1;
+	t->dkey = c->dkey;
+	t->bkey = c->bkey;
+	t->counter = c->counter;
+	t->next_seq[0] = c->h[0].next_seq;
+	t->next_seq[1] = c->h[1].next_seq;
+	head = &ra->tombtab[t->bkey & (ra->tombtabsize - 1)];
+	t->chain = *head;
+	*head = (uint32_t)(i + 1);
+}
+
+/* Returns the newest tomb of this tuple and its direction, or NULL. */
+static struct tomb *
+tomb_find(struct reasm *ra, uint64_t bkey, uint64_t hf, uint64_t hr, int *dir)
+{
+	uint32_t i = ra->tombtab[bkey & (ra->tombtabsize - 1)];
+	struct tomb *t;
+
+	while (i != 0) {
+		t = &ra->tombs[i - 1];
+		if (t->bkey == bkey && (t->dkey == hf || t->dkey == hr)) {
+			*dir = t->dkey == hf ? 0 : 1;
+			return t;
+		}
+		i = t->chain;
+	}
+	return NULL;
+}
+
+static int
+emit_gap(struct reasm *ra, struct conn *c, int d, uint64_t len, int cause,
+    int64_t ts)
+{
+	struct half *h = &c->h[d];
+	struct rec_gap g;
+
+	if (len == 0)
+		return 0;
+	g.conn = c->id;
+	g.dir = (uint8_t)d;
+	g.cause = (uint8_t)cause;
+	g.offset = h->next_off;
+	g.len = len;
+	g.ts = ts;
+	h->next_off += len;
+	h->next_seq += (uint32_t)len;
+	h->hist_from = h->next_off;
+	h->st.gaps++;
+	h->st.gapbytes += len;
+	ra->tot.gaps++;
+	ra->tot.gapbytes += len;
+	return rec_write_gap(ra->w, &g);
+}
+
+/*
+ * Returns 1 if bytes at stream offset off differ from what this direction
+ * already wrote, as far as the history remembers.
+ */
+static int
+hist_differs(const struct half *h, uint64_t off, const uint8_t *b,
+    size_t len)
+{
+	uint64_t from = h->hist_from, o;
+	size_t i;
+
+	if (h->hist == NULL)
+		return 0;
+	if (h->next_off > HIST && from < h->next_off - HIST)
+		from = h->next_off - HIST;
+	for (i = 0; i < len; i++) {
+		o = off + i;
+		if (o < from || o >= h->next_off)
+			continue;
+		if (h->hist[o & (HIST - 1)] != b[i])
+			return 1;
+	}
+	return 0;
+}
+
+static int
+deliver(struct reasm *ra, struct conn *c, int d, const uint8_t *b,
+    size_t len, int64_t ts)
+{
+	struct half *h = &c->h[d];
+	size_t i, n;
+	uint64_t off = h->next_off;
+	int e;
+
+	if (len == 0)
+		return 0;
+	if ((e = rec_write_data(ra->w, c->id, (uint8_t)d, off, ts, b,
+	    len)) < 0)
+		return e;
+	if (h->hist == NULL && ra->mem + HIST <= ra->lim.ooo_total &&
+	    (h->hist = malloc(HIST)) != NULL) {
+		ra->mem += HIST;
+		h->hist_from = off;
+	}
+	if (h->hist != NULL) {
+		i = len > HIST ? len - HIST : 0;
+		for (; i < len; i += n) {
+			n = HIST - ((off + i) & (HIST - 1));
+			if (n > len - i)
+				n = len - i;
+			memcpy(h->hist + ((off + i) & (HIST - 1)), b + i, n);
+		}
+	}
+	h->next_off += len;
+	h->next_seq += (uint32_t)len;
+	h->st.bytes += len;
+	return 0;
+}
+
+/* Delivers buffered pieces that are now in order. */
+static int
+drain(struct reasm *ra, struct conn *c, int d)
+{
+	struct half *h = &c->h[d];
+	struct seg *s;
+	uint64_t skip, end;
+	int e = 0;
+
+	while ((s = h->ooo) != NULL && s->off <= h->next_off) {
+		end = s->off + s->len;
+		if (end > h->next_off) {
+			skip = h->next_off - s->off;
+			if (s->hole)
+				e = emit_gap(ra, c, d, end - h->next_off,
+				    REC_GAP_SNAPLEN, s->ts);
+			else {
+				if (skip > 0 && hist_differs(h, s->off,
+				    s->data, (size_t)skip))
+					h->st.overlapdiff++;
+				e = deliver(ra, c, d, s->data + skip,
+				    (size_t)(end - h->next_off), s->ts);
+			}
+		}
+		h->ooo = s->next;
+		h->ooo_bytes -= s->len + SEG_OVERHEAD;
+		ra->mem -= s->len + SEG_OVERHEAD;
+		free(s);
+		if (e < 0)
+			return e;
+	}
+	if (h->ooo == NULL)
+		olist_del(ra, h);
+	return 0;
+}
+
+/* Gives up on the hole before the first buffered piece. */
+static int
+skip_hole(struct reasm *ra, struct conn *c, int d, int cause, int64_t ts)
+{
+	struct half *h = &c->h[d];
+	int e;
+
+	if (h->ooo == NULL)
+		return 0;
+	if (h->ooo->off > h->next_off &&
+	    (e = emit_gap(ra, c, d, h->ooo->off - h->next_off, cause, ts)) < 0)
+		return e;
+	return drain(ra, c, d);
+}
+
+static struct seg *
+seg_new(uint64_t off, const uint8_t *b, uint32_t len, int hole, int64_t ts)
+{
+	struct seg *s;
+
+	if ((s = malloc(sizeof(*s) + (hole ? 0 : len))) == NULL)
+		return NULL;
+	s->next = NULL;
+	s->off = off;
+	s->len = len;
+	s->hole = (uint8_t)hole;
+	s->ts = ts;
+	if (!hole)
+		memcpy(s->data, b, len);
+	return s;
+}
+
+/*
+ * Buffers [off, off+len) ahead of the next expected byte, first arrival
+ * winning over what is buffered already.
+ */
+static int
+buffer(struct reasm *ra, struct conn *c, int d, uint64_t off,
+    const uint8_t *b, uint32_t len, int hole, int64_t ts)
+{
+	struct half *h = &c->h[d];
+	struct seg **pp, *s, *n;
+	uint64_t cur = off, end = off + len, lo, hi, pend;
+
+	pp = &h->ooo;
+	while (cur < end) {
+		s = *pp;
+		if (s != NULL && s->off + s->len <= cur) {
+			pp = &s->next;
+			continue;
+		}
+		pend = s == NULL || s->off >= end ? end : s->off;
+		if (pend > cur) {
+			n = seg_new(cur, hole ? NULL : b + (cur - off),
+			    (uint32_t)(pend - cur), hole, ts);
+			if (n == NULL)
+				return TF_ERR_NOMEM;
+			n->next = s;
+			*pp = n;
+			pp = &n->next;
+			h->ooo_bytes += n->len + SEG_OVERHEAD;
+			ra->mem += n->len + SEG_OVERHEAD;
+			cur = pend;
+			continue;
+		}
+		/* s overlaps [cur, ...): s arrived first and wins. */
+		lo = cur;
+		hi = s->off + s->len < end ? s->off + s->len : end;
+		if (!hole && !s->hole &&
+		    memcmp(s->data + (lo - s->off), b + (lo - off),
+		    (size_t)(hi - lo)) != 0)
+			h->st.overlapdiff++;
+		cur = hi;
+		pp = &s->next;
+	}
+	olist_add(ra, h);
+	return 0;
+}
+
+/* Keeps buffered bytes under the caps by giving up on the oldest holes. */
+static int
+enforce_caps(struct reasm *ra, struct conn *c, int d, int64_t ts)
+{
+	struct half *h;
+	int e;
+
+	while (c->h[d].ooo_bytes > ra->lim.ooo_dir && c->h[d].ooo != NULL)
+		if ((e = skip_hole(ra, c, d, REC_GAP_OOO_CAP, ts)) < 0)
+			return e;
+	while (ra->mem > ra->lim.ooo_total && (h = ra->ohead) != NULL)
+		if ((e = skip_hole(ra, h->owner, h->dir, REC_GAP_OOO_CAP,
+		    ts)) < 0)
+			return e;
+	return 0;
+}
+
+static void
+fill_open(const struct conn *c, const struct pkt *p, int pdir, uint64_t pktno,
+    struct rec_open *o)
+{
+	size_t alen = c->key.family == 4 ? 4 : 16;
+
+	memset(o, 0, sizeof(*o));
+	o->conn = c->id;
+	o->ts = p->ts;
+	o->pktno = pktno;
+	o->counter = c->counter;
+	o->family = c->key.family;
+	o->flags = c->syn ? REC_OPEN_F_SYN : REC_OPEN_F_MIDSTREAM;
+	o->nvlan = c->key.nvlan;
+	memcpy(o->vlan, c->key.vlan, c->key.nvlan * sizeof(o->vlan[0]));
+	memcpy(o->src, c->key.addr[0], alen);
+	memcpy(o->dst, c->key.addr[1], alen);
+	o->sport = c->key.port[0];
+	o->dport = c->key.port[1];
+	if (p->has_mac) {
+		o->flags |= REC_OPEN_F_MAC;
+		memcpy(o->smac, pdir == 0 ? p->smac : p->dmac, 6);
+		memcpy(o->dmac, pdir == 0 ? p->dmac : p->smac, 6);
+	}
+}
+
+/* Writes the CLOSE record, forgets the connection, leaves a tomb. */
+static int
+close_conn(struct reasm *ra, struct conn *c, int cause, int64_t ts)
+{
+	struct rec_close rc;
+	int d, e = 0, gcause;
+
+	gcause = cause == REC_CLOSE_EVICTED ? REC_GAP_EVICTED : REC_GAP_LOST;
+	for (d = 0; d < 2 && e == 0; d++) {
+		while (c->h[d].ooo != NULL && e == 0)
+			e = skip_hole(ra, c, d, gcause, ts);
+		if (e == 0 && c->h[d].fin &&
+		    (int32_t)(c->h[d].fin_seq - c->h[d].next_seq) > 0)
+			e = emit_gap(ra, c, d, (uint32_t)(c->h[d].fin_seq -
+			    c->h[d].next_seq), gcause, ts);
+	}
+	memset(&rc, 0, sizeof(rc));
+	rc.conn = c->id;
+	rc.ts = ts;
+	rc.cause = (uint8_t)cause;
+	rc.dir[0] = c->h[0].st;
+	rc.dir[1] = c->h[1].st;
+	if (e == 0)
+		e = rec_write_close(ra->w, &rc);
+	tab_del(ra, c);
+	lru_del(ra, c);
+	free_half(ra, &c->h[0]);
+	free_half(ra, &c->h[1]);
+	tomb_add(ra, c);
+	ra->nconns--;
+	free(c);
+	return e;
+}
+
+static struct conn *
+new_conn(struct reasm *ra, const struct pkt *p, int client_is_src,
+    uint32_t counter, int syn, uint64_t hf, uint64_t hr, uint64_t pktno,
+    int *err)
+{
+	struct rec_open o;
+	struct conn *c;
+	size_t alen = p->family == 4 ? 4 : 16;
+	int s = client_is_src ? 0 : 1;
+
+	*err = 0;
+	if (ra->nconns >= ra->lim.max_conns) {
+		ra->tot.evicted++;
+		if ((*err = close_conn(ra, ra->lhead, REC_CLOSE_EVICTED,
+		    p->ts)) < 0)
+			return NULL;
+	}
+	if (ra->nconns >= ra->tabsize && (*err = grow_table(ra)) < 0)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		*err = TF_ERR_NOMEM;
+		return NULL;
+	}
+	c->key.family = p->family;
+	c->key.nvlan = p->nvlan;
+	memcpy(c->key.vlan, p->vlan, p->nvlan * sizeof(p->vlan[0]));
+	memcpy(c->key.addr[s], p->src, alen);
+	memcpy(c->key.addr[!s], p->dst, alen);
+	c->key.port[s] = p->sport;
+	c->key.port[!s] = p->dport;
+	c->dkey = client_is_src ? hf : hr;
+	c->bkey = mix(hf ^ hr);
+	c->id = ra->nextid++;
+	c->counter = counter;
+	c->syn = (uint8_t)syn;
+	c->last = p->ts;
+	c->h[0].owner = c->h[1].owner = c;
+	c->h[1].dir = 1;
+	c->hnext = ra->tab[c->bkey & (ra->tabsize - 1)];
+	ra->tab[c->bkey & (ra->tabsize - 1)] = c;
+	lru_add(ra, c);
+	ra->nconns++;
+	ra->tot.connections++;
+	fill_open(c, p, s, pktno, &o);
+	if ((*err = rec_write_open(ra->w, &o)) < 0)
+		return NULL;
+	return c;
+}
+
+static void
+set_base(struct half *h, uint32_t isn)
+{
+	h->has_base = 1;
+	h->st.isn = isn;
+	h->next_seq = isn + 1;
+	h->next_off = 0;
+}
+
+/* Takes the payload and FIN of one segment into direction d. */
+static int
+take(struct reasm *ra, struct conn *c, int d, const struct pkt *p)
+{
+	struct half *h = &c->h[d];
+	uint32_t seq = p->seq + ((p->flags & PKT_TH_SYN) ? 1 : 0);
+	int64_t delta, end;
+	uint64_t off;
+	uint32_t skip, have;
+	const uint8_t *b = p->payload;
+	int e;
+
+	if (!h->has_base) {
+		if (p->seglen == 0 && !(p->flags & PKT_TH_FIN))
+			return 0;
+		set_base(h, seq - 1);
+	}
+	delta = (int32_t)(seq - h->next_seq);
+	if (p->flags & PKT_TH_FIN && !h->fin) {
+		h->fin = 1;
+		h->fin_seq = seq + p->seglen;
+		h->st.flags |= REC_DIR_F_FIN;
+	}
+	if (p->seglen == 0)
+		return 0;
+	/* A keep-alive probe: one byte, or none, just before the window. */
+	if (p->seglen <= 1 && delta == -1)
+		return 0;
+	end = delta + (int64_t)p->seglen;
+	if (delta > MAX_AHEAD || (int64_t)h->next_off + delta < 0) {
+		h->st.violations++;
+		return 0;
+	}
+	if (end <= 0) {
+		h->st.retrans++;
+		if (hist_differs(h, h->next_off + (uint64_t)delta, b,
+		    p->paylen))
+			h->st.overlapdiff++;
+		return 0;
+	}
+	skip = 0;
+	if (delta < 0) {
+		h->st.retrans++;
+		skip = (uint32_t)-delta;
+		have = p->paylen < skip ? p->paylen : skip;
+		if (hist_differs(h, h->next_off + (uint64_t)delta, b, have))
+			h->st.overlapdiff++;
+		delta = 0;
+	}
+	off = h->next_off + (uint64_t)delta;
+	have = p->paylen > skip ? p->paylen - skip : 0;
+	if (delta == 0 && h->ooo == NULL) {
+		if ((e = deliver(ra, c, d, b + skip, have, p->ts)) < 0)
+			return e;
+		if (p->seglen - skip > have && (e = emit_gap(ra, c, d,
+		    p->seglen - skip - have, REC_GAP_SNAPLEN, p->ts)) < 0)
+			return e;
+		return drain(ra, c, d);
+	}
+	/* Buffered pieces arrived first: merge through the buffer. */
+	if (delta > 0)
+		h->st.ooo++;
+	if (have > 0 && (e = buffer(ra, c, d, off, b + skip, have, 0,
+	    p->ts)) < 0)
+		return e;
+	if (p->seglen - skip > have && (e = buffer(ra, c, d, off + have, NULL,
+	    p->seglen - skip - have, 1, p->ts)) < 0)
+		return e;
+	if (delta == 0)
+		return drain(ra, c, d);
+	return enforce_caps(ra, c, d, p->ts);
+}
+
+/*
+ * The peer acknowledged bytes up to ack: a hole before data it has
+ * acknowledged was received, just not captured.
+ */
+static int
+acked(struct reasm *ra, struct conn *c, int d, uint32_t ack, int64_t ts)
+{
+	struct half *h = &c->h[d];
+	int64_t delta;
+	int e;
+
+	while (h->ooo != NULL) {
+		delta = (int32_t)(ack - h->next_seq);
+		if (delta <= 0 || h->next_off + (uint64_t)delta <= h->ooo->off)
+			return 0;
+		if ((e = skip_hole(ra, c, d, REC_GAP_LOST, ts)) < 0)
+			return e;
+	}
+	/* Bytes before an acknowledged FIN that the capture never showed. */
+	if (h->fin && (int32_t)(h->fin_seq - h->next_seq) > 0 &&
+	    (int32_t)(ack - h->fin_seq) > 0)
+		return emit_gap(ra, c, d, (uint32_t)(h->fin_seq - h->next_seq),
+		    REC_GAP_LOST, ts);
+	return 0;
+}
+
+static int
+finished(const struct conn *c)
+{
+	int d;
+
+	for (d = 0; d < 2; d++)
+		if (!c->h[d].fin || c->h[d].ooo != NULL ||
+		    c->h[d].next_seq != c->h[d].fin_seq)
+			return 0;
+	return 1;
+}
+
+int
+reasm_expire(struct reasm *ra, int64_t now)
+{
+	struct conn *c;
+	int e;
+
+	if (ra->lim.idle == 0)
+		return 0;
+	while ((c = ra->lhead) != NULL && now - c->last > ra->lim.idle) {
+		ra->tot.timeouts++;
+		if ((e = close_conn(ra, c, REC_CLOSE_TIMEOUT, now)) < 0)
+			return e;
+	}
+	return 0;
+}
+
+int
+reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
+{
+	uint64_t hf, hr, bkey;
+	struct conn *c;
+	struct tomb *t;
+	struct half *h;
+	int d = 0, td, e, syn, synack;
+
+	if ((e = reasm_expire(ra, p->ts)) < 0)
+		return e;
+	hf = dir_hash(p, 0);
+	hr = dir_hash(p, 1);
+	bkey = mix(hf ^ hr);
+	for (c = ra->tab[bkey & (ra->tabsize - 1)]; c != NULL; c = c->hnext) {
+		if (c->bkey != bkey)
+			continue;
+		if (c->dkey == hf && key_match(&c->key, p, 0)) {
+			d = 0;
+			break;
+		}
+		if (c->dkey == hr && key_match(&c->key, p, 1)) {
+			d = 1;
+			break;
+		}
+	}
+	syn = (p->flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) ==
+	    PKT_TH_SYN;
+	synack = (p->flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) ==
+	    (PKT_TH_SYN | PKT_TH_ACK);
+
+	/* A new SYN with a new ISN on a live 4-tuple: reuse. */
+	if (c != NULL && syn) {
+		h = &c->h[d];
+		if (h->has_base && (h->st.flags & REC_DIR_F_SYN) &&
+		    h->st.isn == p->seq) {
+			h->st.retrans++;
+			h->st.packets++;
+			return 0;
+		}
+		if (h->has_base || c->h[!d].has_base) {
+			td = c->counter + 1;
+			if ((e = close_conn(ra, c, REC_CLOSE_REUSED,
+			    p->ts)) < 0)
+				return e;
+			c = new_conn(ra, p, 1, (uint32_t)td, 1, hf, hr, pktno,
+			    &e);
+			if (c == NULL)
+				return e;
+			d = 0;
+		}
+	}
+	if (c == NULL) {
+		t = tomb_find(ra, bkey, hf, hr, &td);
+		if (syn || synack) {
+			c = new_conn(ra, p, syn, t != NULL ? t->counter + 1 : 0,
+			    1, hf, hr, pktno, &e);
+			d = syn ? 0 : 1;
+		} else if (p->seglen == 0 || (t != NULL &&
+		    (int32_t)(p->seq - t->next_seq[td]) > -STRAY_BEHIND &&
+		    (int32_t)(p->seq - t->next_seq[td]) <= STRAY_AHEAD) ||
+		    (p->flags & PKT_TH_RST)) {
+			ra->tot.stray++;
+			return 0;
+		} else {
+			/* Mid-stream: the side on a well-known port serves. */
+			d = p->sport < 1024 && p->dport >= 1024 ? 1 : 0;
+			c = new_conn(ra, p, d == 0,
+			    t != NULL ? t->counter + 1 : 0, 0, hf, hr, pktno,
+			    &e);
+		}
+		if (c == NULL)
+			return e;
+	}
+
+	c->last = p->ts;
+	lru_del(ra, c);
+	lru_add(ra, c);
+	h = &c->h[d];
+	h->st.packets++;
+	h->st.wirelen += p->wirelen;
+	h->st.caplen += p->caplen;
+	if (h->st.packets == 1)
+		h->st.first = p->ts;
+	h->st.last = p->ts;
+	if (p->flags & PKT_TH_SYN) {
+		if (!h->has_base) {
+			set_base(h, p->seq);
+			h->st.flags |= REC_DIR_F_SYN;
+		} else if (!(h->st.flags & REC_DIR_F_SYN) ||
+		    h->st.isn != p->seq) {
+			h->st.violations++;
+			return 0;
+		}
+	}
+	/* The handshake's ACK tells the server's ISN if its SYN was lost. */
+	if ((p->flags & PKT_TH_ACK) && c->syn && !c->h[!d].has_base)
+		set_base(&c->h[!d], p->ack - 1);
+	if ((e = take(ra, c, d, p)) < 0)
+		return e;
+	if ((p->flags & PKT_TH_ACK) && (c->h[!d].ooo != NULL ||
+	    c->h[!d].fin) && (e = acked(ra, c, !d, p->ack, p->ts)) < 0)
+		return e;
+	if (p->flags & PKT_TH_RST) {
+		h->st.flags |= REC_DIR_F_RST;
+		return close_conn(ra, c, REC_CLOSE_RST, p->ts);
+	}
+	if (finished(c))
+		return close_conn(ra, c, REC_CLOSE_FIN, p->ts);
+	return 0;
+}
+
+int
+reasm_finish(struct reasm *ra, int64_t now)
+{
+	int e;
+
+	while (ra->lhead != NULL)
+		if ((e = close_conn(ra, ra->lhead, REC_CLOSE_END, now)) < 0)
+			return e;
+	return 0;
+}
+
+void
+reasm_totals(const struct reasm *ra, struct rec_end *e)
+{
+	e->connections += ra->tot.connections;
+	e->evicted += ra->tot.evicted;
+	e->timeouts += ra->tot.timeouts;
+	e->stray += ra->tot.stray;
+	e->gaps += ra->tot.gaps;
+	e->gapbytes += ra->tot.gapbytes;
+}

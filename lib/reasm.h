@@ -1,0 +1,82 @@
+/*
+ * TCP reassembly: decoded segments in, flow records out.
+ *
+ * How to use:
+ *	struct reasm *ra = reasm_new(&limits, &writer);	NULL: out of memory
+ *	for each segment from pktdec_decode():
+ *		if ((e = reasm_segment(ra, &pkt, pktno)) < 0) write error
+ *	reasm_finish(ra, last_ts);	closes every live connection
+ *	reasm_totals(ra, &end);		fills the connection counters
+ *	reasm_free(ra);
+ *
+ * Policy, in full in tf-reassemble(1):
+ * - The two directions of a connection are one connection, keyed by the
+ *   VLAN ids, addresses and ports.  Connections are numbered from 1 in the
+ *   order they are first seen.
+ * - Bytes are written in DATA records as soon as they are in order.
+ *   Out-of-order bytes wait in a per-direction buffer, bounded per
+ *   direction and in total; past a cap, or when the peer acknowledges
+ *   bytes the capture never showed, the missing range becomes a GAP.
+ * - Overlaps: the first arrival wins.  Overlapping bytes that differ from
+ *   what was kept are counted (overlapdiff); bytes already written are
+ *   compared against a short history of the direction.
+ * - A new SYN with a new ISN on a live or recently closed 4-tuple starts a
+ *   new connection whose counter is one more.
+ * - Idle connections are closed by packet time, oldest first, from a list
+ *   ordered by last activity (no scan of all connections).
+ */
+#ifndef TF_REASM_H
+#define TF_REASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pkt;
+struct rec_writer;
+struct rec_end;
+
+struct reasm_limits {
+	size_t		 ooo_dir;	/* buffered bytes per direction */
+	size_t		 ooo_total;	/* buffered bytes, all connections */
+	size_t		 max_conns;	/* live connections */
+	int64_t		 idle;		/* ns of packet time; 0: never */
+	size_t		 tombs;		/* closed 4-tuples remembered */
+};
+
+#define REASM_OOO_DIR_DEFAULT	(4u << 20)
+#define REASM_OOO_TOTAL_DEFAULT	(64u << 20)
+#define REASM_MAX_CONNS_DEFAULT	131072
+#define REASM_IDLE_DEFAULT	(900LL * 1000000000LL)
+#define REASM_TOMBS_DEFAULT	65536
+
+struct reasm;
+
+/*
+ * Returns a new reassembler writing to w (borrowed; it must outlive the
+ * reassembler), or NULL if out of memory.  lim may be NULL for defaults;
+ * zero fields take defaults.
+ */
+struct reasm *reasm_new(const struct reasm_limits *lim, struct rec_writer *w);
+
+/*
+ * Takes one decoded TCP segment; pktno is its frame number from 1.
+ * Returns 0, or TF_ERR_SYSTEM when writing failed (see errno), or
+ * TF_ERR_NOMEM.
+ */
+int reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno);
+
+/*
+ * Closes every live connection idle since before now - idle.  Called by
+ * reasm_segment(); callers may call it on their own clock too.
+ */
+int reasm_expire(struct reasm *ra, int64_t now);
+
+/* Closes every live connection with cause "end".  Returns as above. */
+int reasm_finish(struct reasm *ra, int64_t now);
+
+/* Adds the reassembler's counters to e (connections, evicted, ...). */
+void reasm_totals(const struct reasm *ra, struct rec_end *e);
+
+void reasm_free(struct reasm *ra);
+
+#endif
