@@ -32,21 +32,24 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
 PCAP_LIBS = -lpcap
+REPORT_LIBS = -lxml2 -lcrypto -lz
 
-PROGS = tf-reassemble tf-split tf-cat
+PROGS = tf-reassemble tf-split tf-cat tf-report
 LIBSRC = $(wildcard lib/*.c)
 LIBHDR = $(wildcard lib/*.h)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 LIB = $(O)/libtf.a
 BINS = $(PROGS:%=$(O)/bin/%)
-TESTBINS = $(O)/bin/pktgen $(O)/bin/mkstream $(O)/bin/pktdump
+TESTBINS = $(O)/bin/pktgen $(O)/bin/mkstream $(O)/bin/pktdump \
+	$(O)/bin/pkt_test
+BENCHBINS = $(O)/bin/pcaploop $(O)/bin/filefloor
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 
 # Debian packages the build and the tests need.
 DEPS = build-essential clang libpcap-dev zlib1g-dev libxml2-dev \
 	libxml2-utils libssl-dev libbrotli-dev libzstd-dev bats mandoc \
-	tcpflow tcpdump
+	tcpflow tcpdump jq wireshark-common python3
 
 all: $(BINS) $(TESTBINS)
 
@@ -78,6 +81,14 @@ $(O)/bin/tf-cat: $(O)/cmd/tf-cat.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-cat.o $(LIB)
 
+$(O)/bin/tf-report: $(O)/cmd/tf-report.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-report.o $(LIB) $(REPORT_LIBS)
+
+$(O)/bin/tf-http: $(O)/cmd/tf-http.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-http.o $(LIB) -lz -lbrotlidec -lzstd
+
 $(O)/bin/pktgen: $(O)/tests/pktgen.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pktgen.o
@@ -89,6 +100,18 @@ $(O)/bin/mkstream: $(O)/tests/mkstream.o $(LIB)
 $(O)/bin/pktdump: $(O)/tests/pktdump.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pktdump.o $(LIB) $(PCAP_LIBS)
+
+$(O)/bin/pkt_test: $(O)/tests/unit/pkt_test.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/unit/pkt_test.o $(LIB)
+
+$(O)/bin/pcaploop: $(O)/tests/pcaploop.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pcaploop.o $(LIB) $(PCAP_LIBS)
+
+$(O)/bin/filefloor: $(O)/tests/filefloor.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/filefloor.o
 
 # deps: install what is missing with apt-get when root, else say how.
 deps:
@@ -118,6 +141,34 @@ check: deps
 check-asan: deps
 	$(MAKE) O=build-asan EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
 	sh tests/run.sh build-asan/bin
+
+# bench: speed and memory against tcpflow and the floors (README).
+bench: $(BINS) $(TESTBINS) $(BENCHBINS)
+	sh tests/bench.sh $(O)/bin
+
+# fuzz: libFuzzer targets for the packet decoder and the stream reader,
+# built with clang into build-fuzz/ (the lib instrumented, ASan+UBSan),
+# seeded from tests/data and pktgen, each run FUZZ_SECONDS; any finding
+# fails (tests/fuzz/run.sh).
+FUZZ_SECONDS = 30
+FUZZFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZBINS = build-fuzz/bin/fuzz_pkt build-fuzz/bin/fuzz_rec
+
+fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/tf-reassemble \
+    $(O)/bin/tf-split
+	$(MAKE) O=build-fuzz CC=clang OPT='-g -O1' \
+	    EXTRA_CFLAGS='$(FUZZFLAGS) -fsanitize=fuzzer-no-link' \
+	    EXTRA_LDFLAGS='$(FUZZFLAGS) -fsanitize=fuzzer' $(FUZZBINS)
+	sh tests/fuzz/run.sh build-fuzz $(O)/bin $(FUZZ_SECONDS)
+
+$(O)/bin/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB)
+
+$(O)/bin/pcap2seed: $(O)/tests/fuzz/pcap2seed.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/fuzz/pcap2seed.o $(PCAP_LIBS)
 
 lint:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5)

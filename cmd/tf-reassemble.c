@@ -12,6 +12,7 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,8 @@ struct ctx {
 	uint64_t	 pktno;
 	int64_t		 last_ts;
 	int		 fail;		/* exit 1 at the end */
-	const char	*name;		/* of the current input */
+	int		 started;	/* the stream's header is written */
+	char		 qname[512];	/* current input, quoted for messages */
 };
 
 static volatile sig_atomic_t stop;
@@ -145,12 +147,31 @@ set_filter(pcap_t *p, const char *expr, const char *name)
 		exit(2);
 	}
 	if (pcap_setfilter(p, &prog) < 0)
-		errx(1, "'%s': cannot set the filter: %s", name,
+		errx(1, "%s: cannot set the filter: %s", name,
 		    pcap_geterr(p));
 	pcap_freecode(&prog);
 }
 
-/* Opens one capture file, or standard input for "-". */
+/*
+ * Reports an input that cannot be read.  Before the stream has begun that
+ * is fatal; after, it ends the input: what was read so far is closed and
+ * written out, and the exit status is 1.
+ */
+static void
+bad_input(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!c->started)
+		verrx(1, fmt, ap);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	c->end.status |= REC_END_S_ERROR;
+	c->fail = 1;
+}
+
+/* Opens one capture file, or standard input for "-"; NULL if it cannot. */
 static pcap_t *
 open_file(struct ctx *c, const char *path, FILE **fpp)
 {
@@ -166,9 +187,11 @@ open_file(struct ctx *c, const char *path, FILE **fpp)
 		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 		if (p == NULL) {
 			if (access(path, R_OK) < 0)
-				errx(1, "cannot open '%s': %s", path,
+				bad_input(c, "cannot open '%s': %s", path,
 				    strerror(errno));
-			errx(1, "'%s': not a packet capture (%s)", path, ebuf);
+			else
+				bad_input(c, "'%s': not a packet capture (%s)",
+				    path, ebuf);
 		}
 		return p;
 	}
@@ -176,32 +199,41 @@ open_file(struct ctx *c, const char *path, FILE **fpp)
 		err(1, "standard input");
 	if (setvbuf(fp, NULL, _IOFBF, STDIN_BUFSZ) != 0)
 		err(1, "standard input");
-	if ((ch = getc(fp)) == EOF)
-		errx(1, "standard input: empty input, not a packet capture");
+	if ((ch = getc(fp)) == EOF) {
+		(void)fclose(fp);
+		bad_input(c, "standard input: empty input, not a packet "
+		    "capture");
+		return NULL;
+	}
 	(void)ungetc(ch, fp);
 	p = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (p == NULL) {
+		(void)fclose(fp);
 		if (isatty(0))
 			errx(1, "standard input is a terminal: give a capture "
 			    "with -r or on a pipe");
-		errx(1, "standard input: not a packet capture (%s)", ebuf);
+		bad_input(c, "standard input: not a packet capture (%s)",
+		    ebuf);
+		return NULL;
 	}
 	*fpp = fp;
 	return p;
 }
 
-static void
-check_linktype(pcap_t *p, const char *name)
+/* Returns 1 if the link type of p is one we decode. */
+static int
+check_linktype(struct ctx *c, pcap_t *p, const char *name)
 {
 	const char *ln;
 	int lt = pcap_datalink(p);
 
 	if (pktdec_linktype_ok(lt))
-		return;
+		return 1;
 	ln = pcap_datalink_val_to_name(lt);
-	errx(1, "'%s': unsupported link type %d (%s)", name, lt,
+	bad_input(c, "%s: unsupported link type %d (%s)", name, lt,
 	    ln != NULL ? ln : "unknown");
+	return 0;
 }
 
 static void
@@ -226,11 +258,27 @@ read_file(struct ctx *c, pcap_t *p, const char *name)
 	while (!stop && (r = pcap_next_ex(p, &ph, &bytes)) == 1)
 		one_frame(c, ph, bytes, 1);
 	if (!stop && r == PCAP_ERROR) {
-		warnx("'%s': truncated capture after packet %" PRIu64 ": %s",
+		warnx("%s: truncated capture after packet %" PRIu64 ": %s",
 		    name, c->pktno, pcap_geterr(p));
 		c->end.status |= REC_END_S_CUT;
 		c->fail = 1;
 	}
+}
+
+/* Says on one line what was skipped or cut, if anything was. */
+static void
+summary(const struct rec_end *e)
+{
+	char m[64] = "", t[64] = "";
+
+	if (e->malformed > 0)
+		(void)snprintf(m, sizeof(m), "%" PRIu64 " malformed packet%s "
+		    "skipped", e->malformed, e->malformed == 1 ? "" : "s");
+	if (e->truncated > 0)
+		(void)snprintf(t, sizeof(t), "%" PRIu64 " segment%s cut by "
+		    "the snaplen", e->truncated, e->truncated == 1 ? "" : "s");
+	if (m[0] != '\0' || t[0] != '\0')
+		warnx("%s%s%s", m, m[0] != '\0' && t[0] != '\0' ? ", " : "", t);
 }
 
 /* Shell-quotes argv into one line for the stream's command annotation. */
@@ -406,8 +454,9 @@ main(int argc, char *argv[])
 		    PCAP_TSTAMP_PRECISION_NANO);
 		if (pcap_activate(live) < 0)
 			errx(1, "'%s': %s", iface, pcap_geterr(live));
-		check_linktype(live, iface);
-		set_filter(live, expr, iface);
+		(void)snprintf(c.qname, sizeof(c.qname), "'%s'", iface);
+		(void)check_linktype(&c, live, c.qname);
+		set_filter(live, expr, c.qname);
 		write_header(&c, pcap_datalink(live), (uint32_t)snaplen,
 		    REC_SRC_IFACE, &iface, 1);
 		if (rec_write_annot(&c.w, 0, REC_DIR_NONE, "reassemble.command",
@@ -432,11 +481,19 @@ main(int argc, char *argv[])
 		live = NULL;
 	} else {
 		for (i = 0; i < nfiles && !stop; i++) {
-			c.name = strcmp(files[i], "-") == 0 ?
-			    "standard input" : files[i];
-			p = open_file(&c, files[i], &fp);
-			check_linktype(p, c.name);
-			set_filter(p, expr, c.name);
+			if (strcmp(files[i], "-") == 0)
+				(void)snprintf(c.qname, sizeof(c.qname),
+				    "standard input");
+			else
+				(void)snprintf(c.qname, sizeof(c.qname),
+				    "'%s'", files[i]);
+			if ((p = open_file(&c, files[i], &fp)) == NULL)
+				break;
+			if (!check_linktype(&c, p, c.qname)) {
+				pcap_close(p);
+				break;
+			}
+			set_filter(p, expr, c.qname);
 			lt = pcap_datalink(p);
 			if (i == 0) {
 				write_header(&c, lt,
@@ -448,9 +505,10 @@ main(int argc, char *argv[])
 				    "reassemble.command", cmdline,
 				    strlen(cmdline)) < 0)
 					write_failed(&c);
+				c.started = 1;
 			}
 			new_decoder(&c, lt);
-			read_file(&c, p, c.name);
+			read_file(&c, p, c.qname);
 			pcap_close(p);
 		}
 	}
@@ -474,10 +532,8 @@ main(int argc, char *argv[])
 	if (rec_write_end(&c.w, &c.end) < 0 || rec_writer_release(&c.w) < 0)
 		write_failed(&c);
 	reasm_free(c.ra);
-	if (!quiet && (c.end.malformed > 0 || c.end.truncated > 0))
-		warnx("%" PRIu64 " malformed packets skipped, %" PRIu64
-		    " segments cut by the snaplen", c.end.malformed,
-		    c.end.truncated);
+	if (!quiet)
+		summary(&c.end);
 	free(expr);
 	free(cmdline);
 	return c.fail;

@@ -5,6 +5,7 @@
  */
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
@@ -312,6 +313,17 @@ default_maxfds(void)
 	return n > FD_RESERVE ? (size_t)(n - FD_RESERVE) : 1;
 }
 
+/* Returns 1 if fd is /dev/null: the stream passed on there is not made. */
+static int
+is_devnull(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && S_ISCHR(a.st_mode) &&
+	    stat("/dev/null", &b) == 0 && S_ISCHR(b.st_mode) &&
+	    a.st_rdev == b.st_rdev;
+}
+
 /*
  * tf-split [-q] [-o dir] [-T template] [-F tTkmg] [-f maxfds]: the
  * options are tcpflow's; -T and -F apply in command-line order.
@@ -395,7 +407,8 @@ main(int argc, char *argv[])
 	}
 	s.od.onerror = on_error;
 	s.od.arg = &s;
-	s.passon = !outclosed && !isatty(STDOUT_FILENO);
+	s.passon = !outclosed && !isatty(STDOUT_FILENO) &&
+	    !is_devnull(STDOUT_FILENO);
 	if (s.passon && rec_writer_init(&s.w, STDOUT_FILENO) < 0)
 		nomem();
 	s.nbuckets = 1024;

@@ -1,6 +1,7 @@
 /*
  * Output files under one directory: safe creation (openat, mkdirat,
- * O_NOFOLLOW, O_EXCL), coalesced pwrite(2)s and an LRU of descriptors.
+ * O_NOFOLLOW, O_EXCL), coalesced pwrite(2)s from per-file buffers and an
+ * LRU of descriptors.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -16,6 +17,26 @@
 #include "tferr.h"
 
 #define DIRFLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define PBUF_MIN	8192	/* first size of a file's buffer */
+#define PBUF_SPARE	64	/* PBUF_MIN buffers kept for reuse */
+
+/*
+ * Spare PBUF_MIN buffers, most recently freed on top, so that the many
+ * short files of a capture reuse a few warm buffers instead of going
+ * through malloc(3) each.  At most PBUF_SPARE * PBUF_MIN bytes; shared by
+ * every outdir of the process.
+ */
+static uint8_t *spare[PBUF_SPARE];
+static size_t nspare;
+
+static void
+pbuf_free(uint8_t *b, size_t cap)
+{
+	if (cap == PBUF_MIN && nspare < PBUF_SPARE)
+		spare[nspare++] = b;
+	else
+		free(b);
+}
 
 static void
 report(struct outdir *od, const struct outdir_file *f, enum outdir_event ev,
@@ -175,8 +196,6 @@ outdir_init(struct outdir *od, const char *dir, size_t maxfds)
 	for (i = 0; i < OUTDIR_NDIRS; i++)
 		od->dirs[i].fd = -1;
 	od->maxfds = maxfds > 0 ? maxfds : 1;
-	if ((od->pend = malloc(OUTDIR_PENDING)) == NULL)
-		return TF_ERR_NOMEM;
 	n = dir != NULL ? strlen(dir) : 0;
 	if ((od->prefix = malloc(n + 2)) == NULL)
 		return TF_ERR_NOMEM;
@@ -243,12 +262,13 @@ outdir_create(struct outdir *od, const char *rel, struct outdir_file **fp)
 		return errno == EEXIST ? TF_ERR_EXISTS : TF_ERR_SYSTEM;
 	plen = strlen(od->prefix);
 	rlen = strlen(rel);
-	if ((f = calloc(1, sizeof(*f))) == NULL ||
-	    (f->path = malloc(plen + rlen + 1)) == NULL) {
-		free(f);
+	/* One allocation: the file and its path after it. */
+	if ((f = malloc(sizeof(*f) + plen + rlen + 1)) == NULL) {
 		(void)close(fd);
 		return TF_ERR_NOMEM;
 	}
+	memset(f, 0, sizeof(*f));
+	f->path = (char *)(f + 1);
 	memcpy(f->path, od->prefix, plen);
 	memcpy(f->path + plen, rel, rlen + 1);
 	f->rel = plen;
@@ -328,16 +348,105 @@ fail:
 	return TF_ERR_SYSTEM;
 }
 
-int
-outdir_flush(struct outdir *od)
+/* The list of files holding a buffer, most recently written first. */
+static void
+buf_unlink(struct outdir *od, struct outdir_file *f)
+{
+	if (f->bprev != NULL)
+		f->bprev->bnext = f->bnext;
+	else
+		od->bhead = f->bnext;
+	if (f->bnext != NULL)
+		f->bnext->bprev = f->bprev;
+	else
+		od->btail = f->bprev;
+	f->bprev = f->bnext = NULL;
+}
+
+static void
+buf_push(struct outdir *od, struct outdir_file *f)
+{
+	f->bprev = NULL;
+	f->bnext = od->bhead;
+	if (od->bhead != NULL)
+		od->bhead->bprev = f;
+	else
+		od->btail = f;
+	od->bhead = f;
+}
+
+/* Writes f's pending bytes; keeps its buffer. */
+static int
+flush_file(struct outdir *od, struct outdir_file *f)
+{
+	size_t n = f->plen;
+
+	if (n == 0)
+		return 0;
+	f->plen = 0;
+	return pwrite_all(od, f, f->poff, f->pbuf, n);
+}
+
+/* Writes f's pending bytes and gives its buffer back. */
+static int
+drop_buf(struct outdir *od, struct outdir_file *f)
 {
 	int e;
 
-	if (od->pendlen == 0)
+	if (f->pbuf == NULL)
 		return 0;
-	e = pwrite_all(od, od->pendf, od->pendoff, od->pend, od->pendlen);
-	od->pendlen = 0;
-	od->pendf = NULL;
+	e = flush_file(od, f);
+	buf_unlink(od, f);
+	od->held -= f->pcap;
+	pbuf_free(f->pbuf, f->pcap);
+	f->pbuf = NULL;
+	f->pcap = 0;
+	return e;
+}
+
+/*
+ * Makes f's buffer at least need bytes (at most OUTDIR_FILEPEND), giving
+ * back the least recently written files' buffers to stay within
+ * OUTDIR_PENDING.  Returns 0, TF_ERR_SYSTEM when one of those writes
+ * failed (reported), or TF_ERR_NOMEM with f unchanged.
+ */
+static int
+grow_buf(struct outdir *od, struct outdir_file *f, size_t need)
+{
+	size_t cap = f->pcap > 0 ? f->pcap : PBUF_MIN;
+	uint8_t *nb;
+	int e = 0;
+
+	while (cap < need)
+		cap *= 2;
+	if (cap > OUTDIR_FILEPEND)
+		cap = OUTDIR_FILEPEND;
+	while (od->held - f->pcap + cap > OUTDIR_PENDING && od->btail != NULL &&
+	    (od->btail != f || od->btail->bprev != NULL))
+		if (drop_buf(od, od->btail != f ? od->btail :
+		    od->btail->bprev) < 0)
+			e = TF_ERR_SYSTEM;
+	if (f->pbuf == NULL && cap == PBUF_MIN && nspare > 0)
+		nb = spare[--nspare];
+	else if ((nb = realloc(f->pbuf, cap)) == NULL)
+		return TF_ERR_NOMEM;
+	if (f->pbuf == NULL)
+		buf_push(od, f);
+	od->held += cap - f->pcap;
+	f->pbuf = nb;
+	f->pcap = cap;
+	return e;
+}
+
+int
+outdir_flush(struct outdir *od)
+{
+	struct outdir_file *f;
+	int e = 0;
+
+	for (f = od->bhead; f != NULL; f = f->bnext)
+		if (flush_file(od, f) < 0)
+			e = TF_ERR_SYSTEM;
 	return e;
 }
 
@@ -345,7 +454,7 @@ int
 outdir_write(struct outdir *od, struct outdir_file *f, uint64_t off,
     const uint8_t *bytes, size_t len)
 {
-	int e;
+	int e = 0, g;
 
 	if (f->err != 0) {
 		f->lost += len;
@@ -353,22 +462,39 @@ outdir_write(struct outdir *od, struct outdir_file *f, uint64_t off,
 	}
 	if (len == 0)
 		return 0;
-	if (od->pendf == f && od->pendoff + od->pendlen == off &&
-	    len <= OUTDIR_PENDING - od->pendlen) {
-		memcpy(od->pend + od->pendlen, bytes, len);
-		od->pendlen += len;
-		return 0;
+	if (f->plen > 0 && (f->poff + f->plen != off ||
+	    len > OUTDIR_FILEPEND - f->plen)) {
+		e = flush_file(od, f);
+		if (f->err != 0) {
+			f->lost += len;
+			return e;
+		}
 	}
-	e = outdir_flush(od);
-	if (len >= OUTDIR_PENDING / 2) {
+	if (f->plen == 0 && len >= OUTDIR_FILEPEND / 2) {
 		if (pwrite_all(od, f, off, bytes, len) < 0)
 			e = TF_ERR_SYSTEM;
 		return e;
 	}
-	memcpy(od->pend, bytes, len);
-	od->pendf = f;
-	od->pendoff = off;
-	od->pendlen = len;
+	if (f->plen + len > f->pcap) {
+		g = grow_buf(od, f, f->plen + len);
+		if (g == TF_ERR_NOMEM) {
+			/* No memory for a buffer: write through. */
+			if (flush_file(od, f) < 0 ||
+			    pwrite_all(od, f, off, bytes, len) < 0)
+				e = TF_ERR_SYSTEM;
+			return e;
+		}
+		if (g < 0)
+			e = g;
+	}
+	if (f->plen == 0)
+		f->poff = off;
+	memcpy(f->pbuf + f->plen, bytes, len);
+	f->plen += len;
+	if (od->bhead != f) {
+		buf_unlink(od, f);
+		buf_push(od, f);
+	}
 	return e;
 }
 
@@ -378,8 +504,8 @@ outdir_close(struct outdir *od, struct outdir_file *f, int64_t ts)
 	struct timespec times[2];
 	int dfd, r, e = 0;
 
-	if (od->pendf == f)
-		e = outdir_flush(od);
+	if (drop_buf(od, f) < 0)
+		e = TF_ERR_SYSTEM;
 	if (f->err != 0 && f->lost > f->first) {
 		report(od, f, OUTDIR_EMORE, f->err, f->lost - f->first);
 		e = TF_ERR_SYSTEM;
@@ -408,7 +534,6 @@ outdir_close(struct outdir *od, struct outdir_file *f, int64_t ts)
 			e = TF_ERR_SYSTEM;
 		}
 	}
-	free(f->path);
 	free(f);
 	return e;
 }
@@ -418,7 +543,8 @@ outdir_release(struct outdir *od)
 {
 	size_t i;
 
-	(void)outdir_flush(od);
+	while (od->bhead != NULL)
+		(void)drop_buf(od, od->bhead);
 	while (evict(od) == 0)
 		continue;
 	for (i = 0; i < OUTDIR_NDIRS; i++) {
@@ -431,8 +557,8 @@ outdir_release(struct outdir *od)
 	if (od->rootfd >= 0)
 		(void)close(od->rootfd);
 	od->rootfd = -1;
-	free(od->pend);
 	free(od->prefix);
-	od->pend = NULL;
 	od->prefix = NULL;
+	while (nspare > 0)
+		free(spare[--nspare]);
 }

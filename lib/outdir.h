@@ -4,10 +4,12 @@
  * Every path is resolved under the output directory from a directory
  * descriptor with openat(2) and mkdirat(2), one component at a time,
  * never following a symbolic link.  Files are created with O_EXCL: an
- * existing file is never overwritten.  Writes go through one pending
- * buffer that coalesces contiguous writes to the same file into one
- * pwrite(2); descriptors are kept open in an LRU list of bounded size and
- * reopened on demand.
+ * existing file is never overwritten.  Each file has its own pending
+ * buffer that coalesces contiguous writes into one pwrite(2), so that
+ * interleaved connections still make few, large writes; the buffers
+ * together hold at most OUTDIR_PENDING bytes, and the least recently
+ * written is written out first to make room.  Descriptors are kept open
+ * in an LRU list of bounded size and reopened on demand.
  *
  * How to use:
  *	struct outdir od;
@@ -31,7 +33,8 @@
 #include <stdint.h>
 
 #define OUTDIR_NDIRS	4		/* directory descriptors kept open */
-#define OUTDIR_PENDING	(1u << 20)	/* bytes coalesced before a write */
+#define OUTDIR_PENDING	(4u << 20)	/* buffer bytes over all files */
+#define OUTDIR_FILEPEND	(256u << 10)	/* buffer bytes of one file */
 
 /* What went wrong, for onerror. */
 enum outdir_event {
@@ -45,12 +48,18 @@ struct outdir_file {
 	struct outdir_file *prev;	/* LRU list of open files */
 	struct outdir_file *next;
 	int		 fd;		/* -1 while closed */
-	char		*path;		/* prefix + relative name; owned */
+	char		*path;		/* prefix + relative name, after f */
 	size_t		 rel;		/* offset of the relative name in path */
 	size_t		 base;		/* offset of the last component */
 	int		 err;		/* errno of the first failed write */
 	uint64_t	 first;		/* bytes lost by that write */
 	uint64_t	 lost;		/* all bytes not written */
+	struct outdir_file *bprev;	/* LRU list of files with a buffer */
+	struct outdir_file *bnext;
+	uint8_t		*pbuf;		/* pending bytes, or NULL */
+	size_t		 pcap;		/* size of pbuf */
+	size_t		 plen;		/* bytes pending in pbuf */
+	uint64_t	 poff;		/* file offset of pbuf[0] */
 };
 
 struct outdir_dir {
@@ -69,10 +78,9 @@ struct outdir {
 	struct outdir_file *tail;
 	struct outdir_dir dirs[OUTDIR_NDIRS];
 	uint64_t	 tick;
-	uint8_t		*pend;
-	size_t		 pendlen;
-	uint64_t	 pendoff;
-	struct outdir_file *pendf;
+	struct outdir_file *bhead;	/* most recently written, with a buffer */
+	struct outdir_file *btail;
+	size_t		 held;		/* sum of pcap over that list */
 	uint64_t	 nfiles;	/* files created */
 	void		(*onerror)(void *, const struct outdir_file *,
 			    enum outdir_event, int, uint64_t);

@@ -75,6 +75,8 @@ struct tomb {
 	uint32_t	 next_seq[2];
 	uint32_t	 chain;		/* index + 1 of the next in bucket */
 	uint8_t		 used;
+	uint8_t		 based[2];	/* next_seq[d] is known */
+	uint8_t		 gaveup;	/* closed by timeout or eviction */
 };
 
 struct reasm {
@@ -343,7 +345,7 @@ tomb_unlink(struct reasm *ra, size_t i)
 }
 
 static void
-tomb_add(struct reasm *ra, const struct conn *c)
+tomb_add(struct reasm *ra, const struct conn *c, int cause)
 {
 	size_t i = ra->tombpos;
 	struct tomb *t = &ra->tombs[i];
@@ -358,9 +360,30 @@ tomb_add(struct reasm *ra, const struct conn *c)
 	t->counter = c->counter;
 	t->next_seq[0] = c->h[0].next_seq;
 	t->next_seq[1] = c->h[1].next_seq;
+	t->based[0] = c->h[0].has_base;
+	t->based[1] = c->h[1].has_base;
+	t->gaveup = cause == REC_CLOSE_TIMEOUT || cause == REC_CLOSE_EVICTED;
 	head = &ra->tombtab[t->bkey & (ra->tombtabsize - 1)];
 	t->chain = *head;
 	*head = (uint32_t)(i + 1);
+}
+
+/*
+ * Returns 1 if p is a late segment of the connection t remembers: near
+ * where that direction ended.  After a timeout or an eviction the
+ * connection did not end, so only bytes it already had are late; newer
+ * ones start a new connection.
+ */
+static int
+tomb_late(const struct tomb *t, int d, const struct pkt *p)
+{
+	int32_t delta = (int32_t)(p->seq - t->next_seq[d]);
+
+	if (!t->based[d] || delta <= -STRAY_BEHIND)
+		return 0;
+	if (t->gaveup)
+		return (int64_t)delta + p->seglen <= 0;
+	return delta <= STRAY_AHEAD;
 }
 
 /* Returns the newest tomb of this tuple and its direction, or NULL. */
@@ -651,7 +674,7 @@ close_conn(struct reasm *ra, struct conn *c, int cause, int64_t ts)
 	lru_del(ra, c);
 	free_half(ra, &c->h[0]);
 	free_half(ra, &c->h[1]);
-	tomb_add(ra, c);
+	tomb_add(ra, c, cause);
 	ra->nconns--;
 	free(c);
 	return e;
@@ -901,9 +924,7 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 			    1, hf, hr, pktno, &e);
 			d = syn ? 0 : 1;
 		} else if (p->seglen == 0 || (t != NULL &&
-		    (int32_t)(p->seq - t->next_seq[td]) > -STRAY_BEHIND &&
-		    (int32_t)(p->seq - t->next_seq[td]) <= STRAY_AHEAD) ||
-		    (p->flags & PKT_TH_RST)) {
+		    tomb_late(t, td, p)) || (p->flags & PKT_TH_RST)) {
 			ra->tot.stray++;
 			return 0;
 		} else {

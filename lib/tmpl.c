@@ -183,6 +183,24 @@ fmtnum(char *s, uint64_t v, int width)
 	return n;
 }
 
+/* An address as tcpflow names it: addr_tcpflow(), without stdio for IPv4. */
+static size_t
+fmtaddr(char *s, unsigned family, const uint8_t *a)
+{
+	size_t n = 0;
+	int i;
+
+	if (family != 4)
+		return strlen(addr_tcpflow(s, family, a));
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			s[n++] = '.';
+		n += fmtnum(s + n, a[i], 3);
+	}
+	s[n] = '\0';
+	return n;
+}
+
 static size_t
 fmtmac(char *s, const uint8_t *m)
 {
@@ -232,10 +250,10 @@ tmpl_expand(const struct tmpl *t, const struct rec_open *o, unsigned dir,
 		n = 0;
 		switch (*++p) {
 		case 'A':
-			n = strlen(addr_tcpflow(v, o->family, sa));
+			n = fmtaddr(v, o->family, sa);
 			break;
 		case 'B':
-			n = strlen(addr_tcpflow(v, o->family, da));
+			n = fmtaddr(v, o->family, da);
 			break;
 		case 'a':
 			n = fmtnum(v, sp, 5);
@@ -255,16 +273,20 @@ tmpl_expand(const struct tmpl *t, const struct rec_open *o, unsigned dir,
 			n = (size_t)snprintf(v, sizeof(v), "%" PRId64, sec);
 			break;
 		case 'V':
-			if (o->nvlan > 0)
-				n = (size_t)snprintf(v, sizeof(v), "--");
+			if (o->nvlan > 0) {
+				v[0] = v[1] = '-';
+				n = 2;
+			}
 			break;
 		case 'v':
 			if (o->nvlan > 0)
 				n = fmtnum(v, o->vlan[0] & 0xfff, 0);
 			break;
 		case 'C':
-			if (o->counter > 0)
-				n = (size_t)snprintf(v, sizeof(v), "c");
+			if (o->counter > 0) {
+				v[0] = 'c';
+				n = 1;
+			}
 			break;
 		case 'c':
 			if (o->counter > 0)

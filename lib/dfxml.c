@@ -1,0 +1,534 @@
+/*
+ * The DFXML report writer.  Element order follows the DFXML 2.0 schema
+ * (dfxml.xsd): metadata, creator, source, fileobject*, rusage, then
+ * foreign elements.  Foreign elements go where the schema has
+ * <xs:any namespace="##other">: inside <metadata>, at the end of
+ * <fileobject> and at the end of <dfxml>.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlversion.h>
+#include <libxml/xmlwriter.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+#include <zlib.h>
+
+#include "addr.h"
+#include "dfxml.h"
+#include "digest.h"
+#include "rec.h"
+#include "report.h"
+#include "tferr.h"
+#include "utf8.h"
+
+#define TIMELEN	64
+#define X(s)	((const xmlChar *)(s))
+
+/* Set by any failed write; checked once per public call. */
+struct out {
+	xmlTextWriterPtr w;
+	int		 fail;
+};
+
+static void
+start(struct out *o, const char *name)
+{
+	if (xmlTextWriterStartElement(o->w, X(name)) < 0)
+		o->fail = 1;
+}
+
+static void
+end(struct out *o)
+{
+	if (xmlTextWriterEndElement(o->w) < 0)
+		o->fail = 1;
+}
+
+static void
+attr(struct out *o, const char *name, const char *v)
+{
+	if (xmlTextWriterWriteAttribute(o->w, X(name), X(v)) < 0)
+		o->fail = 1;
+}
+
+static void
+attru(struct out *o, const char *name, uint64_t v)
+{
+	char buf[32];
+
+	(void)snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	attr(o, name, buf);
+}
+
+static void
+text(struct out *o, const char *s)
+{
+	if (xmlTextWriterWriteString(o->w, X(s)) < 0)
+		o->fail = 1;
+}
+
+static void
+elem(struct out *o, const char *name, const char *s)
+{
+	start(o, name);
+	text(o, s);
+	end(o);
+}
+
+static void
+elemu(struct out *o, const char *name, uint64_t v)
+{
+	char buf[32];
+
+	(void)snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	elem(o, name, buf);
+}
+
+static void
+elemf(struct out *o, const char *name, double v)
+{
+	char buf[64];
+
+	(void)snprintf(buf, sizeof(buf), "%.6f", v);
+	elem(o, name, buf);
+}
+
+/* Writes bytes as text, or, when they need repair, with a hex copy. */
+static void
+bytes_text(struct out *o, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i, bad;
+	char *s, *hex;
+
+	if ((s = utf8_xmlsafe(p, n, &bad)) == NULL) {
+		o->fail = 1;
+		return;
+	}
+	if (bad > 0) {
+		if ((hex = malloc(n * 2 + 1)) == NULL) {
+			free(s);
+			o->fail = 1;
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			hex[2 * i] = digits[p[i] >> 4];
+			hex[2 * i + 1] = digits[p[i] & 15];
+		}
+		hex[2 * n] = '\0';
+		attr(o, "tcpflow:hex", hex);
+		free(hex);
+	}
+	text(o, s);
+	free(s);
+}
+
+static void
+bytes_elem(struct out *o, const char *name, const void *p, size_t n)
+{
+	start(o, name);
+	bytes_text(o, p, n);
+	end(o);
+}
+
+/* An attribute value is repaired without a hex copy. */
+static void
+bytes_attr(struct out *o, const char *name, const void *p, size_t n)
+{
+	char *s;
+
+	if ((s = utf8_xmlsafe(p, n, NULL)) == NULL) {
+		o->fail = 1;
+		return;
+	}
+	attr(o, name, s);
+	free(s);
+}
+
+static const char *
+isotime(char *buf, size_t size, int64_t ts)
+{
+	if (addr_isotime(buf, size, ts, 6) < 0)
+		(void)snprintf(buf, size, "1970-01-01T00:00:00Z");
+	return buf;
+}
+
+static int64_t
+now(clockid_t id)
+{
+	struct timespec t;
+
+	if (clock_gettime(id, &t) != 0)
+		return 0;
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+int
+dfxml_init(struct dfxml *x, FILE *fp)
+{
+	xmlOutputBufferPtr ob;
+
+	memset(x, 0, sizeof(*x));
+	if ((ob = xmlOutputBufferCreateFile(fp, NULL)) == NULL)
+		return TF_ERR_NOMEM;
+	if ((x->w = xmlNewTextWriter(ob)) == NULL) {
+		(void)xmlOutputBufferClose(ob);
+		return TF_ERR_NOMEM;
+	}
+	(void)xmlTextWriterSetIndent(x->w, 1);
+	(void)xmlTextWriterSetIndentString(x->w, X("  "));
+	return 0;
+}
+
+static void
+put_library(struct out *o, const char *name, const char *version)
+{
+	start(o, "library");
+	attr(o, "name", name);
+	attr(o, "version", version);
+	end(o);
+}
+
+static void
+put_configuration(struct out *o, const struct dfxml_run *run)
+{
+	const struct rec_header *h = run->hdr;
+	char buf[TIMELEN];
+	unsigned i;
+	size_t k;
+
+	start(o, "tcpflow:configuration");
+	if (h != NULL) {
+		start(o, "tcpflow:stream");
+		bytes_attr(o, "program", h->program, h->programlen);
+		attru(o, "linktype", h->linktype);
+		attru(o, "snaplen", h->snaplen);
+		attru(o, "tsresol", h->tsresol);
+		attr(o, "start", isotime(buf, sizeof(buf), h->start));
+		end(o);
+	}
+	for (k = 0; k < run->ncmds; k++) {
+		start(o, "tcpflow:command");
+		bytes_attr(o, "key", run->cmds[k].key, run->cmds[k].keylen);
+		bytes_text(o, run->cmds[k].value, run->cmds[k].valuelen);
+		end(o);
+	}
+	start(o, "tcpflow:command");
+	attr(o, "key", "report.command");
+	bytes_text(o, (const uint8_t *)run->argv0line,
+	    strlen(run->argv0line));
+	end(o);
+	for (i = 0; i < DIGEST_NALGS; i++)
+		if (run->algs & 1u << i)
+			elem(o, "tcpflow:hashdigest", digest_name(i));
+	end(o);
+}
+
+/* The pipeline's command lines joined by " | ", as one string. */
+static char *
+pipeline(const struct dfxml_run *run)
+{
+	size_t k, len = strlen(run->argv0line) + 1;
+	char *s, *p;
+
+	for (k = 0; k < run->ncmds; k++)
+		len += run->cmds[k].valuelen + 3;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	p = s;
+	for (k = 0; k < run->ncmds; k++) {
+		memcpy(p, run->cmds[k].value, run->cmds[k].valuelen);
+		p += run->cmds[k].valuelen;
+		memcpy(p, " | ", 3);
+		p += 3;
+	}
+	memcpy(p, run->argv0line, strlen(run->argv0line) + 1);
+	return s;
+}
+
+static void
+put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
+{
+	const struct rec_header *h = run->hdr;
+	struct utsname u;
+	struct passwd *pw;
+	char buf[TIMELEN], *s;
+	const char *pv;
+	size_t skip;
+	long v;
+
+	start(o, "creator");
+	elem(o, "program", run->program);
+	elem(o, "version", run->version);
+	start(o, "build_environment");
+#if defined(__clang__)
+	elem(o, "compiler", "clang " __clang_version__);
+#elif defined(__GNUC__)
+	elem(o, "compiler", "gcc " __VERSION__);
+#endif
+	put_library(o, "libxml2", LIBXML_DOTTED_VERSION);
+	put_library(o, "zlib", ZLIB_VERSION);
+	put_library(o, "OpenSSL", OPENSSL_VERSION_TEXT);
+	end(o);
+
+	start(o, "execution_environment");
+	if (uname(&u) == 0) {
+		elem(o, "os_sysname", u.sysname);
+		elem(o, "os_release", u.release);
+		elem(o, "os_version", u.version);
+		elem(o, "host", u.nodename);
+		elem(o, "arch", u.machine);
+	}
+	start(o, "command_line");
+	if ((s = pipeline(run)) == NULL)
+		o->fail = 1;
+	else
+		bytes_text(o, (const uint8_t *)s, strlen(s));
+	free(s);
+	end(o);
+	elemu(o, "uid", (uint64_t)getuid());
+	if ((pw = getpwuid(getuid())) != NULL)
+		elem(o, "username", pw->pw_name);
+	elem(o, "start_time", isotime(buf, sizeof(buf), t0));
+	end(o);
+
+	/* The libraries in use at run time, libpcap in tf-reassemble. */
+	if (h != NULL && h->pcapverlen > 0) {
+		start(o, "library");
+		attr(o, "name", "libpcap");
+		pv = h->pcapver;
+		skip = strlen("libpcap version ");
+		if (h->pcapverlen > skip &&
+		    memcmp(pv, "libpcap version ", skip) == 0)
+			bytes_attr(o, "version", pv + skip,
+			    h->pcapverlen - skip);
+		else
+			bytes_attr(o, "version", pv, h->pcapverlen);
+		bytes_attr(o, "tcpflow:program", h->program, h->programlen);
+		end(o);
+	}
+	put_library(o, "zlib", zlibVersion());
+	v = strtol(xmlParserVersion, NULL, 10);
+	(void)snprintf(buf, sizeof(buf), "%ld.%ld.%ld", v / 10000,
+	    v / 100 % 100, v % 100);
+	put_library(o, "libxml2", buf);
+	put_library(o, "OpenSSL", OpenSSL_version(OPENSSL_VERSION));
+	end(o);
+}
+
+static void
+put_source(struct out *o, const struct rec_header *h)
+{
+	uint16_t i;
+
+	start(o, "source");
+	if (h == NULL) {
+		end(o);
+		return;
+	}
+	switch (h->source_kind) {
+	case REC_SRC_FILE:
+		attr(o, "tcpflow:kind", "file");
+		for (i = 0; i < h->nsources; i++)
+			bytes_elem(o, "image_filename", h->source[i],
+			    h->sourcelen[i]);
+		break;
+	case REC_SRC_STDIN:
+		attr(o, "tcpflow:kind", "stdin");
+		break;
+	case REC_SRC_IFACE:
+		attr(o, "tcpflow:kind", "interface");
+		if (h->nsources > 0)
+			bytes_attr(o, "tcpflow:interface", h->source[0],
+			    h->sourcelen[0]);
+		break;
+	default:
+		attru(o, "tcpflow:kind", h->source_kind);
+		break;
+	}
+	end(o);
+}
+
+int
+dfxml_begin(struct dfxml *x, const struct dfxml_run *run)
+{
+	struct out o = { x->w, 0 };
+
+	x->algs = run->algs;
+	x->start = now(CLOCK_MONOTONIC);
+	if (xmlTextWriterStartDocument(x->w, NULL, "UTF-8", NULL) < 0)
+		return TF_ERR_SYSTEM;
+	start(&o, "dfxml");
+	attr(&o, "xmlns", DFXML_NS);
+	attr(&o, "xmlns:dc", "http://purl.org/dc/elements/1.1/");
+	attr(&o, "xmlns:tcpflow", DFXML_TCPFLOW_NS);
+	attr(&o, "version", DFXML_VERSION);
+	start(&o, "metadata");
+	elem(&o, "dc:type", "Feature Extraction");
+	put_configuration(&o, run);
+	end(&o);
+	put_creator(&o, run, now(CLOCK_REALTIME));
+	put_source(&o, run->hdr);
+	return o.fail ? TF_ERR_SYSTEM : 0;
+}
+
+const char *
+dfxml_cause_name(unsigned cause)
+{
+	const char *s;
+
+	if (cause == 0)
+		return "cut";
+	return (s = rec_close_cause_name(cause)) != NULL ? s : "unknown";
+}
+
+int
+dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
+{
+	struct out o = { x->w, 0 };
+	const struct rec_dirstats *st = rd->st;
+	char buf[TIMELEN], vl[REC_MAX_VLAN * 6 + 1];
+	int64_t first, last;
+	unsigned i;
+	size_t n = 0;
+
+	start(&o, "fileobject");
+	if (rd->path != NULL)
+		bytes_elem(&o, "filename", rd->path, rd->pathlen);
+	elemu(&o, "filesize", rd->filesize);
+	for (i = 0; i < DIGEST_NALGS && rd->nodigest == 0; i++) {
+		if ((x->algs & 1u << i) == 0)
+			continue;
+		start(&o, "hashdigest");
+		attr(&o, "type", digest_name(i));
+		text(&o, rd->hex[i]);
+		end(&o);
+	}
+
+	start(&o, "tcpflow:tcpflow");
+	first = st != NULL && st->first != 0 ? st->first : rd->first;
+	last = st != NULL && st->last != 0 ? st->last : rd->last;
+	if (first != 0)
+		attr(&o, "startime", isotime(buf, sizeof(buf), first));
+	if (last != 0)
+		attr(&o, "endtime", isotime(buf, sizeof(buf), last));
+	attr(&o, "family", rd->family == 6 ? "10" : "2");
+	attr(&o, "src_ipn", addr_plain(buf, rd->family, rd->src));
+	attr(&o, "dst_ipn", addr_plain(buf, rd->family, rd->dst));
+	attru(&o, "srcport", rd->sport);
+	attru(&o, "dstport", rd->dport);
+	if (st != NULL) {
+		attru(&o, "packets", st->packets);
+		attru(&o, "len", st->wirelen);
+		attru(&o, "caplen", st->caplen);
+		attru(&o, "out_of_order_count", st->ooo);
+		attru(&o, "violations", st->violations);
+	}
+	attru(&o, "conn", rd->conn);
+	attru(&o, "dir", rd->dir);
+	if (rd->nvlan > 0) {
+		vl[0] = '\0';
+		for (i = 0; i < rd->nvlan && i < REC_MAX_VLAN; i++)
+			n += (size_t)snprintf(vl + n, sizeof(vl) - n,
+			    i == 0 ? "%u" : ",%u", rd->vlan[i]);
+		attr(&o, "vlan", vl);
+	}
+	attru(&o, "counter", rd->counter);
+	attru(&o, "gaps", st != NULL ? st->gaps : rd->gaps);
+	attru(&o, "gapbytes", st != NULL ? st->gapbytes : rd->gapbytes);
+	if (st != NULL) {
+		attru(&o, "retrans", st->retrans);
+		attru(&o, "overlapdiff", st->overlapdiff);
+	}
+	attr(&o, "close", dfxml_cause_name(rd->cause));
+	if (rd->nodigest & REPORT_ND_REWOUND)
+		attr(&o, "nodigest", "rewound");
+	else if (rd->nodigest & REPORT_ND_HOLE)
+		attr(&o, "nodigest", "hole");
+	end(&o);
+	end(&o);
+	x->nfileobjects++;
+	return o.fail ? TF_ERR_SYSTEM : 0;
+}
+
+static double
+tv(struct timeval t)
+{
+	return (double)t.tv_sec + (double)t.tv_usec / 1e6;
+}
+
+int
+dfxml_end(struct dfxml *x, const struct rec_end *e, const char *cut,
+    uint64_t stray)
+{
+	struct out o = { x->w, 0 };
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		start(&o, "rusage");
+		elemf(&o, "utime", tv(ru.ru_utime));
+		elemf(&o, "stime", tv(ru.ru_stime));
+		elemu(&o, "maxrss", (uint64_t)ru.ru_maxrss);
+		elemu(&o, "minflt", (uint64_t)ru.ru_minflt);
+		elemu(&o, "majflt", (uint64_t)ru.ru_majflt);
+		elemu(&o, "nswap", (uint64_t)ru.ru_nswap);
+		elemu(&o, "inblock", (uint64_t)ru.ru_inblock);
+		elemu(&o, "oublock", (uint64_t)ru.ru_oublock);
+		elemf(&o, "clocktime",
+		    (double)(now(CLOCK_MONOTONIC) - x->start) / 1e9);
+		end(&o);
+	}
+	start(&o, "tcpflow:summary");
+	attru(&o, "fileobjects", x->nfileobjects);
+	attru(&o, "stray_records", stray);
+	if (e != NULL) {
+#define F(f) attru(&o, #f, e->f);
+		F(packets) F(bytes) F(not_ip) F(not_tcp) F(malformed)
+		F(truncated) F(fragments) F(reassembled) F(frag_dropped)
+		F(connections) F(evicted) F(timeouts) F(stray) F(gaps)
+		F(gapbytes)
+#undef F
+		attr(&o, "status", e->status == 0 ? "ok" :
+		    e->status & REC_END_S_ERROR ? "error" : "cut");
+	} else
+		attr(&o, "status", "incomplete");
+	end(&o);
+	if (e == NULL) {
+		if (xmlTextWriterWriteComment(x->w,
+		    X(" the stream ended early: this report is incomplete ")) <
+		    0)
+			o.fail = 1;
+		elem(&o, "tcpflow:error", cut);
+	}
+	end(&o);
+	if (xmlTextWriterEndDocument(x->w) < 0)
+		o.fail = 1;
+	return o.fail ? TF_ERR_SYSTEM : 0;
+}
+
+int
+dfxml_flush(struct dfxml *x)
+{
+	return xmlTextWriterFlush(x->w) < 0 ? TF_ERR_SYSTEM : 0;
+}
+
+void
+dfxml_release(struct dfxml *x)
+{
+	if (x->w != NULL)
+		xmlFreeTextWriter(x->w);
+	x->w = NULL;
+}

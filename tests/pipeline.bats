@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# The examples in examples/, run as a user would (sh examples/X.sh BINDIR
+# OUTDIR), with their exact output; live.sh needs root and traffic and is
+# only checked for syntax and usage.
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helper
+	EX=$TOP/examples
+	T=$BATS_TEST_TMPDIR
+	C2S=127.000.000.001.40000-127.000.000.001.08080
+	S2C=127.000.000.001.08080-127.000.000.001.40000
+}
+
+# header_line LINE: LINE is the text of tf-reassemble's header record for
+# standard input (its start time and libpcap version vary).
+header_line() {
+	[[ $1 == 'header program "tf-reassemble 0.1.0" pcap "libpcap version '*'" linktype 1 snaplen 262144 tsresol 1 start '*'Z source stdin "-"' ]]
+}
+
+@test "examples: each one has a test here, live.sh aside" {
+	[ "$(cd "$EX" && ls)" = "demo.sh
+http.pcap
+json-jq.sh
+live.sh
+rotated.pcap
+rotated.pcap1
+rotated.pcap2
+rotated.sh
+split-by-template.sh" ]
+}
+
+@test "demo.sh: the files of examples/http.pcap, then the stream" {
+	run -0 --separate-stderr sh "$EX/demo.sh" "$TF_BIN" "$T/out"
+	[ -z "$stderr" ]
+	header_line "${lines[5]}"
+	diff -u - <(printf '%s\n' "$output" | sed 's/^header .*/HEADER/') <<EOF2
+output in $T/out
+
+\$ tf-reassemble < examples/http.pcap | tf-split -o flows > stream.tfs
+    3805  flows/127.000.000.001.08080-127.000.000.001.44866
+     227  flows/127.000.000.001.44866-127.000.000.001.08080
+
+\$ tf-cat -n 40 < stream.tfs | head -n 8
+HEADER
+annot 0 - reassemble.command "tf-reassemble"
+open 1 2026-11-26T09:36:27.292994Z 127.0.0.1:44866 > 127.0.0.1:8080 counter 0 packet 1 ether 00:00:00:00:00:00 > 00:00:00:00:00:00 syn,mac
+annot 1 > split.path "flows/127.000.000.001.44866-127.000.000.001.08080"
+data 1 > 0+115 "GET /small.txt HTTP/1.1\r\nHost: 127.0.0.1"...
+annot 1 < split.path "flows/127.000.000.001.08080-127.000.000.001.44866"
+data 1 < 0+556 "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nD"...
+data 1 > 115+112 "GET /bin3000.bin HTTP/1.1\r\nHost: 127.0.0"...
+EOF2
+	diff -r "$DATA/real/keepalive.expected" "$T/out/flows"
+	cmp "$DATA/real/keepalive.pcap" "$EX/http.pcap"
+}
+
+@test "demo.sh: without an output directory, a new one under TMPDIR" {
+	mkdir "$T/tmp" "$T/cwd"
+	cd "$T/cwd"
+	TMPDIR=$T/tmp run -0 sh "$EX/demo.sh" "$TF_BIN"
+	out=$(cd "$T/tmp" && echo tf-demo.*)
+	[[ $out == tf-demo.?????? ]]
+	[ "${lines[0]}" = "output in $T/tmp/$out" ]
+	[ "$(cd "$T/tmp/$out" && ls)" = "flows
+stream.tfs" ]
+	diff -r "$DATA/real/keepalive.expected" "$T/tmp/$out/flows"
+	[ -z "$(ls -A "$T/cwd")" ]
+}
+
+@test "demo.sh: an output directory that exists is refused" {
+	mkdir "$T/out"
+	run -1 --separate-stderr sh "$EX/demo.sh" "$TF_BIN" "$T/out"
+	[ -z "$output" ]
+	[[ $stderr == *"$T/out"*"exists" ]]
+	[ -z "$(ls -A "$T/out")" ]
+}
+
+@test "split-by-template.sh: -T with time, with directories, and -Fk" {
+	run -0 --separate-stderr sh "$EX/split-by-template.sh" "$TF_BIN" "$T/out"
+	[ -z "$stderr" ]
+	diff -u - <(printf '%s\n' "$output") <<EOF2
+output in $T/out
+
+\$ tf-reassemble -r rotated.pcap -r rotated.pcap1 -r rotated.pcap2 > stream.tfs
+
+\$ tf-split -o by-time -T '%T-%A.%a-%B.%b' < stream.tfs > /dev/null
+     551  by-time/2026-11-26T09:36:41Z-$S2C
+    3249  by-time/2026-11-26T09:36:41Z-${S2C}c1
+     110  by-time/2026-11-26T09:36:41Z-$C2S
+     112  by-time/2026-11-26T09:36:41Z-${C2S}c1
+     303  by-time/2026-11-26T09:36:42Z-${S2C}c2
+     112  by-time/2026-11-26T09:36:42Z-${C2S}c2
+
+\$ tf-split -o by-conn -T 'conn%#/%A.%a-%B.%b%C%c' < stream.tfs > /dev/null
+     551  by-conn/conn0/$S2C
+     110  by-conn/conn0/$C2S
+    3249  by-conn/conn1/${S2C}c1
+     112  by-conn/conn1/${C2S}c1
+     303  by-conn/conn2/${S2C}c2
+     112  by-conn/conn2/${C2S}c2
+
+\$ tf-split -o thousands -Fk < stream.tfs > /dev/null
+     551  thousands/000/$S2C
+    3249  thousands/000/${S2C}c1
+     303  thousands/000/${S2C}c2
+     110  thousands/000/$C2S
+     112  thousands/000/${C2S}c1
+     112  thousands/000/${C2S}c2
+EOF2
+	diff -r "$DATA/real/reuse.expected" "$T/out/thousands/000"
+}
+
+@test "rotated.sh: three files read as one capture, and one at a time" {
+	run -0 --separate-stderr sh "$EX/rotated.sh" "$TF_BIN" "$T/out"
+	[ -z "$stderr" ]
+	diff -u - <(printf '%s\n' "$output") <<EOF2
+output in $T/out
+
+\$ tf-reassemble -r rotated.pcap -r rotated.pcap1 -r rotated.pcap2 | tf-split -o flows > /dev/null
+     551  flows/$S2C
+    3249  flows/${S2C}c1
+     303  flows/${S2C}c2
+     110  flows/$C2S
+     112  flows/${C2S}c1
+     112  flows/${C2S}c2
+
+\$ tf-reassemble -r rotated.pcap | tf-split -o alone-rotated.pcap > /dev/null
+     551  alone-rotated.pcap/$S2C
+    1448  alone-rotated.pcap/${S2C}c1
+     110  alone-rotated.pcap/$C2S
+     112  alone-rotated.pcap/${C2S}c1
+
+\$ tf-reassemble -r rotated.pcap1 | tf-split -o alone-rotated.pcap1 > /dev/null
+    1801  alone-rotated.pcap1/$S2C
+     112  alone-rotated.pcap1/${C2S}c1
+
+\$ tf-reassemble -r rotated.pcap2 | tf-split -o alone-rotated.pcap2 > /dev/null
+     303  alone-rotated.pcap2/$S2C
+EOF2
+	# together, the whole capture's files; alone, pieces of them
+	diff -r "$DATA/real/reuse.expected" "$T/out/flows"
+	cmp -n 1448 "$T/out/flows/${S2C}c1" "$T/out/alone-rotated.pcap/${S2C}c1"
+	tail -c 1801 "$T/out/flows/${S2C}c1" | cmp - "$T/out/alone-rotated.pcap1/$S2C"
+}
+
+@test "json-jq.sh: one line per connection, then the totals" {
+	command -v jq >/dev/null || skip "jq is not installed"
+	run -0 --separate-stderr sh "$EX/json-jq.sh" "$TF_BIN"
+	[ -z "$stderr" ]
+	diff -u - <(printf '%s\n' "$output") <<-EOF2
+	\$ tf-reassemble -r rotated.pcap -r rotated.pcap1 -r rotated.pcap2 | tf-cat -j | jq ...
+	conn	start	client	server	close	sent	received
+	1	2026-11-26T09:36:41.619268Z	127.0.0.1:40000	127.0.0.1:8080	fin	110	551
+	2	2026-11-26T09:36:41.922279Z	127.0.0.1:40000	127.0.0.1:8080	fin	112	3249
+	3	2026-11-26T09:36:42.223861Z	127.0.0.1:40000	127.0.0.1:8080	fin	112	303
+	3 connections, 34 packets, 0 gaps
+	EOF2
+}
+
+@test "live.sh: not run; valid sh, usage without an interface" {
+	sh -n "$EX/live.sh"
+	run -2 sh "$EX/live.sh"
+	[ "$output" = "usage: sh examples/live.sh IFACE [DIR [bindir]]" ]
+}

@@ -1,0 +1,353 @@
+#!/usr/bin/env bats
+# tf-report: the DFXML report and its JSON lines.
+
+setup() {
+	load helper
+	T=$BATS_TEST_TMPDIR
+	XSD=
+	[ -n "$SHARED" ] && [ -f "$SHARED/dfxml-schema/dfxml.xsd" ] &&
+	    XSD=$SHARED/dfxml-schema/dfxml.xsd
+}
+
+# Local-name XPath steps, the report being in the DFXML namespace.
+FO="//*[local-name()='fileobject']"
+E() { printf "*[local-name()='%s']" "$1"; }
+
+need_xsd() {
+	[ -n "$XSD" ] || skip "the DFXML schema is not in \$SHARED/dfxml-schema"
+}
+
+need_jq() {
+	command -v jq >/dev/null || skip "jq is not installed"
+}
+
+# pipe CAPTURE [tf-report options]: flows in $T/flows, report in $T/r.xml.
+pipe() {
+	local cap=$1
+	shift
+	rm -rf "$T/flows"
+	tf-reassemble -q <"$cap" | tf-split -o "$T/flows" |
+	    tf-report "$@" >"$T/r.xml"
+}
+
+# triples FILE XPATH-OF-FILEOBJECTS TYPE: "basename size md5", one line
+# per fileobject, sorted.
+triples() {
+	local n i fo name
+	n=$(xmllint --xpath "count($2)" "$1")
+	for i in $(seq 1 "$n"); do
+		fo="($2)[$i]"
+		name=$(xmllint --xpath "string($fo/$(E filename))" "$1")
+		printf '%s %s %s\n' "${name##*/}" \
+		    "$(xmllint --xpath "string($fo/$(E filesize))" "$1")" \
+		    "$(xmllint --xpath "string($fo/$(E hashdigest)[@type='$3'])" "$1")"
+	done | sort
+}
+
+# digests_match FILE: every fileobject with a file name has the file's
+# size and digests, and every file tf-split wrote is in the report.
+digests_match() {
+	local n i fo name alg want got
+	n=$(xmllint --xpath "count($FO)" "$1")
+	[ "$n" -gt 0 ]
+	for i in $(seq 1 "$n"); do
+		fo="($FO)[$i]"
+		name=$(xmllint --xpath "string($fo/$(E filename))" "$1")
+		[ -n "$name" ] || continue
+		[ -f "$T/flows/${name##*/}" ]
+		got=$(xmllint --xpath "string($fo/$(E filesize))" "$1")
+		[ "$got" = "$(stat -c %s "$T/flows/${name##*/}")" ]
+		for alg in md5 sha1 ${2:-}; do
+			want=$(${alg}sum <"$T/flows/${name##*/}")
+			got=$(xmllint --xpath \
+			    "string($fo/$(E hashdigest)[@type='$alg'])" "$1")
+			[ "$got  -" = "$want" ] ||
+			    { echo "$name $alg: $got, want $want"; return 1; }
+		done
+	done
+	n=$(xmllint --xpath "count($FO/$(E filename))" "$1")
+	[ "$n" = "$(ls "$T/flows" | wc -l)" ]
+}
+
+@test "usage: unknown option and operands exit 2" {
+	run -2 --separate-stderr tf-report -x
+	[ "${lines[*]}" = "" ]
+	[[ "$stderr" == *"usage: tf-report [-js] [-o file]" ]]
+	run -2 --separate-stderr tf-report extra
+	[[ "$stderr" == "usage: tf-report [-js] [-o file]" ]]
+}
+
+@test "real captures: the report validates against the DFXML schema" {
+	need_xsd
+	for cap in "$DATA"/real/*.pcap*; do
+		pipe "$cap"
+		xmllint --noout --schema "$XSD" "$T/r.xml" ||
+		    { echo "$cap"; return 1; }
+	done
+}
+
+@test "real captures: digests and sizes equal md5sum/sha1sum/sha256sum of tf-split's files" {
+	for cap in "$DATA"/real/*.pcap*; do
+		pipe "$cap" -s
+		digests_match "$T/r.xml" sha256 || { echo "$cap"; return 1; }
+	done
+}
+
+@test "pktgen scenarios: valid, digests equal the files (holes read as zeros)" {
+	for s in gap-lost snaplen ooo overlap-diff vlan qinq frag6 reuse \
+	    synscan midstream; do
+		gen "$s"
+		pipe "$T/$s.pcap" -s
+		if [ -n "$XSD" ]; then
+			xmllint --noout --schema "$XSD" "$T/r.xml" ||
+			    { echo "$s"; return 1; }
+		fi
+		if [ "$s" != synscan ]; then
+			digests_match "$T/r.xml" sha256 ||
+			    { echo "$s"; return 1; }
+		fi
+	done
+}
+
+@test "gap-lost: the hole before data is hashed as zeros, the trailing gap is not in the size" {
+	gen gap-lost
+	pipe "$T/gap-lost.pcap"
+	tf-reassemble -q <"$T/gap-lost.pcap" | tf-cat >"$T/cat"
+	grep -q '^gap 1 < ' "$T/cat"
+	digests_match "$T/r.xml"
+}
+
+@test "http.pcap: fields exact" {
+	pipe "$DATA/real/http.pcap"
+	a() {
+		xmllint --xpath "string(($FO)[$1]/$(E tcpflow)/@$2)" "$T/r.xml"
+	}
+	f() {
+		xmllint --xpath "string(($FO)[$1]/$(E "$2"))" "$T/r.xml"
+	}
+	[ "$(xmllint --xpath "count($FO)" "$T/r.xml")" = 2 ]
+	[ "$(f 1 filename)" = "$T/flows/127.000.000.001.44856-127.000.000.001.08080" ]
+	[ "$(f 1 filesize)" = 110 ]
+	[ "$(a 1 family)" = 2 ]
+	[ "$(a 1 src_ipn)" = 127.0.0.1 ]
+	[ "$(a 1 srcport)" = 44856 ]
+	[ "$(a 1 dstport)" = 8080 ]
+	[ "$(a 1 packets)" = 5 ]
+	[ "$(a 1 len)" = 448 ]
+	[ "$(a 1 conn)" = 1 ]
+	[ "$(a 1 dir)" = 0 ]
+	[ "$(a 1 close)" = fin ]
+	[ "$(a 1 startime)" = 2026-11-26T09:36:23.827091Z ]
+	[ "$(a 1 endtime)" = 2026-11-26T09:36:23.827736Z ]
+	[ "$(f 2 filename)" = "$T/flows/127.000.000.001.08080-127.000.000.001.44856" ]
+	[ "$(f 2 filesize)" = 551 ]
+	[ "$(a 2 srcport)" = 8080 ]
+	[ "$(a 2 dstport)" = 44856 ]
+	[ "$(a 2 packets)" = 4 ]
+	[ "$(a 2 len)" = 823 ]
+	[ "$(xmllint --xpath "string(($FO)[2]/$(E hashdigest)[@type='md5'])" "$T/r.xml")" = 766c5f1de98e7d2681b559242e74d18c ]
+	# The run: the stream's header, the pipeline, the END totals.
+	[ "$(xmllint --xpath "count(//$(E image_filename))" "$T/r.xml")" = 0 ]
+	[ "$(xmllint --xpath "string(//$(E source)/@*[local-name()='kind'])" "$T/r.xml")" = stdin ]
+	[ "$(xmllint --xpath "string(//$(E command_line))" "$T/r.xml")" = "tf-reassemble -q | tf-report" ]
+	[ "$(xmllint --xpath "string(//$(E summary)/@packets)" "$T/r.xml")" = 10 ]
+	[ "$(xmllint --xpath "string(//$(E summary)/@status)" "$T/r.xml")" = ok ]
+	[ "$(xmllint --xpath "count(//$(E configuration))" "$T/r.xml")" = 1 ]
+	[ "$(xmllint --xpath "count(//$(E rusage)/$(E maxrss))" "$T/r.xml")" = 1 ]
+}
+
+@test "libraries: libpcap from the stream, zlib, libxml2, OpenSSL at run time" {
+	pipe "$DATA/real/http.pcap"
+	lib() {
+		xmllint --xpath "string(/*/$(E creator)/$(E library)[@name='$1']/@version)" "$T/r.xml"
+	}
+	[[ "$(lib libpcap)" == [0-9]* ]]
+	[[ "$(lib zlib)" == [0-9]* ]]
+	[[ "$(lib libxml2)" == 2.* ]]
+	[[ "$(lib OpenSSL)" == "OpenSSL "* ]]
+}
+
+# Every real capture but any-sll2, Linux cooked v2, which tcpflow cannot
+# read.
+@test "tcpflow 1.6.1: same file names, sizes and MD5s" {
+	command -v tcpflow >/dev/null || skip "tcpflow is not installed"
+	for cap in http keepalive ipv6 midstream pcapng.pcapng retrans-dup \
+	    retrans-ooo reuse rst; do
+		[[ "$cap" == *.* ]] || cap=$cap.pcap
+		pipe "$DATA/real/$cap"
+		(cd "$T" && rm -rf tcpflow.out tcpflow.xml &&
+		    tcpflow -a -X tcpflow.xml -r "$DATA/real/$cap" \
+		    -o tcpflow.out >/dev/null 2>&1)
+		triples "$T/tcpflow.xml" "/dfxml/configuration/fileobject" MD5 \
+		    >"$T/want"
+		triples "$T/r.xml" "$FO" md5 >"$T/got"
+		[ -s "$T/want" ]
+		diff -u "$T/want" "$T/got" || { echo "$cap"; return 1; }
+	done
+}
+
+@test "a cut stream: well-formed report that says so, exit 1" {
+	tf-reassemble -q <"$DATA/real/keepalive.pcap" >"$T/s.tfs"
+	size=$(stat -c %s "$T/s.tfs")
+	for n in 0 10 16 100 700 1500 $((size - 1)); do
+		head -c "$n" "$T/s.tfs" >"$T/cut.tfs"
+		run -1 --separate-stderr tf-report <"$T/cut.tfs"
+		printf '%s\n' "$output" >"$T/cut.xml"
+		xmllint --noout "$T/cut.xml"
+		[ -n "$stderr" ]
+		[ "$(xmllint --xpath "string(//$(E summary)/@status)" "$T/cut.xml")" = incomplete ]
+		msg=$(xmllint --xpath "string(//$(E error))" "$T/cut.xml")
+		[ "tf-report: $msg" = "$stderr" ]
+		case $n in
+		0) [ "$msg" = "empty input: not a tf stream" ] ;;
+		10) [ "$msg" = "stream cut short inside its preamble at byte 0" ] ;;
+		16) [ "$msg" = "stream ended at byte 16 without an end-of-stream record" ] ;;
+		*) [[ "$msg" == "stream cut short inside the record at byte "* ]] ;;
+		esac
+		if [ -n "$XSD" ]; then
+			xmllint --noout --schema "$XSD" "$T/cut.xml"
+		fi
+	done
+	# Connections still open are reported, closed by the cut.
+	head -c 1500 "$T/s.tfs" | tf-report -j >"$T/cut.jsonl" || true
+	[ "$(jq -r .close "$T/cut.jsonl" | sort -u)" = cut ]
+}
+
+@test "a killed upstream: the report of the part read is well-formed, exit 1" {
+	gen reuse
+	run -1 --separate-stderr bash -c \
+	    'tf-reassemble -q <"$1" | head -c 900 | tf-report' _ "$T/reuse.pcap"
+	printf '%s\n' "$output" | xmllint --noout -
+	[[ "$stderr" == *"tf-report: stream cut short inside the record at byte "* ]]
+}
+
+@test "clean end of input without an END record: exit 1" {
+	printf 'header\nopen conn=1 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2\n' |
+	    mkstream >"$T/s.tfs"
+	run -1 --separate-stderr tf-report <"$T/s.tfs"
+	[ "$stderr" = "tf-report: stream ended at byte $(stat -c %s "$T/s.tfs") without an end-of-stream record" ]
+	printf '%s\n' "$output" | xmllint --noout -
+}
+
+@test "not a stream: exit 1, still a well-formed report" {
+	run -1 --separate-stderr tf-report <"$DATA/real/http.pcap"
+	[[ "$stderr" == *"not a tf stream"* ]]
+	printf '%s\n' "$output" | xmllint --noout -
+}
+
+@test "file names that are not UTF-8 or hold control bytes: repaired, hex copy" {
+	mkstream >"$T/s.tfs" <<'EOF2'
+header source="a\xffb.pcap"
+open conn=1 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2
+annot conn=1 dir=0 key=split.path value="out/caf\xc3\xa9\x01\xff<&>\xef\xbf\xbe"
+data conn=1 dir=0 off=0 text="hi"
+close conn=1
+end
+EOF2
+	run -0 --separate-stderr tf-report <"$T/s.tfs"
+	printf '%s\n' "$output" >"$T/r.xml"
+	[ -z "$stderr" ]
+	xmllint --noout "$T/r.xml"
+	[ -z "$XSD" ] || xmllint --noout --schema "$XSD" "$T/r.xml"
+	[ "$(xmllint --xpath "string($FO/$(E filename))" "$T/r.xml")" = $'out/caf\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd<&>\xef\xbf\xbd' ]
+	[ "$(xmllint --xpath "string($FO/$(E filename)/@*[local-name()='hex'])" "$T/r.xml")" = 6f75742f636166c3a901ff3c263eefbfbe ]
+	[ "$(xmllint --xpath "string(//$(E image_filename))" "$T/r.xml")" = $'a\xef\xbf\xbdb.pcap' ]
+	need_jq
+	run -0 tf-report -j <"$T/s.tfs"
+	[ "$(head -1 <<<"$output" | jq -r .filename_hex)" = 6f75742f636166c3a901ff3c263eefbfbe ]
+}
+
+@test "-j: one JSON line per direction, the same digests as the XML" {
+	need_jq
+	pipe "$DATA/real/keepalive.pcap" -s
+	tf-reassemble -q <"$DATA/real/keepalive.pcap" | tf-report -j -s >"$T/r.jsonl"
+	[ "$(wc -l <"$T/r.jsonl")" = 2 ]
+	jq -e . "$T/r.jsonl" >/dev/null
+	[ "$(jq -r '[.filesize, .md5, .sha1, .sha256, .packets, .family, .srcport, .dstport, .close] | @tsv' "$T/r.jsonl" | head -1)" = \
+	    "$(printf '227\tdaee7f9e5b90da3abf3550ec6af31f38\t%s\t%s\t%s\t2\t44866\t8080\tfin' \
+	    "$(xmllint --xpath "string(($FO)[1]/$(E hashdigest)[@type='sha1'])" "$T/r.xml")" \
+	    "$(xmllint --xpath "string(($FO)[1]/$(E hashdigest)[@type='sha256'])" "$T/r.xml")" \
+	    "$(xmllint --xpath "string(($FO)[1]/$(E tcpflow)/@packets)" "$T/r.xml")")" ]
+	for cap in "$DATA"/real/*.pcap*; do
+		tf-reassemble -q <"$cap" | tf-report -j | jq -e . >/dev/null
+	done
+}
+
+@test "-o: the report goes to the file, nothing to standard output" {
+	run -0 --separate-stderr bash -c \
+	    'tf-reassemble -q <"$1" | tf-report -o "$2"' _ \
+	    "$DATA/real/http.pcap" "$T/o.xml"
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	xmllint --noout "$T/o.xml"
+}
+
+@test "output errors: /dev/full gives exit 1 and a message" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run -1 --separate-stderr bash -c \
+	    'tf-reassemble -q <"$1" | tf-report >/dev/full' _ \
+	    "$DATA/real/http.pcap"
+	[[ "$stderr" == *"error writing"* ]]
+}
+
+@test "sources: files and an interface from the stream's header" {
+	tf-reassemble -q -r "$DATA/real/http.pcap" -r "$DATA/real/rst.pcap" |
+	    tf-report >"$T/r.xml"
+	[ "$(xmllint --xpath "string(//$(E source)/@*[local-name()='kind'])" "$T/r.xml")" = file ]
+	[ "$(xmllint --xpath "string((//$(E image_filename))[2])" "$T/r.xml")" = "$DATA/real/rst.pcap" ]
+	printf 'header srckind=iface source=eth0\nend\n' | mkstream |
+	    tf-report >"$T/r.xml"
+	[ "$(xmllint --xpath "string(//$(E source)/@*[local-name()='interface'])" "$T/r.xml")" = eth0 ]
+	[ "$(xmllint --xpath "count(//$(E fileobject))" "$T/r.xml")" = 0 ]
+	[ -z "$XSD" ] || xmllint --noout --schema "$XSD" "$T/r.xml"
+}
+
+@test "unknown record kinds are skipped; a second OPEN of a live connection is an error" {
+	mkstream >"$T/s.tfs" <<'EOF2'
+header
+open conn=1 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2
+raw kind=99 hex=0102
+data conn=1 dir=1 off=0 text="abc"
+open conn=1 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2
+close conn=1
+end
+EOF2
+	run -1 --separate-stderr tf-report -j <"$T/s.tfs"
+	[ "$stderr" = "tf-report: connection 1 opened twice, at byte 211" ]
+	[ "$(jq -r '[.dir, .filesize, .md5] | @tsv' <<<"$output")" = "$(printf '0\t0\td41d8cd98f00b204e9800998ecf8427e\n1\t3\t900150983cd24fb0d6963f7d28e17f72')" ]
+}
+
+@test "memory does not grow with finished connections" {
+	# ASan's quarantine would keep freed memory.
+	export ASAN_OPTIONS=$ASAN_OPTIONS:quarantine_size_mb=0
+	rss() {
+		pktgen bench-short "$1" | tf-reassemble -q | tf-report |
+		    xmllint --xpath "string(//$(E maxrss))" -
+	}
+	small=$(rss 100)
+	big=$(rss 4000)
+	echo "maxrss $small kB for 100 connections, $big kB for 4000"
+	[ "$big" -lt $((small + 1024)) ]
+}
+
+@test "digests left out: holes over 4 GiB, data below bytes hashed" {
+	mkstream >"$T/s.tfs" <<'EOF2'
+header
+open conn=1 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2
+data conn=1 dir=0 off=0 text="abc"
+data conn=1 dir=0 off=1 text="x"
+data conn=1 dir=1 off=5000000000 text="z"
+close conn=1
+end
+EOF2
+	run -0 --separate-stderr tf-report <"$T/s.tfs"
+	printf '%s\n' "$output" >"$T/r.xml"
+	[ -z "$XSD" ] || xmllint --noout --schema "$XSD" "$T/r.xml"
+	[ "$(xmllint --xpath "count($FO/$(E hashdigest))" "$T/r.xml")" = 0 ]
+	[ "$(xmllint --xpath "string(($FO)[1]/$(E tcpflow)/@nodigest)" "$T/r.xml")" = rewound ]
+	[ "$(xmllint --xpath "string(($FO)[1]/$(E filesize))" "$T/r.xml")" = 3 ]
+	[ "$(xmllint --xpath "string(($FO)[2]/$(E tcpflow)/@nodigest)" "$T/r.xml")" = hole ]
+	[ "$(xmllint --xpath "string(($FO)[2]/$(E filesize))" "$T/r.xml")" = 5000000001 ]
+	run -0 tf-report -j <"$T/s.tfs"
+	[ "$(jq -r '[.md5, .nodigest] | @tsv' <<<"$output")" = "$(printf '\trewound\n\thole')" ]
+}
