@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE	/* fopencookie(3) */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
@@ -39,6 +40,7 @@ struct ctx {
 	int64_t		 last_ts;
 	int		 fail;		/* exit 1 at the end */
 	int		 started;	/* the stream's header is written */
+	int		 stdin_file;	/* standard input never blocks */
 	char		 qname[512];	/* current input, quoted for messages */
 };
 
@@ -81,7 +83,8 @@ stdin_read(void *cookie, char *buf, size_t n)
 
 	pfd.fd = 0;
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 0) == 0 && rec_writer_flush(&c->w) < 0)
+	if (!c->stdin_file && poll(&pfd, 1, 0) == 0 &&
+	    rec_writer_flush(&c->w) < 0)
 		write_failed(c);
 	do
 		r = read(0, buf, n);
@@ -177,6 +180,7 @@ open_file(struct ctx *c, const char *path, FILE **fpp)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	cookie_io_functions_t io = { stdin_read, NULL, NULL, NULL };
+	struct stat st;
 	pcap_t *p;
 	FILE *fp;
 	int ch;
@@ -195,6 +199,7 @@ open_file(struct ctx *c, const char *path, FILE **fpp)
 		}
 		return p;
 	}
+	c->stdin_file = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
 	if ((fp = fopencookie(c, "r", io)) == NULL)
 		err(1, "standard input");
 	if (setvbuf(fp, NULL, _IOFBF, STDIN_BUFSZ) != 0)

@@ -117,26 +117,39 @@ hash_bytes(uint64_t h, const uint8_t *p, size_t n)
 	return h;
 }
 
-/* Hash of the direction src -> dst of a key-to-be. */
+/* Hash of one endpoint: an address and a port, a word at a time. */
 static uint64_t
-dir_hash(const struct pkt *p, int rev)
+ep_hash(const uint8_t *a, unsigned family, uint16_t port)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t alen = p->family == 4 ? 4 : 16;
-	uint8_t b[4];
+	uint64_t x = 0, y = 0;
+	uint32_t w;
 
-	b[0] = p->family;
-	b[1] = p->nvlan;
-	h = hash_bytes(h, b, 2);
-	h = hash_bytes(h, (const uint8_t *)p->vlan,
-	    p->nvlan * sizeof(p->vlan[0]));
-	h = hash_bytes(h, rev ? p->dst : p->src, alen);
-	h = hash_bytes(h, rev ? p->src : p->dst, alen);
-	b[0] = (rev ? p->dport : p->sport) >> 8;
-	b[1] = (rev ? p->dport : p->sport) & 0xff;
-	b[2] = (rev ? p->sport : p->dport) >> 8;
-	b[3] = (rev ? p->sport : p->dport) & 0xff;
-	return mix(hash_bytes(h, b, 4));
+	if (family == 4) {
+		memcpy(&w, a, 4);
+		x = w;
+	} else {
+		memcpy(&x, a, 8);
+		memcpy(&y, a + 8, 8);
+	}
+	return mix(x ^ mix(y ^ ((uint64_t)port << 32 | family)));
+}
+
+/*
+ * Hashes of both directions of a key-to-be: *hf of src -> dst, *hr of
+ * dst -> src.  Each endpoint is hashed once; the order tells them apart.
+ */
+static void
+dir_hashes(const struct pkt *p, uint64_t *hf, uint64_t *hr)
+{
+	uint64_t v = 0x9e3779b97f4a7c15ULL, a, b;
+
+	if (p->nvlan > 0)
+		v = hash_bytes(v, (const uint8_t *)p->vlan,
+		    p->nvlan * sizeof(p->vlan[0])) ^ p->nvlan;
+	a = ep_hash(p->src, p->family, p->sport);
+	b = ep_hash(p->dst, p->family, p->dport);
+	*hf = mix(v ^ (a * 3 + b));
+	*hr = mix(v ^ (b * 3 + a));
 }
 
 /* Returns 1 if p goes from key's endpoint e to the other one. */
@@ -190,55 +203,6 @@ reasm_new(const struct reasm_limits *lim, struct rec_writer *w)
 }
 
 static void
-free_half(struct reasm *ra, struct half *h)
-{
-	struct seg *s, *n;
-
-	for (s = h->ooo; s != NULL; s = n) {
-		n = s->next;
-		free(s);
-	}
-	h->ooo = NULL;
-	ra->mem -= h->ooo_bytes;
-	h->ooo_bytes = 0;
-	if (h->on_olist) {
-		if (h->oprev != NULL)
-			h->oprev->onext = h->onext;
-		else
-			ra->ohead = h->onext;
-		if (h->onext != NULL)
-			h->onext->oprev = h->oprev;
-		else
-			ra->otail = h->oprev;
-		h->on_olist = 0;
-	}
-	if (h->hist != NULL) {
-		free(h->hist);
-		h->hist = NULL;
-		ra->mem -= HIST;
-	}
-}
-
-void
-reasm_free(struct reasm *ra)
-{
-	struct conn *c, *n;
-
-	if (ra == NULL)
-		return;
-	for (c = ra->lhead; c != NULL; c = n) {
-		n = c->lnext;
-		free_half(ra, &c->h[0]);
-		free_half(ra, &c->h[1]);
-		free(c);
-	}
-	free(ra->tab);
-	free(ra->tombs);
-	free(ra->tombtab);
-	free(ra);
-}
-
-static void
 olist_add(struct reasm *ra, struct half *h)
 {
 	if (h->on_olist)
@@ -267,6 +231,45 @@ olist_del(struct reasm *ra, struct half *h)
 	else
 		ra->otail = h->oprev;
 	h->on_olist = 0;
+}
+
+static void
+free_half(struct reasm *ra, struct half *h)
+{
+	struct seg *s, *n;
+
+	for (s = h->ooo; s != NULL; s = n) {
+		n = s->next;
+		free(s);
+	}
+	h->ooo = NULL;
+	ra->mem -= h->ooo_bytes;
+	h->ooo_bytes = 0;
+	olist_del(ra, h);
+	if (h->hist != NULL) {
+		free(h->hist);
+		h->hist = NULL;
+		ra->mem -= HIST;
+	}
+}
+
+void
+reasm_free(struct reasm *ra)
+{
+	struct conn *c, *n;
+
+	if (ra == NULL)
+		return;
+	for (c = ra->lhead; c != NULL; c = n) {
+		n = c->lnext;
+		free_half(ra, &c->h[0]);
+		free_half(ra, &c->h[1]);
+		free(c);
+	}
+	free(ra->tab);
+	free(ra->tombs);
+	free(ra->tombtab);
+	free(ra);
 }
 
 static void
@@ -876,8 +879,7 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 
 	if ((e = reasm_expire(ra, p->ts)) < 0)
 		return e;
-	hf = dir_hash(p, 0);
-	hr = dir_hash(p, 1);
+	dir_hashes(p, &hf, &hr);
 	bkey = mix(hf ^ hr);
 	for (c = ra->tab[bkey & (ra->tabsize - 1)]; c != NULL; c = c->hnext) {
 		if (c->bkey != bkey)

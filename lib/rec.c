@@ -18,6 +18,7 @@
 #define RD_BUFSZ	(4u << 20)
 #define WR_BUFSZ	(1u << 20)
 #define PIPE_WANT	(1 << 20)
+#define REC_ZERO_MAX	256	/* covers the longest fixed part */
 
 /* Little-endian accessors: never overlay a struct on wire bytes. */
 static uint16_t
@@ -460,7 +461,9 @@ begin(struct rec_writer *w, unsigned kind, size_t len, int *err)
 	put32(p, (uint32_t)len);
 	put16(p + 4, (uint16_t)kind);
 	put16(p + 6, 0);
-	memset(p + REC_HDR_LEN, 0, len - REC_HDR_LEN);
+	/* Zero the fixed part (reserved bytes); callers fill the rest. */
+	memset(p + REC_HDR_LEN, 0, len - REC_HDR_LEN < REC_ZERO_MAX ?
+	    len - REC_HDR_LEN : REC_ZERO_MAX);
 	w->len += len;
 	return p + REC_HDR_LEN;
 }
