@@ -146,14 +146,15 @@ check-asan: deps
 bench: $(BINS) $(TESTBINS) $(BENCHBINS)
 	sh tests/bench.sh $(O)/bin
 
-# fuzz: libFuzzer targets for the packet decoder and the stream reader,
+# fuzz: libFuzzer targets for the packet decoder, the stream reader and HTTP,
 # built with clang into build-fuzz/ (the lib instrumented, ASan+UBSan),
 # seeded from tests/data and pktgen, each run FUZZ_SECONDS; any finding
 # fails (tests/fuzz/run.sh).
 FUZZ_SECONDS = 30
 FUZZFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZBINS = build-fuzz/bin/fuzz_pkt build-fuzz/bin/fuzz_rec
+FUZZBINS = build-fuzz/bin/fuzz_pkt build-fuzz/bin/fuzz_rec \
+	build-fuzz/bin/fuzz_http
 
 fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/tf-reassemble \
     $(O)/bin/tf-split
@@ -161,6 +162,10 @@ fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/tf-reassemble \
 	    EXTRA_CFLAGS='$(FUZZFLAGS) -fsanitize=fuzzer-no-link' \
 	    EXTRA_LDFLAGS='$(FUZZFLAGS) -fsanitize=fuzzer' $(FUZZBINS)
 	sh tests/fuzz/run.sh build-fuzz $(O)/bin $(FUZZ_SECONDS)
+
+$(O)/bin/fuzz_http: $(O)/tests/fuzz/fuzz_http.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lz -lbrotlidec -lzstd
 
 $(O)/bin/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
 	@mkdir -p $(@D)

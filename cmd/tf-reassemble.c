@@ -29,6 +29,7 @@
 #define MAX_FILES	REC_MAX_SOURCES
 #define LIVE_SNAPLEN	262144
 #define STDIN_BUFSZ	(256u << 10)
+#define MERGE_US	1000	/* -m default */
 
 struct ctx {
 	struct rec_writer w;
@@ -52,8 +53,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: tf-reassemble [-pqV] [-B bytes] [-b bytes] "
 	    "[-C conns] [-i interface]\n"
-	    "                     [-r file] [-s snaplen] [-t seconds] "
-	    "[expression]\n");
+	    "                     [-m usec] [-r file] [-s snaplen] "
+	    "[-t seconds] [expression]\n");
 	exit(2);
 }
 
@@ -383,12 +384,13 @@ main(int argc, char *argv[])
 	char ebuf[PCAP_ERRBUF_SIZE], *expr, *cmdline;
 	size_t nfiles = 0, i;
 	int ch, quiet = 0, promisc = 1, snaplen = LIVE_SNAPLEN, lt;
+	int64_t merge = MERGE_US * 1000LL;
 	struct ctx c;
 	pcap_t *p;
 	FILE *fp;
 
 	memset(&lim, 0, sizeof(lim));
-	while ((ch = getopt(argc, argv, "B:b:C:hi:pqr:s:t:V")) != -1) {
+	while ((ch = getopt(argc, argv, "B:b:C:hi:m:pqr:s:t:V")) != -1) {
 		switch (ch) {
 		case 'B':
 			lim.ooo_total = (size_t)xstrtonum(optarg, 4096,
@@ -404,6 +406,10 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			iface = optarg;
+			break;
+		case 'm':
+			merge = (int64_t)xstrtonum(optarg, 0, 60000000, 0,
+			    "-m") * 1000;
 			break;
 		case 'p':
 			promisc = 0;
@@ -443,6 +449,7 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	if (rec_writer_init(&c.w, 1) < 0)
 		err(1, NULL);
+	c.w.merge_ns = merge;
 	if ((c.ra = reasm_new(&lim, &c.w)) == NULL)
 		err(1, NULL);
 	cmdline = join_argv(argc + optind, argv - optind);

@@ -404,6 +404,7 @@ rec_writer_init(struct rec_writer *w, int fd)
 	put16(w->buf + 10, REC_VERSION_MINOR);
 	put32(w->buf + 12, 0);
 	w->len = REC_PREAMBLE_LEN;
+	w->lastpos = SIZE_MAX;
 	return 0;
 }
 
@@ -413,6 +414,7 @@ rec_writer_flush(struct rec_writer *w)
 	size_t off = 0;
 	ssize_t n;
 
+	w->lastpos = SIZE_MAX;
 	while (off < w->len) {
 		n = write(w->fd, w->buf + off, w->len - off);
 		if (n < 0) {
@@ -457,6 +459,7 @@ begin(struct rec_writer *w, unsigned kind, size_t len, int *err)
 	if (w->len + len > w->cap || w->len >= WR_BUFSZ)
 		if ((*err = rec_writer_flush(w)) < 0)
 			return NULL;
+	w->lastpos = SIZE_MAX;
 	p = w->buf + w->len;
 	put32(p, (uint32_t)len);
 	put16(p + 4, (uint16_t)kind);
@@ -478,6 +481,7 @@ rec_write_raw(struct rec_writer *w, const uint8_t *raw, size_t len)
 	if (w->len + len > w->cap || w->len >= WR_BUFSZ)
 		if ((e = rec_writer_flush(w)) < 0)
 			return e;
+	w->lastpos = SIZE_MAX;
 	memcpy(w->buf + w->len, raw, len);
 	w->len += len;
 	return 0;
@@ -558,8 +562,30 @@ rec_write_data(struct rec_writer *w, uint64_t conn, uint8_t dir,
 {
 	uint8_t *b;
 	size_t n;
+	uint32_t rl;
 	int e;
 
+	/* The record before is the last in the buffer: extend it. */
+	if (w->merge_ns > 0 && len > 0 && w->lastpos != SIZE_MAX &&
+	    conn == w->lastconn && dir == w->lastdir && offset == w->lastend &&
+	    ts >= w->lastts && ts - w->lastts <= w->merge_ns) {
+		b = w->buf + w->lastpos;
+		rl = get32(b);
+		n = REC_MAX_LEN - rl;
+		if (n > w->cap - w->len)
+			n = w->cap - w->len;
+		if (n > len)
+			n = len;
+		memcpy(w->buf + w->len, bytes, n);
+		w->len += n;
+		put32(b, rl + (uint32_t)n);
+		w->lastend += n;
+		bytes += n;
+		offset += n;
+		len -= n;
+		if (len == 0)
+			return 0;
+	}
 	do {
 		n = len < REC_DATA_MAX ? len : REC_DATA_MAX;
 		b = begin(w, REC_DATA, REC_HDR_LEN + REC_DATA_FIXED + n, &e);
@@ -576,6 +602,11 @@ rec_write_data(struct rec_writer *w, uint64_t conn, uint8_t dir,
 		offset += n;
 		len -= n;
 	} while (len > 0);
+	w->lastpos = (size_t)(b - REC_HDR_LEN - w->buf);
+	w->lastconn = conn;
+	w->lastdir = dir;
+	w->lastend = offset;
+	w->lastts = ts;
 	return 0;
 }
 

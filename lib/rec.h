@@ -256,6 +256,16 @@ struct rec_writer {
 	size_t		 cap;
 	size_t		 len;
 	uint64_t	 written;	/* bytes handed to write(2) */
+	/*
+	 * Contiguous bytes of one direction arriving within merge_ns of a
+	 * DATA record still in the buffer extend it (0: never merge).
+	 */
+	int64_t		 merge_ns;
+	size_t		 lastpos;	/* of that record in buf, or SIZE_MAX */
+	uint64_t	 lastconn;
+	uint64_t	 lastend;
+	int64_t		 lastts;
+	uint8_t		 lastdir;
 };
 
 /*
@@ -304,7 +314,9 @@ int rec_writer_release(struct rec_writer *w);
 /*
  * Each appends one record.  They return 0, TF_ERR_TOOLONG if the record
  * would exceed REC_MAX_LEN, or TF_ERR_SYSTEM if a flush failed.
- * rec_write_data() splits len bytes over as many records as needed.
+ * rec_write_data() splits len bytes over as many records as needed and,
+ * when w->merge_ns is set, appends them to the DATA record just before if
+ * they continue it within merge_ns of its time.
  */
 int rec_write_raw(struct rec_writer *w, const uint8_t *raw, size_t len);
 int rec_write_header(struct rec_writer *w, const struct rec_header *h);

@@ -4,7 +4,7 @@ bats_require_minimum_version 1.5.0
 
 REAL=
 USAGE='usage: tf-reassemble [-pqV] [-B bytes] [-b bytes] [-C conns] [-i interface]
-                     [-r file] [-s snaplen] [-t seconds] [expression]'
+                     [-m usec] [-r file] [-s snaplen] [-t seconds] [expression]'
 # The connection of pktgen's basic scenario.
 C2S=192.000.002.001.40001-192.000.002.002.00080
 S2C=192.000.002.002.00080-192.000.002.001.40001
@@ -166,7 +166,26 @@ real() {
 	# DATA covers each direction from 0 without a hole, as the files do.
 	[ "$(js basic.json '[.[] | select(.kind == "data") | [.dir, .offset, .len]] | group_by(.[0]) | map([.[0][0], (map(.[2]) | add), (. as $d | [range(1; length)] | all($d[.][1] == $d[. - 1][1] + $d[. - 1][2]))])')" = \
 	    '[[0,79,true],[1,3067,true]]' ]
-	[ "$(js basic.json 'map(.kind) | [first, last, length]')" = '["header","end",9]' ]
+	[ "$(js basic.json 'map(.kind) | [first, last, length]')" = '["header","end",7]' ]
+}
+
+@test "facts: contiguous bytes within -m microseconds share one DATA record" {
+	gen basic
+	# The response's three segments arrive within 1 ms: one record.
+	run -0 --separate-stderr bash -c 'tf-reassemble <basic.pcap | tf-cat | grep "^data" | cut -d" " -f1-4'
+	[ "$output" = "data 1 > 0+79
+data 1 < 0+3067" ]
+	# -m 0: one record per segment, each with its own packet time.
+	run -0 --separate-stderr bash -c 'tf-reassemble -m 0 <basic.pcap | tf-cat -j | jq -c "select(.kind == \"data\") | [.dir, .offset, .len, .ts]"'
+	[ "$output" = '[0,0,79,"2023-11-14T22:13:20.000400Z"]
+[1,0,1460,"2023-11-14T22:13:20.000600Z"]
+[1,1460,1460,"2023-11-14T22:13:20.000700Z"]
+[1,2920,147,"2023-11-14T22:13:20.000900Z"]' ]
+	# -m 150: the second segment is 100 us after the first, merged; the
+	# third 300 us after the record's first byte, not.
+	run -0 --separate-stderr bash -c 'tf-reassemble -m 150 <basic.pcap | tf-cat | grep "^data 1 <" | cut -d" " -f1-4'
+	[ "$output" = "data 1 < 0+2920
+data 1 < 2920+147" ]
 }
 
 @test "facts: the command annotation quotes the command line" {

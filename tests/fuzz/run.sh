@@ -4,12 +4,14 @@
 # and every pktgen scenario, through pcap2seed, with and without tiny
 # fragment caps.  Seeds for fuzz_rec: the golden stream and the streams
 # tf-reassemble (and tf-split, annotated) make of those captures, each
-# read from a memfd and through a pipe in 8-byte chunks.  New inputs go
+# read from a memfd and through a pipe in 8-byte chunks.  Seeds for
+# fuzz_http: the flows tf-split makes of tests/data/http and
+# tests/data/real, alone and paired.  New inputs go
 # to FUZZDIR/corpus-*, kept from run to run.  Any crash, leak, timeout or
 # out-of-memory fails, with the input saved as FUZZDIR/<kind>-<sha1>.
 #
 # usage: sh tests/fuzz/run.sh FUZZDIR BINDIR SECONDS
-#   FUZZDIR  holds bin/fuzz_pkt and bin/fuzz_rec (build-fuzz)
+#   FUZZDIR  holds bin/fuzz_pkt, bin/fuzz_rec and bin/fuzz_http (build-fuzz)
 #   BINDIR   the ordinary build: pktgen, pcap2seed, tf-reassemble, tf-split
 set -eu
 [ $# -eq 3 ] || { echo "usage: sh tests/fuzz/run.sh FUZZDIR BINDIR SECONDS" >&2; exit 2; }
@@ -55,11 +57,37 @@ for how in 001 006; do
 done
 rm -rf "$fz/stream" "$fz/stream.split" "$fz/split"
 
+# Seeds for fuzz_http: the flows of the HTTP captures, each direction alone
+# and both together, in its framing (tests/fuzz/fuzz_http.c).
+step() {	# OP FILE: one step of at most 30000 bytes of FILE
+	n=$(wc -c <"$2" | tr -d ' ')
+	[ "$n" -le 30000 ] || n=30000
+	printf "\\$(printf %03o "$1")\\$(printf %03o $((n >> 8)))"
+	printf "\\$(printf %03o $((n & 255)))"
+	head -c "$n" "$2"
+}
+rm -rf "$fz/seed-http" "$fz/split"
+mkdir -p "$fz/seed-http" "$fz/corpus-http"
+for f in "$top"/tests/data/http/*.pcap "$top"/tests/data/real/*.pcap; do
+	"$bin/tf-reassemble" -q -r "$f" 2>/dev/null |
+	    "$bin/tf-split" -o "$fz/split" >/dev/null 2>&1 || true
+done
+i=0
+for f in "$fz"/split/*; do
+	i=$((i + 1))
+	{ printf '\000'; step 1 "$f"; } >"$fz/seed-http/one-$i"
+	mate=$fz/split/$(basename "$f" | sed 's/^\(.*\)-\(.*\)$/\2-\1/')
+	[ -f "$mate" ] || continue
+	{ printf '\000'; step 0 "$f"; step 1 "$mate"; } >"$fz/seed-http/two-$i"
+	{ printf '\003'; step 0 "$f"; step 1 "$mate"; } >"$fz/seed-http/tiny-$i"
+done
+rm -rf "$fz/split"
+
 # Runs.
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fail=0
-for t in pkt rec; do
+for t in pkt rec http; do
 	log=$fz/fuzz_$t.log
 	echo "fuzz_$t: $(ls "$fz/seed-$t" | wc -l | tr -d ' ') seeds," \
 	    "$(ls "$fz/corpus-$t" | wc -l | tr -d ' ') inputs in corpus-$t," \
