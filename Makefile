@@ -34,7 +34,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 PCAP_LIBS = -lpcap
 REPORT_LIBS = -lxml2 -lcrypto -lz
 
-PROGS = tf-reassemble tf-split tf-cat tf-report
+PROGS = tf-reassemble tf-split tf-cat tf-report tf-http
 LIBSRC = $(wildcard lib/*.c)
 LIBHDR = $(wildcard lib/*.h)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
@@ -87,7 +87,7 @@ $(O)/bin/tf-report: $(O)/cmd/tf-report.o $(LIB)
 
 $(O)/bin/tf-http: $(O)/cmd/tf-http.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-http.o $(LIB) -lz -lbrotlidec -lzstd
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-http.o $(LIB) -lz -lbrotlidec -lzstd -lcrypto
 
 $(O)/bin/pktgen: $(O)/tests/pktgen.o
 	@mkdir -p $(@D)

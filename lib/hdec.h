@@ -1,0 +1,86 @@
+/*
+ * Streaming decoder for HTTP content codings (RFC 9110 8.4.1): gzip and
+ * x-gzip, deflate (zlib-wrapped, RFC 1950, or raw, RFC 1951, told apart
+ * by the first two bytes), br (RFC 7932) and zstd (RFC 8878), stacked in
+ * any order.  Output goes to a sink in pieces of at most HDEC_BUFLEN
+ * bytes, so memory does not grow with the body.
+ *
+ * How to use:
+ *	struct hdec h;
+ *	e = hdec_init(&h, "gzip, br", maxout, maxratio, sink, arg);
+ *	hdec_write(&h, bytes, len);	as the body arrives
+ *	hdec_finish(&h);
+ *	hdec_release(&h);		always, even after an error
+ */
+#ifndef TF_HDEC_H
+#define TF_HDEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HDEC_MAXSTAGES	4
+#define HDEC_BUFLEN	16384
+#define HDEC_RATIO_FLOOR (1u << 20)	/* ratio checked above this output */
+
+enum hdec_kind {
+	HDEC_GZIP = 1,
+	HDEC_DEFLATE,
+	HDEC_BR,
+	HDEC_ZSTD
+};
+
+struct hdec_stage {
+	int		 kind;		/* enum hdec_kind */
+	void		*st;		/* the library's state; owned */
+	uint8_t		 hdr[2];	/* deflate: first bytes, to tell */
+	size_t		 nhdr;
+	int		 started;
+	int		 ended;		/* the coded stream ended */
+};
+
+struct hdec {
+	size_t		 n;		/* stages, in decoding order */
+	struct hdec_stage s[HDEC_MAXSTAGES];
+	uint64_t	 in;		/* bytes given to hdec_write() */
+	uint64_t	 out;		/* bytes given to the sink */
+	uint64_t	 maxout;	/* 0: no limit */
+	uint64_t	 maxratio;	/* 0: no limit */
+	int		 err;		/* first error, sticky */
+	const char	*why;		/* what the error was, lowercase */
+	void		(*sink)(void *, const uint8_t *, size_t);
+	void		*arg;
+};
+
+/*
+ * Sets up h to decode the codings listed in cenc (a Content-Encoding
+ * value; "identity" and empty entries are skipped; NULL or "" decodes
+ * nothing).  maxout caps the bytes given to the sink, maxratio the ratio
+ * of output to input once the output is over HDEC_RATIO_FLOOR; 0 is no
+ * cap.  Returns 0, TF_ERR_UNSUPPORTED (an unknown coding: h->why names
+ * it), TF_ERR_LIMIT (more than HDEC_MAXSTAGES codings) or TF_ERR_NOMEM.
+ * h must be released with hdec_release() in all cases.
+ */
+int hdec_init(struct hdec *h, const char *cenc, uint64_t maxout,
+    uint64_t maxratio, void (*sink)(void *, const uint8_t *, size_t),
+    void *arg);
+
+/*
+ * Decodes len bytes.  Returns 0, TF_ERR_MALFORMED (corrupt data),
+ * TF_ERR_LIMIT (a cap was reached; the output stops there) or
+ * TF_ERR_NOMEM; after an error h->why says what happened and later
+ * calls return the same error and do nothing.
+ */
+int hdec_write(struct hdec *h, const uint8_t *bytes, size_t len);
+
+/*
+ * Ends the input.  Returns 0, TF_ERR_TRUNCATED if a coded stream did not
+ * reach its end, or the error that stopped h earlier.
+ */
+int hdec_finish(struct hdec *h);
+
+void hdec_release(struct hdec *h);
+
+/* Returns the suffix for a body still coded as c ("gz", "br", ...). */
+const char *hdec_suffix(const struct hdec *h);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * HTTP/1.0 and 1.1 message framing, streaming, for both directions of a
+ * connection (RFC 9112).  Our own parser rather than http-parser or
+ * llhttp: it is fed bytes by stream offset, treats a gap as a gap, and
+ * looks for the next message start after one; it holds at most one
+ * header block per direction and never buffers a body.
+ *
+ * How to use:
+ *	struct http_conn c;
+ *	http_conn_init(&c, &limits, &cb, arg);
+ *	http_conn_data(&c, dir, offset, ts, bytes, len);	in order
+ *	http_conn_gap(&c, dir, offset, len);
+ *	http_conn_finish(&c);		at the connection's end
+ *	http_conn_release(&c);
+ *
+ * Callbacks, in order for each message: begin (start line and headers
+ * parsed), body (zero or more, the body as sent, de-chunked), end.
+ * The message a callback gets is valid until end returns.
+ *
+ * A direction carries requests or responses, whichever kind of start
+ * line it shows first.  Responses are paired with the requests of the
+ * other direction in order (pipelining); a response to HEAD, 1xx, 204
+ * and 304 responses have no body.  Bytes that are not a message (after
+ * a gap, at the start of a capture that began mid-message, garbage) are
+ * skipped up to the next line that is a start line of the direction's
+ * kind.
+ */
+#ifndef TF_HTTP_H
+#define TF_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_METHODLEN	24
+#define HTTP_URILEN	2048
+#define HTTP_FIELDLEN	256
+#define HTTP_MAXPIPE	64	/* requests awaiting a response */
+
+enum http_frame {
+	HTTP_FRAME_NONE = 0,	/* no body */
+	HTTP_FRAME_LENGTH,	/* Content-Length */
+	HTTP_FRAME_CHUNKED,
+	HTTP_FRAME_CLOSE	/* until the connection closes */
+};
+
+/* Why a message ended; HTTP_END_COMPLETE is the only complete one. */
+enum http_end {
+	HTTP_END_COMPLETE = 0,
+	HTTP_END_GAP,		/* bytes missing from the capture */
+	HTTP_END_CUT,		/* the connection ended inside it */
+	HTTP_END_BADCHUNK,	/* malformed chunked framing */
+	HTTP_END_HEADERS	/* header block too long or too many fields */
+};
+
+struct http_limits {
+	size_t		 maxheader;	/* bytes of a header block */
+	size_t		 maxfields;	/* header fields of a message */
+};
+
+struct http_msg {
+	int		 isreq;
+	uint64_t	 n;		/* number in its direction, from 1 */
+	uint64_t	 reqn;		/* response: its request's n, 0: none */
+	unsigned	 minor;		/* HTTP/1.minor */
+	char		 method[HTTP_METHODLEN];	/* request, or paired */
+	char		 uri[HTTP_URILEN];
+	int		 status;
+	char		 reason[HTTP_FIELDLEN];
+	char		 host[HTTP_FIELDLEN];
+	char		 ctype[HTTP_FIELDLEN];
+	char		 cenc[HTTP_FIELDLEN];	/* Content-Encoding */
+	char		 tenc[HTTP_FIELDLEN];	/* Transfer-Encoding */
+	int64_t		 clen;		/* Content-Length, -1: none */
+	int		 truncated;	/* a field above did not fit */
+	enum http_frame	 frame;
+	uint64_t	 offset;	/* of the start line in the stream */
+	int64_t		 ts;		/* packet of the start line */
+	uint64_t	 bodyoff;	/* of the first body byte, -1: none */
+	uint64_t	 bodylen;	/* body bytes as sent, de-chunked */
+	enum http_end	 end;
+};
+
+struct http_cb {
+	void	(*begin)(void *arg, unsigned dir, struct http_msg *m);
+	void	(*body)(void *arg, unsigned dir, struct http_msg *m,
+		    const uint8_t *bytes, size_t len);
+	void	(*end)(void *arg, unsigned dir, struct http_msg *m);
+	/* Something is wrong at offset off: what says it, lowercase. */
+	void	(*warn)(void *arg, unsigned dir, uint64_t off,
+		    const char *what);
+};
+
+struct http_dir {
+	int		 state;
+	int		 role;		/* 0 unknown, 1 requests, 2 responses */
+	int		 linestart;	/* the next byte may start a line */
+	uint64_t	 next;		/* offset expected next */
+	uint8_t		*hbuf;		/* header block being read; owned */
+	size_t		 hlen;
+	size_t		 hcap;
+	char		 line[64];	/* chunk size line */
+	size_t		 linelen;
+	uint64_t	 remain;	/* body or chunk bytes to come */
+	uint64_t	 skipped;	/* bytes skipped since the last message */
+	uint64_t	 skipoff;
+	uint64_t	 nmsg;
+	int		 inmsg;
+	uint64_t	 lineoff;	/* offset of the line being read */
+	int64_t		 linets;	/* its packet time */
+	struct http_msg	*m;		/* from the first message on; owned */
+};
+
+struct http_conn {
+	struct http_dir	 d[2];
+	const struct http_limits *lim;
+	const struct http_cb *cb;
+	void		*arg;
+	/* Requests awaiting a response: their n and whether they are HEAD. */
+	uint64_t	 qn[HTTP_MAXPIPE];
+	char		 qmethod[HTTP_MAXPIPE][HTTP_METHODLEN];
+	unsigned	 qhead;
+	unsigned	 qlen;
+	int		 reqdir;	/* direction of requests, -1: unknown */
+};
+
+/* Sets up c.  lim and cb are borrowed and must outlive c. */
+void http_conn_init(struct http_conn *c, const struct http_limits *lim,
+    const struct http_cb *cb, void *arg);
+
+/*
+ * Parses len bytes of direction dir (0 or 1) at stream offset off,
+ * carried by the packet at time ts.  Bytes at an offset other than the
+ * one expected are taken as following a gap.  Returns 0 or
+ * TF_ERR_NOMEM.
+ */
+int http_conn_data(struct http_conn *c, unsigned dir, uint64_t off,
+    int64_t ts, const uint8_t *bytes, size_t len);
+
+/* Bytes [off, off + len) of direction dir are missing. */
+void http_conn_gap(struct http_conn *c, unsigned dir, uint64_t off,
+    uint64_t len);
+
+/*
+ * The connection ended: a body delimited by the close is complete, any
+ * other message in progress is cut.
+ */
+void http_conn_finish(struct http_conn *c);
+
+/* Frees what c holds; a message in progress gets no end callback. */
+void http_conn_release(struct http_conn *c);
+
+/* Returns a lowercase word for an end reason ("complete", "gap", ...). */
+const char *http_end_name(enum http_end e);
+
+#endif

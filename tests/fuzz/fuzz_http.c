@@ -1,0 +1,162 @@
+/*
+ * libFuzzer target for the HTTP parser and the content decoders
+ * (lib/http.c, lib/hdec.c).
+ *
+ * Build and run (from the top of the tree):
+ *	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined \
+ *	    -fno-sanitize-recover=all -D_DEFAULT_SOURCE -Ilib \
+ *	    tests/fuzz/fuzz_http.c lib/http.c lib/hdec.c lib/tferr.c \
+ *	    -lz -lbrotlidec -lzstd -o fuzz_http
+ *	mkdir -p corpus-http
+ *	printf '\000\000\000\060GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n' \
+ *	    >corpus-http/get
+ *	./fuzz_http -max_total_time=60 corpus-http
+ *
+ * Input: byte 0 sets the limits (bit 0: tiny header limits, bit 1: tiny
+ * decoded size and ratio caps).  Then steps, each a 3-byte header and
+ * its bytes:
+ *	u8  op		bit 0: direction; bit 1: a gap of len bytes
+ *			instead of data; bit 2: finish the connection and
+ *			start a new one
+ *	u16 len		big-endian
+ * A last step shorter than len takes what is left.  Every body goes
+ * through the decoders its Content-Encoding names, as tf-http does.
+ * Data is copied to a buffer of its exact size so that ASan sees any
+ * overread.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hdec.h"
+#include "http.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static volatile uint8_t sinkbyte;
+
+struct fz {
+	struct hdec	 dec[2];
+	int		 on[2];
+	uint64_t	 maxout;
+	uint64_t	 maxratio;
+};
+
+static void
+sink(void *arg, const uint8_t *p, size_t n)
+{
+	(void)arg;
+	if (n > 0)
+		sinkbyte ^= p[0] ^ p[n - 1];
+}
+
+static void
+on_begin(void *arg, unsigned dir, struct http_msg *m)
+{
+	struct fz *z = arg;
+
+	if (strlen(m->method) >= HTTP_METHODLEN || strlen(m->uri) >=
+	    HTTP_URILEN)
+		abort();
+	(void)hdec_init(&z->dec[dir], m->cenc, z->maxout, z->maxratio, sink,
+	    NULL);
+	z->on[dir] = 1;
+}
+
+static void
+on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p,
+    size_t n)
+{
+	struct fz *z = arg;
+
+	(void)m;
+	if (n == 0 || !z->on[dir])
+		abort();
+	if (z->dec[dir].err == 0)
+		(void)hdec_write(&z->dec[dir], p, n);
+}
+
+static void
+on_end(void *arg, unsigned dir, struct http_msg *m)
+{
+	struct fz *z = arg;
+
+	if (!z->on[dir])
+		abort();
+	if (m->end == HTTP_END_COMPLETE && z->dec[dir].err == 0)
+		(void)hdec_finish(&z->dec[dir]);
+	hdec_release(&z->dec[dir]);
+	z->on[dir] = 0;
+}
+
+static void
+on_warn(void *arg, unsigned dir, uint64_t off, const char *what)
+{
+	(void)arg;
+	(void)dir;
+	(void)off;
+	if (what == NULL || what[0] == '\0')
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct http_limits lim;
+	struct http_cb cb = { on_begin, on_body, on_end, on_warn };
+	struct http_conn c;
+	struct fz z;
+	uint64_t off[2] = { 0, 0 };
+	uint8_t *buf;
+	size_t len;
+	unsigned op, d;
+
+	if (size < 1)
+		return 0;
+	memset(&z, 0, sizeof(z));
+	lim.maxheader = (data[0] & 1) ? 64 : 65536;
+	lim.maxfields = (data[0] & 1) ? 2 : 256;
+	z.maxout = (data[0] & 2) ? 100 : 1 << 24;
+	z.maxratio = (data[0] & 2) ? 2 : 1000;
+	data++;
+	size--;
+	http_conn_init(&c, &lim, &cb, &z);
+	while (size >= 3) {
+		op = data[0];
+		len = (size_t)data[1] << 8 | data[2];
+		data += 3;
+		size -= 3;
+		if (len > size && !(op & 2))
+			len = size;
+		d = op & 1;
+		if (op & 4) {
+			http_conn_finish(&c);
+			http_conn_release(&c);
+			for (d = 0; d < 2; d++)
+				if (z.on[d])
+					abort();
+			http_conn_init(&c, &lim, &cb, &z);
+			off[0] = off[1] = 0;
+			continue;
+		}
+		if (op & 2) {
+			http_conn_gap(&c, d, off[d], len);
+			off[d] += len;
+			continue;
+		}
+		if ((buf = malloc(len ? len : 1)) == NULL)
+			break;
+		memcpy(buf, data, len);
+		(void)http_conn_data(&c, d, off[d], 0, buf, len);
+		free(buf);
+		off[d] += len;
+		data += len;
+		size -= len;
+	}
+	http_conn_finish(&c);
+	http_conn_release(&c);
+	for (d = 0; d < 2; d++)
+		if (z.on[d])
+			hdec_release(&z.dec[d]);
+	return 0;
+}
