@@ -16,6 +16,8 @@
 #   tf-reassemble >/dev/null
 #   tf-reassemble | tf-split -o DIR   (RSS: the sum of both processes)
 #   tcpflow -S enable_report=NO -r FILE -o DIR
+#   tf-reassemble < FILE | tf-http -o DIR
+#   tcpflow -e http -S enable_report=NO -r FILE -o DIR
 #   filefloor DIR             creates and writes the same files (names and
 #                             sizes of tf-split's output), nothing else
 #
@@ -190,6 +192,18 @@ for cap in $caps; do
 	t_floor=$SECS c_floor=$CPU
 	row "floor: same files, created and written"
 	rm -rf "$OUT"
+	measure http "$TM1 '$bin/tf-reassemble' <'$c' | $TM2 '$bin/tf-http' -o '$OUT' >/dev/null"
+	t_http=$SECS r_http=$RSS
+	row "tf-reassemble | tf-http -o DIR"
+	nb_tf=$(find "$OUT" -type f | wc -l)
+	rm -rf "$OUT"
+	if [ "$have_tcpflow" = 1 ]; then
+		measure tcpflowhttp "$TM1 tcpflow -e http -S enable_report=NO -r '$c' -o '$OUT'"
+		t_tch=$SECS r_tch=$RSS
+		row "tcpflow -e http -S enable_report=NO"
+		nb_tc=$(find "$OUT" -type f -name '*-HTTPBODY-*' | wc -l)
+		rm -rf "$OUT"
+	fi
 
 	awk -v n="$nfiles" -v b="$wbytes" 'BEGIN {
 		printf "  tf-split wrote %d files, %.1f MB\n", n, b / 1e6 }'
@@ -208,6 +222,13 @@ for cap in $caps; do
 	if [ "$have_tcpflow" = 1 ]; then
 		x=$(awk -v a="$t_tcpflow" -v b="$t_pipe" 'BEGIN { printf "%.2f", a / b }')
 		verdict "$(ge "$x" 1.3)" "pipeline throughput / tcpflow's = ${x}x (target >= 1.3x)" "$tag"
+	fi
+	if [ "$have_tcpflow" = 1 ]; then
+		echo "       (HTTP bodies: tf-http $nb_tf, tcpflow $nb_tc)"
+		x=$(awk -v a="$t_tch" -v b="$t_http" 'BEGIN { printf "%.2f", a / b }')
+		verdict "$(ge "$x" 3)" "tf-http pipeline throughput / tcpflow -e http's = ${x}x (target >= 3x)" "$tag"
+		x=$(awk -v a="$r_http" -v b="$r_tch" 'BEGIN { printf "%.3f", a / b }')
+		verdict "$(ge 0.125 "$x")" "tf-http pipeline peak RSS / tcpflow -e http's = ${x} (target <= 1/8 = 0.125)" "$tag"
 	fi
 	x=$(awk -v a="$t_loopp" -v b="$t_re" 'BEGIN { printf "%.2f", a / b }')
 	verdict "$(ge "$x" 0.5)" "tf-reassemble throughput / pcaploop -p's = ${x}x (target >= 0.5x)" "$tag"

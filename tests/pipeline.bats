@@ -20,6 +20,8 @@ header_line() {
 
 @test "examples: each one has a test here, live.sh aside" {
 	[ "$(cd "$EX" && ls)" = "demo.sh
+http-codings.pcap
+http-objects.sh
 http.pcap
 json-jq.sh
 live.sh
@@ -162,4 +164,33 @@ EOF2
 	sh -n "$EX/live.sh"
 	run -2 sh "$EX/live.sh"
 	[ "$output" = "usage: sh examples/live.sh IFACE [DIR [bindir]]" ]
+}
+
+@test "http-objects.sh: decoded bodies equal what the server sent; the report names every flow file" {
+	run -0 --separate-stderr sh "$EX/http-objects.sh" "$TF_BIN" "$T/out"
+	[ -z "$stderr" ]
+	[ "$output" = "\$ tf-reassemble < http-codings.pcap | tf-http -o objects | tf-split -o flows | tf-report > report.xml
+
+\$ md5sum objects/*
+8400449f727ba7dc80f0cfd9b8979dca  127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-001.html
+77f1351cfee442fb902484f4ba069570  127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-002.js
+fddd4142f890babd5e7ef0c44bb46859  127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-004.css
+3a573e4431f99352a44c0eef78016470  127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-006.json
+af97ad831f00597a9f77f40f496eacec  127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-008.svg
+81a1c6ecaf866f716eb72179f311300a  127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-009.xml
+96a5f83bf42b635ece9df1a243269ce4  127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-010.txt
+002d41e060ad802f97655d865d4161a7  127.000.000.001.08080-127.000.000.001.40002-HTTPBODY-002.txt
+fb6aa3ce28ab69dfece6bbd8d7931b4d  127.000.000.001.08080-127.000.000.001.40002-HTTPBODY-003.txt
+4eeb2ceed97d500d8c52dddfa3127ce0  127.000.000.001.08080-127.000.000.001.40003-HTTPBODY-001.txt
+608b9faf42d221b298358f8f6f1d629a  127.000.000.001.40002-127.000.000.001.08080-HTTPBODY-001.json
+a4b6722509f9f74732d75ed3057a5b64  127.000.000.001.40002-127.000.000.001.08080-HTTPBODY-002.txt
+
+6 fileobjects for flows in report.xml" ]
+	# The bodies are the files the server sent, byte for byte.
+	diff -r "$DATA/http/codings.expected" "$T/out/objects"
+	[ "$(ls "$T/out/flows" | wc -l)" = 6 ]
+	if [ -n "$SHARED" ] && [ -r "$SHARED/dfxml-schema/dfxml.xsd" ]; then
+		xmllint --noout --schema "$SHARED/dfxml-schema/dfxml.xsd" \
+		    "$T/out/report.xml"
+	fi
 }
