@@ -5,6 +5,7 @@
  * annotation per message; with -j, one JSON line per request and
  * response pair instead.
  */
+#define _GNU_SOURCE	/* SEEK_DATA, SEEK_HOLE (lseek(2)) */
 #include <sys/types.h>
 #include <sys/stat.h>
 
@@ -871,6 +872,7 @@ feed_file(struct tfhttp *t, struct hconn *c, unsigned dir, const char *path)
 	uint8_t *buf;
 	struct stat st;
 	uint64_t off = 0;
+	off_t end;
 	ssize_t n;
 	int fd;
 
@@ -883,11 +885,32 @@ feed_file(struct tfhttp *t, struct hconn *c, unsigned dir, const char *path)
 		memset(&st, 0, sizeof(st));
 	if ((buf = malloc(READLEN)) == NULL)
 		nomem();
-	while ((n = read(fd, buf, READLEN)) > 0) {
-		if (http_conn_data(&c->h, dir, off, (int64_t)st.st_mtim.tv_sec *
-		    1000000000 + st.st_mtim.tv_nsec, buf, (size_t)n) < 0)
-			nomem();
-		off += (uint64_t)n;
+	n = 0;
+	while (off < (uint64_t)st.st_size) {
+		/* A hole of a sparse file is a gap: tf-split writes gaps so. */
+		if ((end = lseek(fd, (off_t)off, SEEK_DATA)) < 0)
+			end = errno == ENXIO ? st.st_size : (off_t)off;
+		if ((uint64_t)end > off) {
+			http_conn_gap(&c->h, dir, off, (uint64_t)end - off);
+			off = (uint64_t)end;
+			continue;
+		}
+		if ((end = lseek(fd, (off_t)off, SEEK_HOLE)) < 0 ||
+		    (uint64_t)end <= off)
+			end = st.st_size;
+		if (lseek(fd, (off_t)off, SEEK_SET) < 0)
+			break;
+		while (off < (uint64_t)end && (n = read(fd, buf,
+		    (uint64_t)end - off < READLEN ? (size_t)((uint64_t)end -
+		    off) : READLEN)) > 0) {
+			if (http_conn_data(&c->h, dir, off,
+			    (int64_t)st.st_mtim.tv_sec * 1000000000 +
+			    st.st_mtim.tv_nsec, buf, (size_t)n) < 0)
+				nomem();
+			off += (uint64_t)n;
+		}
+		if (n <= 0)
+			break;
 	}
 	if (n < 0) {
 		warn("error reading '%s'", path);

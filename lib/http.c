@@ -576,6 +576,14 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 		use = n;
 		switch (h->state) {
 		case ST_LINE:
+			if (h->bodyskip > 0) {
+				/* The rest of a body cut by a gap. */
+				if (use > h->bodyskip)
+					use = (size_t)h->bodyskip;
+				h->bodyskip -= use;
+				h->linestart = 1;
+				break;
+			}
 			if (!h->linestart) {
 				nl = memchr(p, '\n', n);
 				use = nl ? (size_t)(nl - p) + 1 : n;
@@ -736,7 +744,15 @@ http_conn_gap(struct http_conn *c, unsigned dir, uint64_t off, uint64_t len)
 	if (h->inmsg) {
 		warnf(c, dir, off, "message %" PRIu64 ": %" PRIu64 " bytes "
 		    "missing from the capture", h->m->n, len);
+		/*
+		 * A Content-Length body knows where it ends: the next message
+		 * starts there, whatever the gap took of it.
+		 */
+		if (h->state == ST_BODY && len < h->remain)
+			h->bodyskip = h->remain - len;
 		msg_end(c, dir, HTTP_END_GAP);
+	} else if (h->bodyskip > 0) {
+		h->bodyskip = len < h->bodyskip ? h->bodyskip - len : 0;
 	} else if (h->state == ST_HEADERS && h->role != ROLE_NONE) {
 		warnf(c, dir, off, "%" PRIu64 " bytes missing from the "
 		    "capture inside a header block", len);

@@ -101,6 +101,7 @@ struct http_dir {
 	char		 line[64];	/* chunk size line */
 	size_t		 linelen;
 	uint64_t	 remain;	/* body or chunk bytes to come */
+	uint64_t	 bodyskip;	/* of a body cut by a gap, still to pass */
 	uint64_t	 skipped;	/* bytes skipped since the last message */
 	uint64_t	 skipoff;
 	uint64_t	 nmsg;

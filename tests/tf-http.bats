@@ -403,3 +403,21 @@ $C2S-HTTPBODY-002" ]
 	done
 	[ "$(md5sum <obj/127.000.000.001.08080-127.000.000.001.44866-HTTPBODY-002 | cut -d' ' -f1)" = d373ce52bd7b41d19b2f5f4a28a58f6d ]
 }
+
+@test "tf-http: a hole in a sparse flow file is a gap: the body is partial, the next message found" {
+	mkdir ff
+	resp=ff/010.000.000.002.00080-010.000.000.001.05000
+	req=ff/010.000.000.001.05000-010.000.000.002.00080
+	printf 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n' >"$req"
+	# Response 1 (10000 bytes of body) loses [4096, 8192): a hole.
+	{ printf 'HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n'
+	  head -c 4054 /dev/zero | tr '\0' A; } >"$resp"
+	python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(8192); f.write(b"B" * 1850 + b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"); f.close()' "$resp"
+	[ "$(stat -c %s "$resp")" = 10085 ]
+	run -0 --separate-stderr tf-http -o obj "$req" "$resp"
+	[ "$stderr" = "tf-http: '${resp#ff/}' at byte 4096: message 1: 4096 bytes missing from the capture" ]
+	[ "$(ls obj)" = "010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-001-PARTIAL
+010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-002" ]
+	[ "$(cat obj/010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-001-PARTIAL)" = "$(head -c 4054 /dev/zero | tr '\0' A)" ]
+	[ "$(cat obj/010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-002)" = hello ]
+}
