@@ -15,7 +15,7 @@
 #include "rec.h"
 #include "tferr.h"
 
-#define RD_BUFSZ	(4u << 20)
+#define RD_BUFSZ	(2u << 20)	/* > REC_MAX_LEN */
 #define WR_BUFSZ	(1u << 20)
 #define PIPE_WANT	(1 << 20)
 #define REC_ZERO_MAX	256	/* covers the longest fixed part */

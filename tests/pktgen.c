@@ -31,7 +31,7 @@
  *
  * Scenarios use 192.0.2.0/24 and 2001:db8::/32.  bench-short writes count
  * short HTTP-like connections, 64 open at a time; bench-bulk writes 4
- * connections sharing bytes of pseudo-random data sent by the server.  Both
+ * HTTP responses sharing bytes of pseudo-random data sent by the server.  Both
  * use 198.18.0.0/15 (RFC 2544) and are the same on every run.
  */
 #include <sys/types.h>
@@ -1800,6 +1800,11 @@ bench_bulk(struct gen *g, uint64_t bytes)
 		n = (size_t)snprintf(q, sizeof(q),
 		    "GET /bulk/%d HTTP/1.1\r\nHost: bench.example\r\n\r\n", i);
 		stream(g, c[i], CLI, q, n, MSS);
+		n = (size_t)snprintf(q, sizeof(q), "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: application/octet-stream\r\n"
+		    "Content-Length: %llu\r\n\r\n",
+		    (unsigned long long)left[i]);
+		stream(g, c[i], SRV, q, n, MSS);
 	}
 	do {
 		more = 0;
