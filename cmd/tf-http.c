@@ -80,6 +80,8 @@ struct tfhttp {
 	struct rec_writer w;
 	int		 passon;
 	int		 json;
+	char		*cmdline;	/* owned: for http.command */
+	int		 cmdpending;	/* a header passed, cmdline not yet */
 	int		 keep;
 	int		 quiet;
 	int		 files;		/* reading flow files */
@@ -770,6 +772,15 @@ on_record(struct tfhttp *t, const struct rec *rec)
 	struct hconn *c;
 	size_t i;
 
+	/* Our command line goes after those of the programs before us. */
+	if (t->cmdpending && t->passon &&
+	    !(rec->kind == REC_ANNOT && rec->u.annot.conn == 0)) {
+		t->cmdpending = 0;
+		if (rec_write_annot(&t->w, 0, REC_DIR_NONE,
+		    "http.command", t->cmdline,
+		    strlen(t->cmdline)) < 0)
+			outfail(t);
+	}
 	switch (rec->kind) {
 	case REC_OPEN:
 		if ((c = conn_find(t, rec->u.open.conn)) == NULL)
@@ -812,6 +823,8 @@ on_record(struct tfhttp *t, const struct rec *rec)
 	}
 	if (t->passon && rec_write_raw(&t->w, rec->raw, rec->len) < 0)
 		outfail(t);
+	if (rec->kind == REC_HEADER)
+		t->cmdpending = 1;
 }
 
 static int
@@ -1006,6 +1019,7 @@ main(int argc, char *argv[])
 	int ch, e;
 
 	memset(&t, 0, sizeof(t));
+	t.cmdline = xjoin_argv(argc, argv);
 	t.maxbody = 1ULL << 30;
 	t.maxratio = 1000;
 	t.lim.maxheader = 64 << 10;
@@ -1142,5 +1156,6 @@ out:
 		warn("error writing standard output");
 		t.status = 1;
 	}
+	free(t.cmdline);
 	return t.status;
 }

@@ -287,42 +287,6 @@ summary(const struct rec_end *e)
 		warnx("%s%s%s", m, m[0] != '\0' && t[0] != '\0' ? ", " : "", t);
 }
 
-/* Shell-quotes argv into one line for the stream's command annotation. */
-static char *
-join_argv(int argc, char **argv)
-{
-	size_t len = 1, i, j;
-	char *s, *q;
-
-	for (i = 0; i < (size_t)argc; i++)
-		len += strlen(argv[i]) * 4 + 3;
-	if ((s = malloc(len)) == NULL)
-		err(1, NULL);
-	q = s;
-	for (i = 0; i < (size_t)argc; i++) {
-		if (i > 0)
-			*q++ = ' ';
-		if (argv[i][0] != '\0' && strspn(argv[i], "abcdefghijklmnopq"
-		    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-")
-		    == strlen(argv[i])) {
-			memcpy(q, argv[i], strlen(argv[i]));
-			q += strlen(argv[i]);
-			continue;
-		}
-		*q++ = '\'';
-		for (j = 0; argv[i][j] != '\0'; j++) {
-			if (argv[i][j] == '\'') {
-				memcpy(q, "'\\''", 4);
-				q += 4;
-			} else
-				*q++ = argv[i][j];
-		}
-		*q++ = '\'';
-	}
-	*q = '\0';
-	return s;
-}
-
 static char *
 join_expr(int argc, char **argv)
 {
@@ -452,7 +416,7 @@ main(int argc, char *argv[])
 	c.w.merge_ns = merge;
 	if ((c.ra = reasm_new(&lim, &c.w)) == NULL)
 		err(1, NULL);
-	cmdline = join_argv(argc + optind, argv - optind);
+	cmdline = xjoin_argv(argc + optind, argv - optind);
 	if (nfiles == 0 && iface == NULL)
 		files[nfiles++] = "-";
 

@@ -44,6 +44,8 @@ struct split {
 	struct rec_writer w;
 	int		 passon;	/* the stream goes on to stdout */
 	const char	*dir;		/* as given with -o, or NULL */
+	char		*cmdline;	/* owned: for split.command */
+	int		 cmdpending;	/* a header passed, cmdline not yet */
 	int		 quiet;
 	int		 status;
 	struct conn	**tab;
@@ -266,6 +268,15 @@ on_record(struct split *s, const struct rec *rec)
 	struct outdir_file *f;
 	struct conn *c;
 
+	/* Our command line goes after those of the programs before us. */
+	if (s->cmdpending && s->passon &&
+	    !(rec->kind == REC_ANNOT && rec->u.annot.conn == 0)) {
+		s->cmdpending = 0;
+		if (rec_write_annot(&s->w, 0, REC_DIR_NONE,
+		    "split.command", s->cmdline,
+		    strlen(s->cmdline)) < 0)
+			outfail(s);
+	}
 	switch (rec->kind) {
 	case REC_OPEN:
 		if ((c = conn_find(s, rec->u.open.conn)) == NULL)
@@ -297,6 +308,8 @@ on_record(struct split *s, const struct rec *rec)
 	}
 	if (s->passon && rec_write_raw(&s->w, rec->raw, rec->len) < 0)
 		outfail(s);
+	if (rec->kind == REC_HEADER)
+		s->cmdpending = 1;
 }
 
 static size_t
@@ -338,6 +351,7 @@ main(int argc, char *argv[])
 	int ch, e, outclosed;
 
 	memset(&s, 0, sizeof(s));
+	s.cmdline = xjoin_argv(argc, argv);
 	if (tmpl_init(&s.t) < 0)
 		nomem();
 	while ((ch = getopt(argc, argv, "F:f:o:qT:")) != -1) {
@@ -428,6 +442,7 @@ main(int argc, char *argv[])
 		while (s.tab[i] != NULL)
 			conn_finish(&s, s.tab[i]);
 	free(s.tab);
+	free(s.cmdline);
 	outdir_release(&s.od);
 	if (s.w.buf != NULL && rec_writer_release(&s.w) < 0)
 		outfail(&s);

@@ -127,3 +127,39 @@ xclose_stdout(void)
 	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF)
 		err(1, "error writing standard output");
 }
+
+char *
+xjoin_argv(int argc, char **argv)
+{
+	size_t len = 1, i, j;
+	char *s, *q;
+
+	for (i = 0; i < (size_t)argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	if ((s = malloc(len)) == NULL)
+		err(1, NULL);
+	q = s;
+	for (i = 0; i < (size_t)argc; i++) {
+		if (i > 0)
+			*q++ = ' ';
+		if (argv[i][0] != '\0' && strspn(argv[i], "abcdefghijklmnopq"
+		    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-")
+		    == strlen(argv[i])) {
+			memcpy(q, argv[i], strlen(argv[i]));
+			q += strlen(argv[i]);
+			continue;
+		}
+		*q++ = '\'';
+		for (j = 0; argv[i][j] != '\0'; j++) {
+			if (argv[i][j] == '\'') {
+				memcpy(q, "'\\''", 4);
+				q += 4;
+			} else
+				*q++ = argv[i][j];
+		}
+		*q++ = '\'';
+	}
+	*q = '\0';
+	return s;
+}
+

@@ -35,6 +35,12 @@ int xreader_error(const struct rec_reader *r, int e, uint64_t offset);
 uint64_t xstrtonum(const char *s, uint64_t min, uint64_t max, int suffix,
     const char *opt);
 
+/*
+ * Returns argv as one shell-quoted line, for a stream's "*.command"
+ * annotation.  Exits 1 if out of memory.  The caller frees it.
+ */
+char *xjoin_argv(int argc, char **argv);
+
 /* Flushes and closes stdout; exits 1 naming the error if that fails. */
 void xclose_stdout(void);
 

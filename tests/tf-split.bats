@@ -314,6 +314,7 @@ many() {
 	simple | sed '/^close/i raw kind=99 hex=0102' | mk in.tfs
 	mk exp.tfs <<-EOF
 	header linktype=1 source=x.pcap
+	annot conn=0 key=split.command value="tf-split -o d"
 	open conn=1 ts=1795677039.751392123 src=10.0.0.1 sport=5000 dst=10.0.0.2 dport=80 flags=syn
 	annot conn=1 dir=0 key=split.path value="d/$C2S"
 	data conn=1 dir=0 off=0 text="GET / HTTP/1.1\r\n\r\n"
