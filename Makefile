@@ -32,7 +32,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
 PCAP_LIBS = -lpcap
-REPORT_LIBS = -lxml2 -lcrypto -lz
+REPORT_LIBS = -lxml2 -lcrypto -lz -lbrotlidec -lzstd
 
 PROGS = tf-reassemble tf-split tf-cat tf-report tf-http
 LIBSRC = $(wildcard lib/*.c)
@@ -49,7 +49,7 @@ MAN5 = $(wildcard man/*.5)
 # Debian packages the build and the tests need.
 DEPS = build-essential clang libpcap-dev zlib1g-dev libxml2-dev \
 	libxml2-utils libssl-dev libbrotli-dev libzstd-dev bats mandoc \
-	tcpflow tcpdump jq wireshark-common python3
+	tcpflow tcpdump jq wireshark-common python3 xz-utils
 
 all: $(BINS) $(TESTBINS)
 

@@ -421,3 +421,36 @@ $C2S-HTTPBODY-002" ]
 	[ "$(cat obj/010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-001-PARTIAL)" = "$(head -c 4054 /dev/zero | tr '\0' A)" ]
 	[ "$(cat obj/010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-002)" = hello ]
 }
+
+@test "tf-http: real nginx gzip capture: gzip + chunked bodies equal the files served" {
+	tf-reassemble <"$HTTP/nginx-gzip.pcap" >in.tfs
+	run -0 --separate-stderr hnull -o obj <in.tfs
+	[ -z "$stderr" ]
+	diff -r obj "$HTTP/nginx-gzip.expected"
+	tf-http -o obj2 <in.tfs | msgs >m
+	run jq -c 'select(.dir == "response") | [.n, .status, .content_type, .content_encoding, .transfer_encoding, .length, .complete]' m
+	[ "$output" = '[1,200,"text/html","gzip","chunked",30335,true]
+[2,200,"application/json","gzip","chunked",6883,true]
+[3,200,"text/css","gzip","chunked",3380,true]
+[4,200,"application/octet-stream",null,null,5000,true]' ]
+	run jq -c 'select(.dir == "request") | [.n, .method, .uri]' m
+	[ "$output" = '[1,"GET","/page.html"]
+[2,"GET","/data.json"]
+[3,"GET","/style.css"]
+[4,"GET","/blob.bin"]' ]
+}
+
+@test "tf-http: real nginx capture: a 50 MB body as served, in little memory" {
+	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
+	command -v xz >/dev/null || skip "no xz"
+	python3 "$DATA/gen50m.py" >big.expected
+	xz -dc "$HTTP/big50m.pcap.xz" | tf-reassemble | /usr/bin/time -f %M -o rss tf-http -o obj | msgs >m
+	f=obj/127.000.000.001.08080-127.000.000.001.41001-HTTPBODY-001.txt
+	cmp big.expected "$f"
+	run jq -c 'select(.dir == "response") | [.status, .content_length, .length, .complete, .file]' m
+	[ "$output" = "[200,52428800,52428800,true,\"$f\"]" ]
+	[ "$(jq -r 'select(.dir == "response") | .md5' m)" = "$(md5sum <big.expected | cut -d' ' -f1)" ]
+	echo "tf-http peak RSS: $(cat rss) KiB" >&3
+	# Under 32 MiB for a 50 MiB body (ASan's runtime included).
+	[ "$(cat rss)" -lt 32768 ]
+}
