@@ -154,9 +154,9 @@ FUZZ_SECONDS = 30
 FUZZFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZBINS = build-fuzz/bin/fuzz_pkt build-fuzz/bin/fuzz_rec \
-	build-fuzz/bin/fuzz_http
+	build-fuzz/bin/fuzz_http build-fuzz/bin/fuzz_jsonobj
 
-fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/tf-reassemble \
+fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/tf-reassemble $(O)/bin/tf-http $(O)/bin/tf-cat \
     $(O)/bin/tf-split
 	$(MAKE) O=build-fuzz CC=clang OPT='-g -O1' \
 	    EXTRA_CFLAGS='$(FUZZFLAGS) -fsanitize=fuzzer-no-link' \

@@ -211,6 +211,66 @@ put_jtime(FILE *f, const char *name, int64_t ts)
 }
 
 static void
+put_jopt(FILE *f, const char *name, const struct report_str *s)
+{
+	if (s->p == NULL)
+		return;
+	(void)fprintf(f, ",\"%s\":", name);
+	put_jstr(f, (const uint8_t *)s->p, s->len);
+}
+
+static void
+put_ju64(FILE *f, const char *name, uint64_t v)
+{
+	if (v != UINT64_MAX)
+		(void)fprintf(f, ",\"%s\":%" PRIu64, name, v);
+}
+
+/* The "http" array: one object per body, the fields of <tcpflow:http>. */
+static void
+json_http(FILE *f, const struct report_dir *rd)
+{
+	const struct report_http *h;
+	size_t k, nout = 0;
+	unsigned i;
+
+	for (k = 0; k < rd->nhttp && rd->http[k].file.p == NULL; k++)
+		;
+	if (k == rd->nhttp && rd->httpdropped == 0)
+		return;
+	(void)fputs(",\"http\":[", f);
+	for (k = 0; k < rd->nhttp; k++) {
+		h = &rd->http[k];
+		if (h->file.p == NULL)
+			continue;
+		(void)fputs(nout++ == 0 ? "{\"filename\":" :
+		    ",{\"filename\":", f);
+		put_jstr(f, (const uint8_t *)h->file.p, h->file.len);
+		put_ju64(f, "filesize", h->length);
+		put_ju64(f, "file_offset", h->body_offset);
+		put_ju64(f, "len", h->body_length);
+		put_jopt(f, "dir", &h->dir);
+		put_ju64(f, "n", h->n);
+		put_jopt(f, "method", &h->method);
+		put_jopt(f, "uri", &h->uri);
+		put_ju64(f, "status", h->status);
+		put_jopt(f, "content_type", &h->content_type);
+		if (h->complete >= 0)
+			(void)fprintf(f, ",\"complete\":%s",
+			    h->complete ? "true" : "false");
+		for (i = 0; i < DIGEST_NALGS; i++)
+			if (h->hex[i][0] != '\0')
+				(void)fprintf(f, ",\"%s\":\"%s\"",
+				    digest_name(i), h->hex[i]);
+		(void)putc('}', f);
+	}
+	(void)putc(']', f);
+	if (rd->httpdropped > 0)
+		(void)fprintf(f, ",\"http_dropped\":%" PRIu64,
+		    rd->httpdropped);
+}
+
+static void
 json_dir(FILE *f, unsigned algs, const struct report_dir *rd)
 {
 	const struct rec_dirstats *st = rd->st;
@@ -270,6 +330,7 @@ json_dir(FILE *f, unsigned algs, const struct report_dir *rd)
 	if (rd->nodigest != 0)
 		(void)fprintf(f, ",\"nodigest\":\"%s\"",
 		    rd->nodigest & REPORT_ND_REWOUND ? "rewound" : "hole");
+	json_http(f, rd);
 	(void)fputs("}\n", f);
 }
 
@@ -440,7 +501,14 @@ main(int argc, char *argv[])
 				e = report_gap(rp, &rec.u.gap);
 				break;
 			case REC_ANNOT:
-				e = report_annot(rp, &rec.u.annot);
+				if ((e = report_annot(rp, &rec.u.annot)) ==
+				    TF_ERR_MALFORMED) {
+					warnx("annotation at byte %" PRIu64
+					    ": http.message: %s; ignored",
+					    rec.offset,
+					    report_annot_error(rp));
+					e = 0;
+				}
 				break;
 			case REC_CLOSE:
 				e = report_close(rp, &rec.u.close, emit, &c);

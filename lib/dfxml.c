@@ -24,7 +24,9 @@
 #include <libxml/xmlwriter.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
+#include <brotli/decode.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "addr.h"
 #include "dfxml.h"
@@ -268,6 +270,7 @@ put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
 	char buf[TIMELEN], *s;
 	const char *pv;
 	size_t skip;
+	uint32_t bv;
 	long v;
 
 	start(o, "creator");
@@ -282,6 +285,7 @@ put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
 	put_library(o, "libxml2", LIBXML_DOTTED_VERSION);
 	put_library(o, "zlib", ZLIB_VERSION);
 	put_library(o, "OpenSSL", OPENSSL_VERSION_TEXT);
+	put_library(o, "zstd", ZSTD_VERSION_STRING);
 	end(o);
 
 	start(o, "execution_environment");
@@ -326,6 +330,13 @@ put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
 	    v / 100 % 100, v % 100);
 	put_library(o, "libxml2", buf);
 	put_library(o, "OpenSSL", OpenSSL_version(OPENSSL_VERSION));
+	/* Brotli's version is 0xMMMmmmppp: major, minor, patch. */
+	bv = BrotliDecoderVersion();
+	(void)snprintf(buf, sizeof(buf), "%lu.%lu.%lu",
+	    (unsigned long)(bv >> 24), (unsigned long)(bv >> 12 & 0xfff),
+	    (unsigned long)(bv & 0xfff));
+	put_library(o, "brotli", buf);
+	put_library(o, "zstd", ZSTD_versionString());
 	end(o);
 }
 
@@ -395,6 +406,87 @@ dfxml_cause_name(unsigned cause)
 	return (s = rec_close_cause_name(cause)) != NULL ? s : "unknown";
 }
 
+/* <byte_runs>: where each HTTP body starts in the direction's bytes. */
+static void
+put_byte_runs(struct out *o, const struct report_dir *rd)
+{
+	const struct report_http *h;
+	size_t k;
+
+	for (k = 0; k < rd->nhttp && rd->http[k].file.p == NULL; k++)
+		;
+	if (k == rd->nhttp && rd->httpdropped == 0)
+		return;
+	start(o, "byte_runs");
+	if (rd->httpdropped > 0)
+		attru(o, "tcpflow:dropped", rd->httpdropped);
+	for (k = 0; k < rd->nhttp; k++) {
+		h = &rd->http[k];
+		if (h->file.p == NULL)
+			continue;
+		start(o, "byte_run");
+		if (h->body_offset != UINT64_MAX)
+			attru(o, "file_offset", h->body_offset);
+		if (h->body_length != UINT64_MAX)
+			attru(o, "len", h->body_length);
+		end(o);
+	}
+	end(o);
+}
+
+static void
+str_attr(struct out *o, const char *name, const struct report_str *s)
+{
+	if (s->p != NULL)
+		bytes_attr(o, name, s->p, s->len);
+}
+
+/*
+ * One <tcpflow:http> per body: the message, and the body file as a
+ * <fileobject>, which <byte_run> cannot hold in the schema, with the
+ * digests the annotation carries.
+ */
+static void
+put_http(struct out *o, const struct report_dir *rd)
+{
+	const struct report_http *h;
+	unsigned i;
+	size_t k;
+
+	for (k = 0; k < rd->nhttp; k++) {
+		h = &rd->http[k];
+		if (h->file.p == NULL)
+			continue;
+		start(o, "tcpflow:http");
+		if (h->body_offset != UINT64_MAX)
+			attru(o, "file_offset", h->body_offset);
+		str_attr(o, "dir", &h->dir);
+		if (h->n != UINT64_MAX)
+			attru(o, "n", h->n);
+		str_attr(o, "method", &h->method);
+		str_attr(o, "uri", &h->uri);
+		if (h->status != UINT64_MAX)
+			attru(o, "status", h->status);
+		str_attr(o, "content_type", &h->content_type);
+		if (h->complete >= 0)
+			attr(o, "complete", h->complete ? "true" : "false");
+		start(o, "fileobject");
+		bytes_elem(o, "filename", h->file.p, h->file.len);
+		if (h->length != UINT64_MAX)
+			elemu(o, "filesize", h->length);
+		for (i = 0; i < DIGEST_NALGS; i++) {
+			if (h->hex[i][0] == '\0')
+				continue;
+			start(o, "hashdigest");
+			attr(o, "type", digest_name(i));
+			text(o, h->hex[i]);
+			end(o);
+		}
+		end(o);
+		end(o);
+	}
+}
+
 int
 dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
 {
@@ -409,6 +501,7 @@ dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
 	if (rd->path != NULL)
 		bytes_elem(&o, "filename", rd->path, rd->pathlen);
 	elemu(&o, "filesize", rd->filesize);
+	put_byte_runs(&o, rd);
 	for (i = 0; i < DIGEST_NALGS && rd->nodigest == 0; i++) {
 		if ((x->algs & 1u << i) == 0)
 			continue;
@@ -459,6 +552,7 @@ dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
 	else if (rd->nodigest & REPORT_ND_HOLE)
 		attr(&o, "nodigest", "hole");
 	end(&o);
+	put_http(&o, rd);
 	end(&o);
 	x->nfileobjects++;
 	return o.fail ? TF_ERR_SYSTEM : 0;

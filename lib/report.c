@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "jsonobj.h"
 #include "rec.h"
 #include "report.h"
 #include "tferr.h"
@@ -25,10 +26,19 @@ struct side {
 	struct digest	 dg;
 };
 
+/* A direction's HTTP messages. */
+struct hlist {
+	struct report_http *v;
+	size_t		 n;
+	size_t		 cap;
+	uint64_t	 dropped;
+};
+
 struct conn {
 	struct conn	*next;		/* hash chain */
 	struct rec_open	 o;
 	struct side	 side[2];
+	struct hlist	*http;		/* [2], at the first http.message */
 };
 
 struct report {
@@ -38,6 +48,7 @@ struct report {
 	unsigned	 algs;
 	uint64_t	 stray;
 	uint64_t	 done;
+	const char	*annot_err;
 };
 
 static size_t
@@ -60,10 +71,27 @@ find(struct report *rp, uint64_t conn)
 }
 
 static void
+http_free(struct report_http *h)
+{
+	free(h->file.p);
+	free(h->dir.p);
+	free(h->uri.p);
+	free(h->method.p);
+	free(h->content_type.p);
+}
+
+static void
 conn_free(struct conn *c)
 {
+	size_t k;
 	int i;
 
+	for (i = 0; i < 2 && c->http != NULL; i++) {
+		for (k = 0; k < c->http[i].n; k++)
+			http_free(&c->http[i].v[k]);
+		free(c->http[i].v);
+	}
+	free(c->http);
 	for (i = 0; i < 2; i++) {
 		free(c->side[i].path);
 		digest_release(&c->side[i].dg);
@@ -216,14 +244,141 @@ report_gap(struct report *rp, const struct rec_gap *g)
 	return 0;
 }
 
+/* Copies string member name of m, unescaped, into *out.  Returns 0, or
+ * TF_ERR_NOMEM; a member absent or not a string is left NULL. */
+static int
+getstr(const struct jsonobj_member *m, size_t n, const char *name,
+    struct report_str *out)
+{
+	const struct jsonobj_member *v;
+	long len;
+
+	out->p = NULL;
+	out->len = 0;
+	if ((v = jsonobj_get(m, n, name)) == NULL ||
+	    v->type != JSONOBJ_STRING)
+		return 0;
+	if ((out->p = malloc(v->vallen + 1)) == NULL)
+		return TF_ERR_NOMEM;
+	if ((len = jsonobj_str(v, out->p, v->vallen + 1)) < 0) {
+		free(out->p);
+		out->p = NULL;
+		return 0;
+	}
+	out->len = (size_t)len;
+	return 0;
+}
+
+static uint64_t
+getu64(const struct jsonobj_member *m, size_t n, const char *name)
+{
+	uint64_t v;
+
+	return jsonobj_u64(jsonobj_get(m, n, name), &v) == 0 ? v :
+	    UINT64_MAX;
+}
+
+/* Copies a digest member that is hex of the right length, lowercased. */
+static void
+gethex(const struct jsonobj_member *m, size_t n, unsigned alg, char *hex)
+{
+	static const size_t len[DIGEST_NALGS] = { 32, 40, 64 };
+	const struct jsonobj_member *v;
+	size_t i;
+	uint8_t ch;
+
+	hex[0] = '\0';
+	if ((v = jsonobj_get(m, n, digest_name(alg))) == NULL ||
+	    v->type != JSONOBJ_STRING || v->vallen != len[alg])
+		return;
+	for (i = 0; i < v->vallen; i++) {
+		ch = v->val[i];
+		if (ch >= 'A' && ch <= 'F')
+			ch = (uint8_t)(ch - 'A' + 'a');
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
+			hex[0] = '\0';
+			return;
+		}
+		hex[i] = (char)ch;
+	}
+	hex[i] = '\0';
+}
+
+/* Keeps an http.message annotation. */
+static int
+http_annot(struct report *rp, struct hlist *s, const struct rec_annot *a)
+{
+	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
+	const struct jsonobj_member *v;
+	struct report_http h, *nh;
+	size_t n, cap;
+	unsigned i;
+	int e;
+
+	if ((e = jsonobj_parse(a->value, a->valuelen, m, JSONOBJ_MAX_MEMBERS,
+	    &n)) < 0) {
+		rp->annot_err = jsonobj_strerror(e);
+		return TF_ERR_MALFORMED;
+	}
+	if (s->n >= REPORT_MAX_HTTP) {
+		s->dropped++;
+		return 0;
+	}
+	if (s->n == s->cap) {
+		cap = s->cap == 0 ? 4 : s->cap * 2;
+		if (cap > REPORT_MAX_HTTP)
+			cap = REPORT_MAX_HTTP;
+		if ((nh = realloc(s->v, cap * sizeof(*nh))) == NULL)
+			return TF_ERR_NOMEM;
+		s->v = nh;
+		s->cap = cap;
+	}
+	memset(&h, 0, sizeof(h));
+	if ((e = getstr(m, n, "file", &h.file)) < 0 ||
+	    (e = getstr(m, n, "dir", &h.dir)) < 0 ||
+	    (e = getstr(m, n, "uri", &h.uri)) < 0 ||
+	    (e = getstr(m, n, "method", &h.method)) < 0 ||
+	    (e = getstr(m, n, "content_type", &h.content_type)) < 0) {
+		http_free(&h);
+		return e;
+	}
+	h.n = getu64(m, n, "n");
+	h.request = getu64(m, n, "request");
+	h.status = getu64(m, n, "status");
+	h.length = getu64(m, n, "length");
+	h.body_offset = getu64(m, n, "body_offset");
+	h.body_length = getu64(m, n, "body_length");
+	v = jsonobj_get(m, n, "complete");
+	h.complete = v == NULL ? -1 : v->type == JSONOBJ_TRUE ? 1 :
+	    v->type == JSONOBJ_FALSE ? 0 : -1;
+	for (i = 0; i < DIGEST_NALGS; i++)
+		gethex(m, n, i, h.hex[i]);
+	s->v[s->n++] = h;
+	return 0;
+}
+
 int
 report_annot(struct report *rp, const struct rec_annot *a)
 {
-	static const char key[] = "split.path";
+	static const char key[] = "split.path", hkey[] = "http.message";
 	struct side *s;
+	struct conn *c;
 	uint8_t *p;
 
-	if (a->conn == 0 || a->keylen != sizeof(key) - 1 ||
+	if (a->conn == 0)
+		return 0;
+	if (a->keylen == sizeof(hkey) - 1 &&
+	    memcmp(a->key, hkey, a->keylen) == 0) {
+		if (a->dir > 1 || (c = *find(rp, a->conn)) == NULL) {
+			rp->stray++;
+			return 0;
+		}
+		if (c->http == NULL &&
+		    (c->http = calloc(2, sizeof(*c->http))) == NULL)
+			return TF_ERR_NOMEM;
+		return http_annot(rp, &c->http[a->dir], a);
+	}
+	if (a->keylen != sizeof(key) - 1 ||
 	    memcmp(a->key, key, a->keylen) != 0)
 		return 0;
 	if ((s = side_of(rp, a->conn, a->dir)) == NULL)
@@ -238,6 +393,35 @@ report_annot(struct report *rp, const struct rec_annot *a)
 	return 0;
 }
 
+/* Gives each response without a URI its request's, from side q. */
+static void
+pair_uris(struct hlist *s, const struct hlist *q)
+{
+	const struct report_http *r;
+	struct report_http *h;
+	size_t k, j;
+
+	for (k = 0; k < s->n; k++) {
+		h = &s->v[k];
+		if (h->uri.p != NULL || h->request == UINT64_MAX ||
+		    h->file.p == NULL)
+			continue;
+		r = NULL;
+		/* Requests are numbered from 1 in stream order. */
+		if (h->request >= 1 && h->request <= q->n &&
+		    q->v[h->request - 1].n == h->request)
+			r = &q->v[h->request - 1];
+		for (j = 0; r == NULL && j < q->n; j++)
+			if (q->v[j].n == h->request)
+				r = &q->v[j];
+		if (r == NULL || r->uri.p == NULL ||
+		    (h->uri.p = malloc(r->uri.len + 1)) == NULL)
+			continue;
+		memcpy(h->uri.p, r->uri.p, r->uri.len + 1);
+		h->uri.len = r->uri.len;
+	}
+}
+
 /* Hands out both directions of c, then frees it. */
 static int
 finish(struct report *rp, struct conn *c, const struct rec_close *cl,
@@ -247,6 +431,10 @@ finish(struct report *rp, struct conn *c, const struct rec_close *cl,
 	struct side *s;
 	int e = 0, i;
 
+	if (c->http != NULL) {
+		pair_uris(&c->http[0], &c->http[1]);
+		pair_uris(&c->http[1], &c->http[0]);
+	}
 	for (i = 0; i < 2 && e == 0; i++) {
 		s = &c->side[i];
 		memset(&rd, 0, sizeof(rd));
@@ -269,6 +457,11 @@ finish(struct report *rp, struct conn *c, const struct rec_close *cl,
 		rd.first = s->first;
 		rd.last = s->last;
 		rd.nodigest = s->nodigest;
+		if (c->http != NULL) {
+			rd.http = c->http[i].v;
+			rd.nhttp = c->http[i].n;
+			rd.httpdropped = c->http[i].dropped;
+		}
 		if (cl != NULL) {
 			rd.st = &cl->dir[i];
 			rd.cause = cl->cause;
@@ -333,6 +526,12 @@ report_flush(struct report *rp, report_fn *fn, void *arg)
 	}
 	free(v);
 	return e;
+}
+
+const char *
+report_annot_error(const struct report *rp)
+{
+	return rp->annot_err != NULL ? rp->annot_err : "no error";
 }
 
 uint64_t

@@ -29,9 +29,43 @@
 #define REPORT_MAX_ZEROS	((uint64_t)1 << 32)
 #endif
 
+/* http.message annotations kept per direction; past it they are only
+ * counted (report_dir.httpdropped). */
+#ifndef REPORT_MAX_HTTP
+#define REPORT_MAX_HTTP		100000
+#endif
+
 enum report_nodigest {
 	REPORT_ND_REWOUND = 1,	/* data below bytes already hashed */
 	REPORT_ND_HOLE = 2	/* holes over REPORT_MAX_ZEROS */
+};
+
+/* A string from an annotation, unescaped: NULL when absent. */
+struct report_str {
+	char		*p;		/* NUL-terminated; may hold NULs */
+	size_t		 len;
+};
+
+/*
+ * An HTTP message, from an http.message annotation (tf-http(1)); file.p
+ * is NULL when it has no body file.  Numbers are UINT64_MAX when absent;
+ * complete is -1 when absent; a digest is "" when absent.  A response's
+ * uri is its request's, found by number in the other direction.
+ */
+struct report_http {
+	struct report_str file;
+	struct report_str dir;		/* "request" or "response" */
+	struct report_str uri;
+	struct report_str method;
+	struct report_str content_type;
+	uint64_t	 n;
+	uint64_t	 request;	/* of a response: its request's n */
+	uint64_t	 status;
+	uint64_t	 length;	/* the body file's size */
+	uint64_t	 body_offset;	/* in the direction's bytes */
+	uint64_t	 body_length;	/* as sent */
+	int		 complete;
+	char		 hex[DIGEST_NALGS][DIGEST_HEXLEN];
 };
 
 struct report_dir {
@@ -60,6 +94,10 @@ struct report_dir {
 	 * stream ended before it. */
 	const struct rec_dirstats *st;
 	uint8_t		 cause;
+	/* Its HTTP messages, in stream order. */
+	const struct report_http *http;
+	size_t		 nhttp;
+	uint64_t	 httpdropped;	/* over REPORT_MAX_HTTP */
 };
 
 typedef int report_fn(void *arg, const struct report_dir *);
@@ -72,9 +110,11 @@ void report_free(struct report *rp);
 
 /*
  * Each takes one record.  They return 0, TF_ERR_NOMEM, TF_ERR_MALFORMED
- * (OPEN of a connection number already live), or TF_ERR_UNSUPPORTED (a
- * digest failed).  Records about a connection that is not live are
- * counted (report_stray()) and otherwise ignored.
+ * (OPEN of a connection number already live; an http.message annotation
+ * that is not a flat JSON object, ignored: report_annot_error() says
+ * why), or TF_ERR_UNSUPPORTED (a digest failed).  Records about a
+ * connection that is not live are counted (report_stray()) and otherwise
+ * ignored.
  */
 int report_open(struct report *rp, const struct rec_open *o);
 int report_data(struct report *rp, const struct rec_data *d);
@@ -89,6 +129,9 @@ int report_close(struct report *rp, const struct rec_close *c,
  * negative value of fn, TF_ERR_NOMEM or TF_ERR_UNSUPPORTED.
  */
 int report_flush(struct report *rp, report_fn *fn, void *arg);
+
+/* Why report_annot() last returned TF_ERR_MALFORMED. */
+const char *report_annot_error(const struct report *rp);
 
 /* Returns the number of records about connections that were not live. */
 uint64_t report_stray(const struct report *rp);

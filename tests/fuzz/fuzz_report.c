@@ -12,7 +12,7 @@
  *	    -I/usr/include/libxml2 -Ilib \
  *	    tests/fuzz/fuzz_report.c lib/rec.c lib/tferr.c lib/report.c \
  *	    lib/digest.c lib/dfxml.c lib/utf8.c lib/addr.c \
- *	    -lxml2 -lcrypto -lz -o fuzz_report
+ *	    lib/jsonobj.c -lxml2 -lcrypto -lz -lbrotlidec -lzstd -o fuzz_report
  *	mkdir -p corpus-report; cp tests/data/golden/basic.tfs corpus-report/
  *	./fuzz_report -max_total_time=60 -max_len=65536 corpus-report
  */

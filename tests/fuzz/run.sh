@@ -6,12 +6,13 @@
 # tf-reassemble (and tf-split, annotated) make of those captures, each
 # read from a memfd and through a pipe in 8-byte chunks.  Seeds for
 # fuzz_http: the flows tf-split makes of tests/data/http and
-# tests/data/real, alone and paired.  New inputs go
+# tests/data/real, alone and paired; for fuzz_jsonobj: the http.message
+# annotations tf-http writes of them.  New inputs go
 # to FUZZDIR/corpus-*, kept from run to run.  Any crash, leak, timeout or
 # out-of-memory fails, with the input saved as FUZZDIR/<kind>-<sha1>.
 #
 # usage: sh tests/fuzz/run.sh FUZZDIR BINDIR SECONDS
-#   FUZZDIR  holds bin/fuzz_pkt, bin/fuzz_rec and bin/fuzz_http (build-fuzz)
+#   FUZZDIR  holds bin/fuzz_pkt, _rec, _http and _jsonobj (build-fuzz)
 #   BINDIR   the ordinary build: pktgen, pcap2seed, tf-reassemble, tf-split
 set -eu
 [ $# -eq 3 ] || { echo "usage: sh tests/fuzz/run.sh FUZZDIR BINDIR SECONDS" >&2; exit 2; }
@@ -83,11 +84,27 @@ for f in "$fz"/split/*; do
 done
 rm -rf "$fz/split"
 
+# Seeds for fuzz_jsonobj: the http.message annotations tf-http writes.
+rm -rf "$fz/seed-jsonobj"
+mkdir -p "$fz/seed-jsonobj" "$fz/corpus-jsonobj"
+i=0
+for f in "$top"/tests/data/http/*.pcap "$top"/tests/data/real/*.pcap; do
+	"$bin/tf-reassemble" -q <"$f" |
+	    "$bin/tf-http" -o "$fz/objs" 2>/dev/null |
+	    "$bin/tf-cat" -j | jq -r 'select(.kind == "annot" and
+		.key == "http.message") | .value' |
+	while IFS= read -r v; do
+		i=$((i + 1))
+		printf '%s' "$v" >"$fz/seed-jsonobj/$(basename "$f")-$i"
+	done
+	rm -rf "$fz/objs"
+done
+
 # Runs.
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fail=0
-for t in pkt rec http; do
+for t in pkt rec http jsonobj; do
 	log=$fz/fuzz_$t.log
 	echo "fuzz_$t: $(ls "$fz/seed-$t" | wc -l | tr -d ' ') seeds," \
 	    "$(ls "$fz/corpus-$t" | wc -l | tr -d ' ') inputs in corpus-$t," \
