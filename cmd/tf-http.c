@@ -81,6 +81,7 @@ struct tfhttp {
 	int		 passon;
 	int		 json;
 	char		*cmdline;	/* owned: for http.command */
+	unsigned	 digests;	/* DIGEST_*: of bodies, when passing on */
 	int		 cmdpending;	/* a header passed, cmdline not yet */
 	int		 keep;
 	int		 quiet;
@@ -104,7 +105,7 @@ struct jbuf {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: tf-http [-jkq] [-F tTkmg] [-H bytes] "
+	fprintf(stderr, "usage: tf-http [-jkqs] [-F tTkmg] [-H bytes] "
 	    "[-m bytes] [-n fields] [-o dir] [-R ratio] [-T template] "
 	    "[file ...]\n");
 	exit(2);
@@ -474,7 +475,7 @@ on_begin(void *arg, unsigned dir, struct http_msg *m)
 	b->written = 0;
 	b->nofile = 0;
 	b->problem = NULL;
-	if ((e = digest_init(&b->dg, DIGEST_ALL)) < 0) {
+	if ((e = digest_init(&b->dg, b->t->passon ? b->t->digests : 0)) < 0) {
 		if (e == TF_ERR_NOMEM)
 			nomem();
 		errx(1, "cannot start the body digests");
@@ -1020,6 +1021,7 @@ main(int argc, char *argv[])
 
 	memset(&t, 0, sizeof(t));
 	t.cmdline = xjoin_argv(argc, argv);
+	t.digests = DIGEST_MD5 | DIGEST_SHA1;
 	t.maxbody = 1ULL << 30;
 	t.maxratio = 1000;
 	t.lim.maxheader = 64 << 10;
@@ -1030,7 +1032,7 @@ main(int argc, char *argv[])
 	t.cb.warn = on_warn;
 	if (tmpl_init(&t.t) < 0)
 		nomem();
-	while ((ch = getopt(argc, argv, "F:H:jkm:n:o:qR:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "F:H:jkm:n:o:qR:sT:")) != -1) {
 		switch (ch) {
 		case 'F':
 			if ((e = tmpl_flags(&t.t, optarg)) ==
@@ -1066,6 +1068,9 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			t.maxratio = xstrtonum(optarg, 0, UINT32_MAX, 0, "-R");
+			break;
+		case 's':
+			t.digests |= DIGEST_SHA256;
 			break;
 		case 'T':
 			if (tmpl_set(&t.t, optarg) < 0)

@@ -4,7 +4,7 @@ bats_require_minimum_version 1.5.0
 
 C2S=010.000.000.001.05000-010.000.000.002.00080
 S2C=010.000.000.002.00080-010.000.000.001.05000
-USAGE='usage: tf-http [-jkq] [-F tTkmg] [-H bytes] [-m bytes] [-n fields] [-o dir] [-R ratio] [-T template] [file ...]'
+USAGE='usage: tf-http [-jkqs] [-F tTkmg] [-H bytes] [-m bytes] [-n fields] [-o dir] [-R ratio] [-T template] [file ...]'
 
 setup() {
 	load helper
@@ -393,6 +393,11 @@ $C2S-HTTPBODY-002" ]
 
 @test "tf-http: each body's digests in its annotation equal md5sum, sha1sum and sha256sum of its file" {
 	tf-reassemble <"$DATA/real/keepalive.pcap" | tf-http -o obj | tf-cat -j >s.json
+	# MD5 and SHA-1 by default; -s adds SHA-256.
+	run -0 jq -r 'select(.kind == "annot" and .key == "http.message") | .value | fromjson | select(.file) | [has("md5"), has("sha1"), has("sha256")] | @tsv' s.json
+	[ "$output" = "$(printf 'true\ttrue\tfalse\ntrue\ttrue\tfalse')" ]
+	rm -r obj
+	tf-reassemble <"$DATA/real/keepalive.pcap" | tf-http -s -o obj | tf-cat -j >s.json
 	run -0 jq -r 'select(.kind == "annot" and .key == "http.message") | .value | fromjson | select(.file) | [.file, .md5, .sha1, .sha256] | @tsv' s.json
 	[ "${#lines[@]}" = 2 ]
 	for l in "${lines[@]}"; do
