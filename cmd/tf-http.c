@@ -80,7 +80,8 @@ struct tfhttp {
 	struct rec_writer w;
 	int		 passon;
 	int		 json;
-	char		*cmdline;	/* owned: for http.command */
+	int		 argc;		/* for http.command */
+	char		**argv;
 	unsigned	 digests;	/* DIGEST_*: of bodies, when passing on */
 	int		 cmdpending;	/* a header passed, cmdline not yet */
 	int		 keep;
@@ -772,14 +773,18 @@ on_record(struct tfhttp *t, const struct rec *rec)
 	const struct rec_data *d;
 	struct hconn *c;
 	size_t i;
+	char *cmd;
+	int e;
 
 	/* Our command line goes after those of the programs before us. */
 	if (t->cmdpending && t->passon &&
 	    !(rec->kind == REC_ANNOT && rec->u.annot.conn == 0)) {
 		t->cmdpending = 0;
-		if (rec_write_annot(&t->w, 0, REC_DIR_NONE,
-		    "http.command", t->cmdline,
-		    strlen(t->cmdline)) < 0)
+		cmd = xjoin_argv(t->argc, t->argv);
+		e = rec_write_annot(&t->w, 0, REC_DIR_NONE,
+		    "http.command", cmd, strlen(cmd));
+		free(cmd);
+		if (e < 0)
 			outfail(t);
 	}
 	switch (rec->kind) {
@@ -1020,7 +1025,8 @@ main(int argc, char *argv[])
 	int ch, e;
 
 	memset(&t, 0, sizeof(t));
-	t.cmdline = xjoin_argv(argc, argv);
+	t.argc = argc;
+	t.argv = argv;
 	t.digests = DIGEST_MD5 | DIGEST_SHA1;
 	t.maxbody = 1ULL << 30;
 	t.maxratio = 1000;
@@ -1161,6 +1167,5 @@ out:
 		warn("error writing standard output");
 		t.status = 1;
 	}
-	free(t.cmdline);
 	return t.status;
 }

@@ -46,6 +46,8 @@ struct ctx {
 };
 
 static volatile sig_atomic_t stop;
+/* File scope, so that an early exit(3) leaves them reachable, not leaked. */
+static char *expr, *cmdline;
 static pcap_t *live;
 
 static void
@@ -140,14 +142,14 @@ live_cb(u_char *arg, const struct pcap_pkthdr *ph, const u_char *bytes)
 }
 
 static void
-set_filter(pcap_t *p, const char *expr, const char *name)
+set_filter(pcap_t *p, const char *filter, const char *name)
 {
 	struct bpf_program prog;
 
-	if (expr == NULL)
+	if (filter == NULL)
 		return;
-	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		warnx("bad filter expression '%s': %s", expr, pcap_geterr(p));
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		warnx("bad filter expression '%s': %s", filter, pcap_geterr(p));
 		exit(2);
 	}
 	if (pcap_setfilter(p, &prog) < 0)
@@ -345,7 +347,7 @@ main(int argc, char *argv[])
 	struct reasm_limits lim;
 	struct pkt_stats sum;
 	const char *files[MAX_FILES], *iface = NULL;
-	char ebuf[PCAP_ERRBUF_SIZE], *expr, *cmdline;
+	char ebuf[PCAP_ERRBUF_SIZE];
 	size_t nfiles = 0, i;
 	int ch, quiet = 0, promisc = 1, snaplen = LIVE_SNAPLEN, lt;
 	int64_t merge = MERGE_US * 1000LL;

@@ -44,7 +44,8 @@ struct split {
 	struct rec_writer w;
 	int		 passon;	/* the stream goes on to stdout */
 	const char	*dir;		/* as given with -o, or NULL */
-	char		*cmdline;	/* owned: for split.command */
+	int		 argc;		/* for split.command */
+	char		**argv;
 	int		 cmdpending;	/* a header passed, cmdline not yet */
 	int		 quiet;
 	int		 status;
@@ -267,14 +268,18 @@ on_record(struct split *s, const struct rec *rec)
 	const struct rec_data *d;
 	struct outdir_file *f;
 	struct conn *c;
+	char *cmd;
+	int e;
 
 	/* Our command line goes after those of the programs before us. */
 	if (s->cmdpending && s->passon &&
 	    !(rec->kind == REC_ANNOT && rec->u.annot.conn == 0)) {
 		s->cmdpending = 0;
-		if (rec_write_annot(&s->w, 0, REC_DIR_NONE,
-		    "split.command", s->cmdline,
-		    strlen(s->cmdline)) < 0)
+		cmd = xjoin_argv(s->argc, s->argv);
+		e = rec_write_annot(&s->w, 0, REC_DIR_NONE,
+		    "split.command", cmd, strlen(cmd));
+		free(cmd);
+		if (e < 0)
 			outfail(s);
 	}
 	switch (rec->kind) {
@@ -351,7 +356,8 @@ main(int argc, char *argv[])
 	int ch, e, outclosed;
 
 	memset(&s, 0, sizeof(s));
-	s.cmdline = xjoin_argv(argc, argv);
+	s.argc = argc;
+	s.argv = argv;
 	if (tmpl_init(&s.t) < 0)
 		nomem();
 	while ((ch = getopt(argc, argv, "F:f:o:qT:")) != -1) {
@@ -442,7 +448,6 @@ main(int argc, char *argv[])
 		while (s.tab[i] != NULL)
 			conn_finish(&s, s.tab[i]);
 	free(s.tab);
-	free(s.cmdline);
 	outdir_release(&s.od);
 	if (s.w.buf != NULL && rec_writer_release(&s.w) < 0)
 		outfail(&s);
