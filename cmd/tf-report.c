@@ -52,42 +52,6 @@ usage(void)
 	exit(2);
 }
 
-/* Joins argv into one line, quoting words for sh(1) where needed. */
-static char *
-join_argv(int argc, char **argv)
-{
-	size_t len = 1, i, j;
-	char *s, *q;
-
-	for (i = 0; i < (size_t)argc; i++)
-		len += strlen(argv[i]) * 4 + 3;
-	if ((s = malloc(len)) == NULL)
-		err(1, NULL);
-	q = s;
-	for (i = 0; i < (size_t)argc; i++) {
-		if (i > 0)
-			*q++ = ' ';
-		if (argv[i][0] != '\0' && strspn(argv[i], "abcdefghijklmnopq"
-		    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-")
-		    == strlen(argv[i])) {
-			memcpy(q, argv[i], strlen(argv[i]));
-			q += strlen(argv[i]);
-			continue;
-		}
-		*q++ = '\'';
-		for (j = 0; argv[i][j] != '\0'; j++) {
-			if (argv[i][j] == '\'') {
-				memcpy(q, "'\\''", 4);
-				q += 4;
-			} else
-				*q++ = argv[i][j];
-		}
-		*q++ = '\'';
-	}
-	*q = '\0';
-	return s;
-}
-
 /* Flushes what was written before the reader blocks for more input. */
 static int
 flush_out(void *arg)
@@ -435,7 +399,7 @@ main(int argc, char *argv[])
 
 	c.out = stdout;
 	c.algs = DIGEST_MD5 | DIGEST_SHA1;
-	c.cmdline = join_argv(argc, argv);
+	c.cmdline = xjoin_argv(argc, argv);
 	while ((ch = getopt(argc, argv, "jo:s")) != -1) {
 		switch (ch) {
 		case 'j':
