@@ -160,23 +160,7 @@ on_error(void *arg, const struct outdir_file *f, enum outdir_event ev,
 	struct split *s = arg;
 
 	s->status = 1;
-	switch (ev) {
-	case OUTDIR_EWRITE:
-		warnx("error writing '%s': %s: %" PRIu64 " bytes not written",
-		    f->path, strerror(errnum), n);
-		break;
-	case OUTDIR_EMORE:
-		warnx("error writing '%s': %" PRIu64 " more bytes not written",
-		    f->path, n);
-		break;
-	case OUTDIR_ETIMES:
-		warnx("cannot set the times of '%s': %s", f->path,
-		    strerror(errnum));
-		break;
-	case OUTDIR_ECLOSE:
-		warnx("error closing '%s': %s", f->path, strerror(errnum));
-		break;
-	}
+	xoutdir_warn(f, ev, errnum, n);
 }
 
 /* Flushes the files and the stream on before input would block. */

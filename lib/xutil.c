@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outdir.h"
 #include "rec.h"
 #include "tferr.h"
 #include "xutil.h"
@@ -163,3 +164,26 @@ xjoin_argv(int argc, char **argv)
 	return s;
 }
 
+
+void
+xoutdir_warn(const struct outdir_file *f, enum outdir_event ev, int errnum,
+    uint64_t n)
+{
+	switch (ev) {
+	case OUTDIR_EWRITE:
+		warnx("error writing '%s': %s: %" PRIu64 " bytes not written",
+		    f->path, strerror(errnum), n);
+		break;
+	case OUTDIR_EMORE:
+		warnx("error writing '%s': %" PRIu64 " more bytes not written",
+		    f->path, n);
+		break;
+	case OUTDIR_ETIMES:
+		warnx("cannot set the times of '%s': %s", f->path,
+		    strerror(errnum));
+		break;
+	case OUTDIR_ECLOSE:
+		warnx("error closing '%s': %s", f->path, strerror(errnum));
+		break;
+	}
+}

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "outdir.h"
+
 struct rec_reader;
 
 /*
@@ -40,6 +42,14 @@ uint64_t xstrtonum(const char *s, uint64_t min, uint64_t max, int suffix,
  * annotation.  Exits 1 if out of memory.  The caller frees it.
  */
 char *xjoin_argv(int argc, char **argv);
+
+/*
+ * Warns, in one line naming the file, of a write, time or close error
+ * that lib/outdir reported through its error callback: ev, errnum, and n
+ * bytes lost.
+ */
+void xoutdir_warn(const struct outdir_file *f, enum outdir_event ev,
+    int errnum, uint64_t n);
 
 /* Flushes and closes stdout; exits 1 naming the error if that fails. */
 void xclose_stdout(void);
