@@ -49,7 +49,7 @@ MAN5 = $(wildcard man/*.5)
 # Debian packages the build and the tests need.
 DEPS = build-essential clang libpcap-dev zlib1g-dev libxml2-dev \
 	libxml2-utils libssl-dev libbrotli-dev libzstd-dev bats mandoc \
-	tcpflow tcpdump jq wireshark-common python3 xz-utils
+	tcpflow tcpdump jq wireshark-common python3 xz-utils time
 
 all: $(BINS) $(TESTBINS)
 
@@ -146,26 +146,47 @@ check-asan: deps
 bench: $(BINS) $(TESTBINS) $(BENCHBINS)
 	sh tests/bench.sh $(O)/bin
 
-# fuzz: libFuzzer targets for the packet decoder, the stream reader and HTTP,
-# built with clang into build-fuzz/ (the lib instrumented, ASan+UBSan),
-# seeded from tests/data and pktgen, each run FUZZ_SECONDS; any finding
-# fails (tests/fuzz/run.sh).
+# fuzz: libFuzzer targets, built with clang into build-fuzz/ (the lib
+# instrumented, ASan+UBSan): fuzz_capture (a whole pcap or pcapng file
+# through libpcap, the packet decoder, TCP reassembly and the stream
+# writer, as tf-reassemble), fuzz_pkt (the packet decoder alone), fuzz_rec
+# (the stream reader), fuzz_tmpl (name templates and outdir_unsafe),
+# fuzz_http (HTTP parsing), fuzz_hdec (every content decoder), fuzz_jsonobj
+# and fuzz_report (the DFXML report).  Seeds come from tests/data, pktgen
+# and ../shared/pcaps/tcpdump when it exists; each target runs
+# FUZZ_SECONDS and any finding fails (tests/fuzz/run.sh).
 FUZZ_SECONDS = 30
 FUZZFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZBINS = build-fuzz/bin/fuzz_pkt build-fuzz/bin/fuzz_rec \
-	build-fuzz/bin/fuzz_http build-fuzz/bin/fuzz_jsonobj
+# Holes hash quickly in fuzz_report (lib/report.h).
+FUZZDEFS = -DREPORT_MAX_ZEROS=65536
+FUZZBINS = build-fuzz/bin/fuzz_capture build-fuzz/bin/fuzz_pkt \
+	build-fuzz/bin/fuzz_rec build-fuzz/bin/fuzz_tmpl \
+	build-fuzz/bin/fuzz_http build-fuzz/bin/fuzz_hdec \
+	build-fuzz/bin/fuzz_jsonobj build-fuzz/bin/fuzz_report
 
-fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/tf-reassemble $(O)/bin/tf-http $(O)/bin/tf-cat \
-    $(O)/bin/tf-split
+fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/hdecseed \
+    $(O)/bin/tf-reassemble $(O)/bin/tf-http $(O)/bin/tf-cat $(O)/bin/tf-split
 	$(MAKE) O=build-fuzz CC=clang OPT='-g -O1' \
-	    EXTRA_CFLAGS='$(FUZZFLAGS) -fsanitize=fuzzer-no-link' \
+	    EXTRA_CFLAGS='$(FUZZFLAGS) $(FUZZDEFS) -fsanitize=fuzzer-no-link' \
 	    EXTRA_LDFLAGS='$(FUZZFLAGS) -fsanitize=fuzzer' $(FUZZBINS)
 	sh tests/fuzz/run.sh build-fuzz $(O)/bin $(FUZZ_SECONDS)
+
+$(O)/bin/fuzz_capture: $(O)/tests/fuzz/fuzz_capture.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PCAP_LIBS)
 
 $(O)/bin/fuzz_http: $(O)/tests/fuzz/fuzz_http.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lz -lbrotlidec -lzstd
+
+$(O)/bin/fuzz_hdec: $(O)/tests/fuzz/fuzz_hdec.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lz -lbrotlidec -lzstd
+
+$(O)/bin/fuzz_report: $(O)/tests/fuzz/fuzz_report.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(REPORT_LIBS)
 
 $(O)/bin/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
 	@mkdir -p $(@D)
@@ -174,6 +195,11 @@ $(O)/bin/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
 $(O)/bin/pcap2seed: $(O)/tests/fuzz/pcap2seed.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/fuzz/pcap2seed.o $(PCAP_LIBS)
+
+$(O)/bin/hdecseed: $(O)/tests/fuzz/hdecseed.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/fuzz/hdecseed.o -lz \
+	    -lbrotlienc -lzstd
 
 lint:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5)

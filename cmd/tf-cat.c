@@ -670,6 +670,7 @@ main(int argc, char *argv[])
 	struct rec_reader r;
 	int ch, e, status = 0;
 
+	xsignals();
 	while ((ch = getopt(argc, argv, "jn:x")) != -1) {
 		switch (ch) {
 		case 'j':

@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,8 @@
 #define NAMELEN		4096
 #define MSGKEY		"http.message"
 #define PARTIAL		"-PARTIAL"
+/* Longest body name: room is left for PARTIAL and a -k suffix. */
+#define NAMEMAX		(NAMELEN - sizeof(PARTIAL) - 9)
 #define MAXFDS		64
 #define READLEN		(256u << 10)
 
@@ -51,6 +52,7 @@ struct body {
 	char		*rawname;	/* NAMELEN, owned */
 	uint64_t	 written;
 	int		 nofile;	/* creating the file failed */
+	int		 toolong;	/* the name did not fit in NAMEMAX */
 	const char	*problem;	/* why the body is not all there */
 	struct digest	 dg;		/* of the decoded body */
 };
@@ -408,17 +410,22 @@ body_names(struct body *b, const struct http_msg *m)
 	int n;
 
 	b->name[0] = b->rawname[0] = '\0';
-	if (flow_name(b->t, b->c, b->dir, flow, sizeof(flow)) < 0) {
+	b->toolong = 0;
+	if (b->t->files && b->c->flow[b->dir] == NULL) {
 		b->nofile = 1;
 		return;
 	}
+	/* Said when the first byte comes: a bodiless message needs no name. */
+	b->toolong = 1;
+	if (flow_name(b->t, b->c, b->dir, flow, sizeof(flow)) < 0)
+		return;
 	n = snprintf(b->name, NAMELEN, "%s-HTTPBODY-%03" PRIu64 "%s",
 	    flow, m->n, mime_ext(m->ctype, ext, sizeof(ext)));
-	if (n < 0 || (size_t)n >= NAMELEN - sizeof(PARTIAL) - 8) {
-		b->nofile = 1;
+	if (n < 0 || (size_t)n > NAMEMAX) {
 		b->name[0] = '\0';
 		return;
 	}
+	b->toolong = 0;
 	if (b->decode && b->dec.n > 0)
 		(void)snprintf(b->rawname, NAMELEN, "%s%s",
 		    b->name, hdec_suffix(&b->dec));
@@ -432,6 +439,20 @@ sink(void *arg, const uint8_t *p, size_t n)
 
 	if (b->nofile || b->t->odinit == 0)
 		goto out;
+	if (b->toolong) {
+		if (b->t->files)
+			warnx("'%s': message %" PRIu64 ": body file name longer "
+			    "than %d bytes: skipped", b->c->flow[b->dir],
+			    b->c->h.d[b->dir].m->n, (int)NAMEMAX);
+		else
+			warnx("connection %" PRIu64 " direction %u: message %"
+			    PRIu64 ": body file name longer than %d bytes: "
+			    "skipped", b->c->o.conn, b->dir,
+			    b->c->h.d[b->dir].m->n, (int)NAMEMAX);
+		b->t->status = 1;
+		b->nofile = 1;
+		goto out;
+	}
 	if (b->f == NULL && (b->f = body_create(b->t, b->name)) == NULL) {
 		b->nofile = 1;
 		goto out;
@@ -526,13 +547,12 @@ mark_partial(struct tfhttp *t, char *name, size_t size)
 	if ((size_t)snprintf(nn, sizeof(nn), "%.*s%s%s", (int)k, name,
 	    PARTIAL, dot ? dot : "") >= size)
 		return;
-	if (linkat(t->od.rootfd, name, t->od.rootfd, nn, 0) < 0) {
+	if (outdir_rename(&t->od, name, nn) < 0) {
 		warn("cannot rename '%s%s' to '%s%s'", t->od.prefix, name,
 		    t->od.prefix, nn);
 		t->status = 1;
 		return;
 	}
-	(void)unlinkat(t->od.rootfd, name, 0);
 	(void)snprintf(name, size, "%s", nn);
 }
 
@@ -584,12 +604,13 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 		    m->n, b->dec.why);
 		cwarn(t, c, dir, m->bodyoff, what);
 	}
+	/* A body file that could not be written whole is not complete. */
+	if (b->f != NULL && outdir_close(&t->od, b->f, m->ts) < 0 &&
+	    b->problem == NULL)
+		b->problem = "write";
 	complete = m->end == HTTP_END_COMPLETE && b->problem == NULL;
-	if (b->f != NULL) {
-		(void)outdir_close(&t->od, b->f, m->ts);
-		if (!complete)
-			mark_partial(t, b->name, NAMELEN);
-	}
+	if (b->f != NULL && !complete)
+		mark_partial(t, b->name, NAMELEN);
 	if (b->raw != NULL) {
 		(void)outdir_close(&t->od, b->raw, m->ts);
 		if (m->end != HTTP_END_COMPLETE)
@@ -1078,7 +1099,7 @@ main(int argc, char *argv[])
 	} else if (e < 0)
 		nomem();
 	t.files = argc > 0;
-	(void)signal(SIGXFSZ, SIG_IGN);
+	xsignals();
 	for (i = 0; i <= 2; i++)
 		if (fcntl((int)i, F_GETFD) < 0 && errno == EBADF &&
 		    open("/dev/null", O_RDWR) < 0)
@@ -1134,7 +1155,8 @@ main(int argc, char *argv[])
 	if (e < 0)
 		t.status = xreader_error(&r, e, rec.offset);
 	else if (!r.seen_end) {
-		warnx("stream ended without an end-of-stream record");
+		warnx("stream ended at byte %" PRIu64 " without an "
+		    "end-of-stream record", r.offset);
 		t.status = 1;
 	}
 	rec_reader_release(&r);

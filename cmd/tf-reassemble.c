@@ -36,7 +36,6 @@ struct ctx {
 	struct reasm	*ra;
 	struct pktdec	*dec;
 	struct rec_end	 end;
-	struct pkt_stats decsum;	/* of finished decoders */
 	uint64_t	 pktno;
 	int64_t		 last_ts;
 	int		 fail;		/* exit 1 at the end */
@@ -86,26 +85,17 @@ stdin_read(void *cookie, char *buf, size_t n)
 
 	pfd.fd = 0;
 	pfd.events = POLLIN;
-	if (!c->stdin_file && poll(&pfd, 1, 0) == 0 &&
+	/*
+	 * Not before the stream has begun: a capture header that turns out
+	 * cut or wrong must leave standard output empty, not a bare preamble.
+	 */
+	if (c->started && !c->stdin_file && poll(&pfd, 1, 0) == 0 &&
 	    rec_writer_flush(&c->w) < 0)
 		write_failed(c);
 	do
 		r = read(0, buf, n);
 	while (r < 0 && errno == EINTR);
 	return r;
-}
-
-static void
-add_stats(struct pkt_stats *sum, const struct pkt_stats *s)
-{
-	sum->frames += s->frames;
-	sum->not_ip += s->not_ip;
-	sum->not_tcp += s->not_tcp;
-	sum->malformed += s->malformed;
-	sum->truncated += s->truncated;
-	sum->fragments += s->fragments;
-	sum->reassembled += s->reassembled;
-	sum->frag_dropped += s->frag_dropped;
 }
 
 static void
@@ -119,8 +109,7 @@ one_frame(struct ctx *c, const struct pcap_pkthdr *ph, const uint8_t *bytes,
 	c->pktno++;
 	c->end.packets++;
 	c->end.bytes += ph->caplen;
-	ts = (int64_t)ph->ts.tv_sec * 1000000000 +
-	    (int64_t)ph->ts.tv_usec * (nano ? 1 : 1000);
+	ts = pkt_time(ph->ts.tv_sec, ph->ts.tv_usec, nano);
 	c->last_ts = ts;
 	if (pktdec_decode(c->dec, ts, ph->caplen, ph->len, bytes, &p) !=
 	    PKT_TCP)
@@ -157,6 +146,12 @@ set_filter(pcap_t *p, const char *filter, const char *name)
 		    pcap_geterr(p));
 	pcap_freecode(&prog);
 }
+
+static void bad_input(struct ctx *, const char *, ...)
+#ifdef __GNUC__
+    __attribute__((__format__(__printf__, 2, 3)))
+#endif
+    ;
 
 /*
  * Reports an input that cannot be read.  Before the stream has begun that
@@ -244,14 +239,17 @@ check_linktype(struct ctx *c, pcap_t *p, const char *name)
 	return 0;
 }
 
+/*
+ * Sets the decoder up for the next file's link type; its fragments carry
+ * across files, as the connections do.
+ */
 static void
 new_decoder(struct ctx *c, int linktype)
 {
 	if (c->dec != NULL) {
-		add_stats(&c->decsum, pktdec_stats(c->dec));
-		pktdec_free(c->dec);
-	}
-	if ((c->dec = pktdec_new(linktype, NULL)) == NULL)
+		if (pktdec_relink(c->dec, linktype) < 0)
+			err(1, "packet decoder");
+	} else if ((c->dec = pktdec_new(linktype, NULL)) == NULL)
 		err(1, "packet decoder");
 }
 
@@ -355,6 +353,7 @@ main(int argc, char *argv[])
 	pcap_t *p;
 	FILE *fp;
 
+	xsignals();
 	memset(&lim, 0, sizeof(lim));
 	while ((ch = getopt(argc, argv, "B:b:C:hi:m:pqr:s:t:V")) != -1) {
 		switch (ch) {
@@ -495,10 +494,10 @@ main(int argc, char *argv[])
 		write_failed(&c);
 	memset(&sum, 0, sizeof(sum));
 	if (c.dec != NULL) {
-		add_stats(&c.decsum, pktdec_stats(c.dec));
+		pktdec_end(c.dec);
+		sum = *pktdec_stats(c.dec);
 		pktdec_free(c.dec);
 	}
-	sum = c.decsum;
 	c.end.not_ip = sum.not_ip;
 	c.end.not_tcp = sum.not_tcp;
 	c.end.malformed = sum.malformed;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 
 #include "addr.h"
 #include "dfxml.h"
@@ -298,6 +299,17 @@ json_dir(FILE *f, unsigned algs, const struct report_dir *rd)
 	(void)fputs("}\n", f);
 }
 
+/*
+ * libxml2 would print its own lines ("I/O error : ...") for a write that
+ * fails; werr() says it once, naming the file.
+ */
+static void
+xml_quiet(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
 static void
 werr(const struct ctx *c)
 {
@@ -397,6 +409,7 @@ main(int argc, char *argv[])
 	int ch, e, status = 0, seen_end = 0, preamble = 0;
 	size_t i;
 
+	xsignals();
 	c.out = stdout;
 	c.algs = DIGEST_MD5 | DIGEST_SHA1;
 	c.cmdline = xjoin_argv(argc, argv);
@@ -421,6 +434,7 @@ main(int argc, char *argv[])
 		err(1, "open '%s'", c.outname);
 
 	LIBXML_TEST_VERSION
+	xmlSetGenericErrorFunc(NULL, xml_quiet);
 	if (!c.json && dfxml_init(&c.x, c.out) < 0)
 		errx(1, "out of memory");
 	if ((rp = report_new(c.algs)) == NULL)

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,8 +386,7 @@ main(int argc, char *argv[])
 		if (fcntl((int)i, F_GETFD) < 0 && errno == EBADF &&
 		    open("/dev/null", O_RDWR) < 0)
 			err(1, "open '/dev/null'");
-	/* Past a size limit, write(2) fails with EFBIG: report it. */
-	(void)signal(SIGXFSZ, SIG_IGN);
+	xsignals();
 
 	if (rec_reader_open(&r, STDIN_FILENO) < 0)
 		nomem();
@@ -424,7 +422,8 @@ main(int argc, char *argv[])
 	if (e < 0)
 		s.status = xreader_error(&r, e, rec.offset);
 	else if (!r.seen_end) {
-		warnx("stream ended without an end-of-stream record");
+		warnx("stream ended at byte %" PRIu64 " without an "
+		    "end-of-stream record", r.offset);
 		s.status = 1;
 	}
 

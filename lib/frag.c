@@ -262,6 +262,15 @@ frag_expire(struct frag *f, int64_t now, struct pkt_stats *st)
 		dgram_drop(f, d, st);
 }
 
+void
+frag_drop_all(struct frag *f, struct pkt_stats *st)
+{
+	dgram_free(f->done);
+	f->done = NULL;
+	while (f->oldest != NULL)
+		dgram_drop(f, f->oldest, st);
+}
+
 /*
  * Evicts the oldest datagrams other than keep until need more bytes fit.
  * Returns 0 if they fit, -1 if they cannot.

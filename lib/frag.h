@@ -95,6 +95,12 @@ void frag_free(struct frag *f);
 void frag_expire(struct frag *f, int64_t now, struct pkt_stats *st);
 
 /*
+ * Drops every pending datagram, counting its fragments in
+ * st->frag_dropped: at the end of the input they can never be completed.
+ */
+void frag_drop_all(struct frag *f, struct pkt_stats *st);
+
+/*
  * Adds one fragment of the datagram key at packet time now.  Returns
  * FRAG_HELD, FRAG_DONE with *out filled (st->reassembled counted), or
  * FRAG_DROPPED (counted in st->frag_dropped).  Returns FRAG_BAD, counting

@@ -13,6 +13,8 @@
 #include "hdec.h"
 #include "tferr.h"
 
+#define ZSTD_HDR_MAX	18	/* magic number and the largest frame header */
+
 static int
 fail(struct hdec *h, int e, const char *why)
 {
@@ -76,6 +78,7 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 	struct hdec_stage *s = &h->s[i];
 	z_stream *z = s->st;
 	uint8_t buf[HDEC_BUFLEN];
+	uint64_t base = h->in;
 	size_t got;
 	int r, e;
 
@@ -95,6 +98,8 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		z->avail_out = sizeof(buf);
 		r = inflate(z, Z_NO_FLUSH);
 		got = sizeof(buf) - z->avail_out;
+		if (i == 0)
+			h->in = base + (n - z->avail_in);
 		if ((e = next(h, i, buf, got)) < 0)
 			return e;
 		if (r == Z_STREAM_END) {
@@ -117,6 +122,7 @@ brfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 	struct hdec_stage *s = &h->s[i];
 	uint8_t buf[HDEC_BUFLEN], *out;
 	size_t avin = n, avout, got;
+	uint64_t base = h->in;
 	BrotliDecoderResult r;
 	int e;
 
@@ -128,6 +134,8 @@ brfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		r = BrotliDecoderDecompressStream(s->st, &avin, &p, &avout,
 		    &out, NULL);
 		got = sizeof(buf) - avout;
+		if (i == 0)
+			h->in = base + (n - avin);
 		if ((e = next(h, i, buf, got)) < 0)
 			return e;
 		if (r == BROTLI_DECODER_RESULT_ERROR)
@@ -145,20 +153,36 @@ zstdfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 	uint8_t buf[HDEC_BUFLEN];
 	ZSTD_inBuffer in = { p, n, 0 };
 	ZSTD_outBuffer out;
-	size_t r;
+	uint64_t base = h->in;
+	size_t r, pos;
 	int e;
 
 	do {
+		/*
+		 * libzstd decodes a legacy frame (not RFC 8878) if a call
+		 * begins with a legacy magic number while it reads a frame
+		 * header, so whether it did depended on how the body was cut.
+		 * Give it the header (at most ZSTD_HDR_MAX bytes, RFC 8878
+		 * 3.1.1) 3 bytes at a time: never.  s->nhdr counts the bytes
+		 * of the frame given so far.
+		 */
+		in.size = n;
+		if (s->nhdr < ZSTD_HDR_MAX && n - in.pos > 3)
+			in.size = in.pos + 3;
+		pos = in.pos;
 		out.dst = buf;
 		out.size = sizeof(buf);
 		out.pos = 0;
 		r = ZSTD_decompressStream(s->st, &out, &in);
 		if (ZSTD_isError(r))
 			return fail(h, TF_ERR_MALFORMED, "corrupt zstd data");
+		s->nhdr = r == 0 ? 0 : s->nhdr + (in.pos - pos);
+		if (i == 0)
+			h->in = base + in.pos;
 		if ((e = next(h, i, buf, out.pos)) < 0)
 			return e;
 		s->ended = r == 0;
-	} while (in.pos < in.size || out.pos == out.size);
+	} while (in.pos < n || out.pos == out.size);
 	return 0;
 }
 
@@ -294,9 +318,16 @@ hdec_write(struct hdec *h, const uint8_t *p, size_t n)
 {
 	if (h->err != 0)
 		return h->err;
-	h->in += n;
-	if (h->n == 0)
+	if (h->n == 0) {
+		h->in += n;
 		return emit(h, p, n);
+	}
+	/*
+	 * The first decoder counts in h->in what it has consumed, as it
+	 * goes: counting all n bytes at once would let a bomb that comes in
+	 * one large piece decode n times the ratio before the ratio is
+	 * checked.
+	 */
 	return feed(h, 0, p, n);
 }
 

@@ -2,8 +2,9 @@
  * Streaming decoder for HTTP content codings (RFC 9110 8.4.1): gzip and
  * x-gzip, deflate (zlib-wrapped, RFC 1950, or raw, RFC 1951, told apart
  * by the first two bytes), br (RFC 7932) and zstd (RFC 8878), stacked in
- * any order.  Output goes to a sink in pieces of at most HDEC_BUFLEN
- * bytes, so memory does not grow with the body.
+ * any order.  Decoded output goes to a sink in pieces of at most
+ * HDEC_BUFLEN bytes, so memory does not grow with the body; a body with no
+ * coding goes to it as written, in pieces of any size.
  *
  * How to use:
  *	struct hdec h;
@@ -41,7 +42,7 @@ struct hdec_stage {
 struct hdec {
 	size_t		 n;		/* stages, in decoding order */
 	struct hdec_stage s[HDEC_MAXSTAGES];
-	uint64_t	 in;		/* bytes given to hdec_write() */
+	uint64_t	 in;		/* coded bytes decoded so far */
 	uint64_t	 out;		/* bytes given to the sink */
 	uint64_t	 maxout;	/* 0: no limit */
 	uint64_t	 maxratio;	/* 0: no limit */
@@ -55,9 +56,10 @@ struct hdec {
  * Sets up h to decode the codings listed in cenc (a Content-Encoding
  * value; "identity" and empty entries are skipped; NULL or "" decodes
  * nothing).  maxout caps the bytes given to the sink, maxratio the ratio
- * of output to input once the output is over HDEC_RATIO_FLOOR; 0 is no
- * cap.  Returns 0, TF_ERR_UNSUPPORTED (an unknown coding: h->why names
- * it), TF_ERR_LIMIT (more than HDEC_MAXSTAGES codings) or TF_ERR_NOMEM.
+ * of output to the input decoded so far (not merely given to
+ * hdec_write()) once the output is over HDEC_RATIO_FLOOR; 0 is no cap.
+ * Returns 0, TF_ERR_UNSUPPORTED (an unknown coding: h->why names it),
+ * TF_ERR_LIMIT (more than HDEC_MAXSTAGES codings) or TF_ERR_NOMEM.
  * h must be released with hdec_release() in all cases.
  */
 int hdec_init(struct hdec *h, const char *cenc, uint64_t maxout,
@@ -74,7 +76,9 @@ int hdec_write(struct hdec *h, const uint8_t *bytes, size_t len);
 
 /*
  * Ends the input.  Returns 0, TF_ERR_TRUNCATED if a coded stream did not
- * reach its end, or the error that stopped h earlier.
+ * reach its end, an error of hdec_write() (TF_ERR_MALFORMED, say) from
+ * decoding the bytes held back to tell zlib from raw deflate, or the
+ * error that stopped h earlier.
  */
 int hdec_finish(struct hdec *h);
 

@@ -538,6 +538,28 @@ outdir_close(struct outdir *od, struct outdir_file *f, int64_t ts)
 	return e;
 }
 
+int
+outdir_rename(struct outdir *od, const char *rel, const char *to)
+{
+	const char *b = strrchr(rel, '/'), *tb = strrchr(to, '/');
+	size_t dlen = b != NULL ? (size_t)(b - rel) : 0;
+	int dfd, e;
+
+	if (outdir_unsafe(to) != NULL ||
+	    (tb != NULL ? (size_t)(tb - to) : 0) != dlen ||
+	    memcmp(rel, to, dlen) != 0) {
+		errno = EINVAL;
+		return TF_ERR_MALFORMED;
+	}
+	if ((e = getdir(od, rel, dlen, 0, &dfd)) != 0)
+		return e;
+	b = b != NULL ? b + 1 : rel;
+	if (linkat(dfd, b, dfd, tb != NULL ? tb + 1 : to, 0) < 0)
+		return TF_ERR_SYSTEM;
+	(void)unlinkat(dfd, b, 0);
+	return 0;
+}
+
 void
 outdir_release(struct outdir *od)
 {

@@ -134,6 +134,15 @@ int outdir_flush(struct outdir *od);
 int outdir_close(struct outdir *od, struct outdir_file *f, int64_t ts);
 
 /*
+ * Gives the closed file rel the name to, in the same directory, never
+ * replacing an existing name and never following a symbolic link on the
+ * way (link, then unlink of rel).  Returns 0, TF_ERR_MALFORMED (errno
+ * EINVAL) if to is unsafe or in another directory, or TF_ERR_SYSTEM
+ * (EEXIST: the name is taken) or TF_ERR_NOMEM.
+ */
+int outdir_rename(struct outdir *od, const char *rel, const char *to);
+
+/*
  * Writes what is pending, closes the descriptors and frees the buffers.
  * Give every file to outdir_close() first: the descriptors of any others
  * are closed, but they are not freed.

@@ -209,6 +209,25 @@ pktdec_free(struct pktdec *d)
 	free(d);
 }
 
+int
+pktdec_relink(struct pktdec *d, int linktype)
+{
+	int link;
+
+	if ((link = link_of(linktype)) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	d->link = (enum link)link;
+	return 0;
+}
+
+void
+pktdec_end(struct pktdec *d)
+{
+	frag_drop_all(d->frag, &d->stats);
+}
+
 const struct pkt_stats *
 pktdec_stats(const struct pktdec *d)
 {
@@ -646,4 +665,29 @@ pktdec_decode(struct pktdec *d, int64_t ts, uint32_t caplen,
 		break;
 	}
 	return r;
+}
+
+int64_t
+pkt_time(int64_t sec, int64_t frac, int nano)
+{
+	const int64_t unit = nano ? 1000000000 : 1000000;
+
+	/* |frac / unit| < 2^44: past 2^50 s the carry cannot matter. */
+	if (sec < -((int64_t)1 << 50))
+		return 0;
+	if (sec > (int64_t)1 << 50)
+		return INT64_MAX;
+	sec += frac / unit;
+	frac %= unit;
+	if (frac < 0) {
+		frac += unit;
+		sec--;
+	}
+	if (!nano)
+		frac *= 1000;
+	if (sec < 0)
+		return 0;
+	if (sec > (INT64_MAX - frac) / 1000000000)
+		return INT64_MAX;
+	return sec * 1000000000 + frac;
 }

@@ -115,6 +115,19 @@ struct pktdec *pktdec_new(int linktype, const struct pkt_limits *lim);
 void pktdec_free(struct pktdec *);
 
 /*
+ * Makes d decode linktype from now on, keeping its fragments and
+ * counters: the next file of a capture may have another link type.
+ * Returns 0, or -1 with errno EINVAL if the link type is not supported.
+ */
+int pktdec_relink(struct pktdec *d, int linktype);
+
+/*
+ * Ends the input: fragments still pending can never be completed and are
+ * counted as dropped.
+ */
+void pktdec_end(struct pktdec *d);
+
+/*
  * Decodes one frame.  ts is the capture time in ns.  Returns a
  * enum pkt_result; *p is filled only for PKT_TCP.  Counts every outcome in
  * the decoder's stats.
@@ -129,5 +142,13 @@ enum pkt_result pktdec_decode(struct pktdec *, int64_t ts, uint32_t caplen,
  * snaplen is malformed, not truncated).
  */
 const struct pkt_stats *pktdec_stats(const struct pktdec *);
+
+/*
+ * Returns the capture time sec seconds and frac microseconds (nanoseconds
+ * if nano) in ns since the epoch, clamped to 0 .. INT64_MAX (1970 to
+ * 2262): a pcapng timestamp can be far larger.  frac may be out of range,
+ * as libpcap passes a file's on unchecked; it carries into sec.
+ */
+int64_t pkt_time(int64_t sec, int64_t frac, int nano);
 
 #endif

@@ -123,6 +123,12 @@ tmpl_finish(struct tmpl *t)
 			hasvar = 0;
 			continue;
 		}
+		/* Legal in a file name, but it breaks lines and terminals. */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			(void)snprintf(t->why, sizeof(t->why),
+			    "control character 0x%02x", (unsigned char)*p);
+			return TF_ERR_MALFORMED;
+		}
 		if (*p != '%') {
 			if (n < sizeof(lit))
 				lit[n] = *p;

@@ -57,9 +57,10 @@ int tmpl_flags(struct tmpl *t, const char *flags);
 /*
  * Checks the template and appends "%C%c" if it has no %c.  Returns 0,
  * TF_ERR_NOMEM, or TF_ERR_MALFORMED with t->why saying what is wrong: an
- * unknown variable, a '%' at the end, an empty template, or literal text
- * that makes an absolute path, an empty path component, or a "." or ".."
- * component.
+ * unknown variable, a '%' at the end, an empty template, a control
+ * character (0x01 to 0x1f, 0x7f), or literal text that makes an absolute
+ * path, an empty path component, or a "." or ".." component.  Variables
+ * never expand to a '/' or a control character.
  */
 int tmpl_finish(struct tmpl *t);
 

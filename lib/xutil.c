@@ -4,6 +4,7 @@
 #include <err.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,13 @@
 #include "rec.h"
 #include "tferr.h"
 #include "xutil.h"
+
+void
+xsignals(void)
+{
+	(void)signal(SIGXFSZ, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_DFL);
+}
 
 void
 xrefuse_tty(int fd, const char *next)

@@ -11,6 +11,14 @@
 struct rec_reader;
 
 /*
+ * Sets the signals every program starts with: SIGXFSZ ignored, so that a
+ * write past a file size limit fails with EFBIG and is reported like any
+ * other write error; SIGPIPE at its default, so that a reader that goes
+ * away ends the program quietly, even if its parent ignored SIGPIPE.
+ */
+void xsignals(void);
+
+/*
  * Exits 1 with a hint if fd is a terminal: the binary stream is never
  * written to one.  next names what to pipe it into.
  */

@@ -20,6 +20,7 @@ header_line() {
 
 @test "examples: each one has a test here, live.sh aside" {
 	[ "$(cd "$EX" && ls)" = "demo.sh
+hostile.pcap
 http-codings.pcap
 http-objects.sh
 http.pcap
@@ -29,7 +30,8 @@ rotated.pcap
 rotated.pcap1
 rotated.pcap2
 rotated.sh
-split-by-template.sh" ]
+split-by-template.sh
+untrusted.sh" ]
 }
 
 @test "demo.sh: the files of examples/http.pcap, then the stream" {
@@ -192,5 +194,46 @@ a4b6722509f9f74732d75ed3057a5b64  127.000.000.001.40002-127.000.000.001.08080-HT
 	if [ -n "$SHARED" ] && [ -r "$SHARED/dfxml-schema/dfxml.xsd" ]; then
 		xmllint --noout --schema "$SHARED/dfxml-schema/dfxml.xsd" \
 		    "$T/out/report.xml"
+	fi
+}
+
+@test "untrusted.sh: a hostile capture: names from connections only, the bomb cut, the rest counted" {
+	# Not $T itself: run --separate-stderr leaves files there.
+	mkdir "$T/top"
+	run -0 --separate-stderr sh "$EX/untrusted.sh" "$TF_BIN" "$T/top/out"
+	[ -z "$stderr" ]
+	[ "$output" = "\$ tf-reassemble -C 16 < hostile.pcap | tf-http -R 100 -o objects | tf-split -o flows | tf-report > report.xml
+tf-reassemble: 1 malformed packet skipped
+tf-http: connection 42 direction 1 at byte 92: message 1: decompression ratio limit reached: body truncated at 1064960 bytes
+
+\$ find objects flows -type f -printf \"%s %p\\n\" | sort -k 2
+49 flows/192.000.002.010.40001-203.000.113.005.00080
+31 flows/192.000.002.010.40002-203.000.113.005.00080
+81 flows/203.000.113.005.00080-192.000.002.010.40001
+65342 flows/203.000.113.005.00080-192.000.002.010.40002
+12 objects/203.000.113.005.00080-192.000.002.010.40001-HTTPBODY-001
+1064960 objects/203.000.113.005.00080-192.000.002.010.40002-HTTPBODY-001-PARTIAL.txt
+
+\$ tf-reassemble -q -C 16 < hostile.pcap | tf-cat | tail -n 1
+end packets 105 bytes 71305 not_ip 0 not_tcp 0 malformed 1 truncated 0 fragments 3 reassembled 0 frag_dropped 3 connections 42 evicted 25 timeouts 0 stray 2 gaps 0 gapbytes 0 status ok" ]
+	# Nothing else was made, here or beside the output directory.
+	[ "$(cd "$T/top" && find . | sort)" = ".
+./out
+./out/flows
+./out/flows/192.000.002.010.40001-203.000.113.005.00080
+./out/flows/192.000.002.010.40002-203.000.113.005.00080
+./out/flows/203.000.113.005.00080-192.000.002.010.40001
+./out/flows/203.000.113.005.00080-192.000.002.010.40002
+./out/objects
+./out/objects/203.000.113.005.00080-192.000.002.010.40001-HTTPBODY-001
+./out/objects/203.000.113.005.00080-192.000.002.010.40002-HTTPBODY-001-PARTIAL.txt
+./out/report.xml" ]
+	[ "$(cat "$T/top/out/objects/203.000.113.005.00080-192.000.002.010.40001-HTTPBODY-001")" = "root:x:0:0:" ]
+	head -c 1064960 /dev/zero |
+	    cmp - "$T/top/out/objects/203.000.113.005.00080-192.000.002.010.40002-HTTPBODY-001-PARTIAL.txt"
+	grep -q 'GET /\.\./\.\./\.\./\.\./etc/passwd' "$T/top/out/flows/192.000.002.010.40001-203.000.113.005.00080"
+	if [ -n "$SHARED" ] && [ -r "$SHARED/dfxml-schema/dfxml.xsd" ]; then
+		xmllint --noout --schema "$SHARED/dfxml-schema/dfxml.xsd" \
+		    "$T/top/out/report.xml"
 	fi
 }

@@ -5,6 +5,12 @@
  *	pktgen [-e dir] scenario > out.pcap
  *	pktgen [-e dir] bench-short count > out.pcap
  *	pktgen [-e dir] bench-bulk bytes > out.pcap
+ *	pktgen [-e dir] deep-vlan depth > out.pcap
+ *	pktgen [-e dir] deep-ext depth > out.pcap
+ *	pktgen [-e dir] flood-syn count > out.pcap
+ *	pktgen [-e dir] flood-ooo count > out.pcap
+ *	pktgen [-e dir] flood-frag count > out.pcap
+ *	pktgen [-e dir] flood-bigfrag count > out.pcap
  *	pktgen -l
  *
  * The capture is a pcap file (pcap-savefile(5)) written in little-endian
@@ -33,6 +39,32 @@
  * short HTTP-like connections, 64 open at a time; bench-bulk writes 4
  * HTTP responses sharing bytes of pseudo-random data sent by the server.  Both
  * use 198.18.0.0/15 (RFC 2544) and are the same on every run.
+ *
+ * The hostile modes test tf's caps.  The flood modes write count packets
+ * as they go, keeping nothing per flood connection, so count can be in
+ * the millions; packets are 1 us apart, so that no timeout (30 s for
+ * fragments, 900 s for connections) ends anything before a cap does.
+ * Flood clients are in 198.51.100.0/24 (2001:db8::1 for IPv6), servers in
+ * 203.0.113.0/24 (2001:db8::2); all are TEST-NETs (RFC 5737, RFC 3849).
+ * With -e, flood connections get no expected files.
+ *
+ *  - flood-syn: count SYNs from count distinct 4-tuples, never answered.
+ *  - flood-ooo: count connections, each a handshake and then one client
+ *    segment of FLOOD_OOO_LEN bytes at offset FLOOD_OOO_HOLE, so every
+ *    connection holds a hole and buffered bytes; none is ever closed.
+ *  - flood-frag: count first fragments (offset 0, more fragments,
+ *    FLOOD_FRAG_LEN bytes) of distinct TCP datagrams that never complete,
+ *    IPv4 and IPv6 in turn; then the connections of the frag4 and frag6
+ *    scenarios, which must come through whole (-e writes their files).
+ *  - flood-bigfrag: the same with middle fragments at offset
+ *    FLOOD_BIGFRAG_OFF, so each datagram announces nearly 64 KiB.
+ *
+ * The deep modes write two connections, packet by packet in turn: A, a
+ * plain one (IPv4 for deep-vlan, IPv6 for deep-ext), and B, the same
+ * exchange on the next client port with each of its 10 frames
+ * carrying depth 802.1Q tags (VIDs 1, 2, ...), or depth IPv6 destination
+ * options headers of 8 bytes.  depth is at most DEEP_MAX.  With -e only
+ * A's files are written: whether B is decoded is the reader's policy.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -72,7 +104,8 @@
 
 #define MSS		1460
 #define SNAPLEN		262144
-#define HEADROOM	192	/* pcap record, link and IP headers */
+#define DEEP_MAX	4096	/* deep-vlan and deep-ext depth */
+#define HEADROOM	(192 + 8 * DEEP_MAX)	/* pcap record, link, IP */
 #define TAILROOM	64	/* Ethernet padding */
 #define SEGMAX		(60 + 65535)
 #define BUFSIZE		(HEADROOM + SEGMAX + TAILROOM)
@@ -119,6 +152,9 @@ struct conn {
 	int		 tsopt;		/* TCP timestamps option */
 	int		 iplen0;	/* IPv4 total length 0 on data */
 	int		 count;		/* connection counter (name suffix) */
+	int		 deepvlan;	/* 802.1Q tags, replacing nvlan's */
+	int		 deepext;	/* IPv6 destination options headers */
+	int		 noexpect;	/* no expected files for this one */
 	struct dir	 d[2];
 };
 
@@ -280,11 +316,15 @@ link_put(const struct gen *g, const struct conn *c, int s, uint8_t *ip)
 	switch (g->linktype) {
 	case LT_EN10MB:
 	case LT_USER0:
-		p = ip - 14 - 4 * c->nvlan;
+		p = ip - 14 - 4 * (c->deepvlan > 0 ? c->deepvlan : c->nvlan);
 		memcpy(p, c->mac[!s], 6);
 		memcpy(p + 6, c->mac[s], 6);
 		q = p + 12;
-		for (i = 0; i < c->nvlan; i++, q += 4) {
+		for (i = 0; i < c->deepvlan; i++, q += 4) {
+			put16(q, 0x8100);
+			put16(q + 2, (uint32_t)(i % 4094 + 1));
+		}
+		for (i = 0; c->deepvlan == 0 && i < c->nvlan; i++, q += 4) {
 			put16(q, c->tpid[i]);
 			put16(q + 2, c->tci[i]);
 		}
@@ -482,7 +522,7 @@ send_ip(struct gen *g, struct conn *c, int s, size_t seglen, size_t paylen)
 {
 	uint8_t *t = g->buf + HEADROOM, *ip;
 	size_t hl, cap;
-	int nh;
+	int i, nh;
 
 	if (g->frag != NULL)
 		return send_frags(g, c, s, seglen);
@@ -493,6 +533,11 @@ send_ip(struct gen *g, struct conn *c, int s, size_t seglen, size_t paylen)
 	} else {
 		ip = t;
 		nh = 6;
+		for (i = 0; i < c->deepext; i++) {
+			ip -= 8;
+			hbh_put(ip, nh);
+			nh = 60;
+		}
 		if (c->ext6) {
 			ip -= 16;
 			dstopt_put(ip, nh);
@@ -688,25 +733,26 @@ tcp_send(struct gen *g, struct conn *c, int s, unsigned flags, uint32_t seq,
 		if (cap > hl)
 			capd = cap - hl < len ? cap - hl : len;
 	}
-	if (g->dirfd >= 0 && !g->noexpect)
+	if (g->dirfd >= 0 && !g->noexpect && !c->noexpect)
 		expect(d, flags, seq, data, len, capd, lost);
 	g->lose = 0;
 	g->frag = NULL;
 }
 
-static struct conn *
-conn_new(struct gen *g, int fam, const uint8_t *ca, unsigned cp,
-    const uint8_t *sa, unsigned sp)
+/*
+ * Sets up the zeroed connection c between client ca:cp and server sa:sp
+ * (addresses of family fam, 4 or 6), with fresh ISNs.
+ */
+static void
+conn_set(struct gen *g, struct conn *c, int fam, const uint8_t *ca,
+    unsigned cp, const uint8_t *sa, unsigned sp)
 {
 	static const uint8_t mac[2][6] = {
 		{ 0x00, 0x00, 0x5e, 0x00, 0x53, 0x01 },
 		{ 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02 },
 	};
-	struct conn *c;
 	int s;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		err(1, "calloc");
 	c->fam = fam;
 	memcpy(c->addr[CLI], ca, fam == 4 ? 4 : 16);
 	memcpy(c->addr[SRV], sa, fam == 4 ? 4 : 16);
@@ -719,6 +765,18 @@ conn_new(struct gen *g, int fam, const uint8_t *ca, unsigned cp,
 		c->d[s].tsval = (uint32_t)rnd(&g->rng);
 		c->d[s].ipid = (uint16_t)rnd(&g->rng);
 	}
+}
+
+/* Returns a new connection, on g's list until conn_done(). */
+static struct conn *
+conn_new(struct gen *g, int fam, const uint8_t *ca, unsigned cp,
+    const uint8_t *sa, unsigned sp)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		err(1, "calloc");
+	conn_set(g, c, fam, ca, cp, sa, sp);
 	*g->tail = c;
 	g->tail = &c->next;
 	return c;
@@ -868,7 +926,7 @@ conn_done(struct gen *g, struct conn *c)
 	struct conn **pp;
 	int s;
 
-	if (g->dirfd >= 0 && !g->noexpect)
+	if (g->dirfd >= 0 && !g->noexpect && !c->noexpect)
 		for (s = 0; s < 2; s++)
 			write_dir(g, c, s);
 	for (pp = &g->conns; *pp != c; pp = &(*pp)->next)
@@ -1828,6 +1886,199 @@ bench_bulk(struct gen *g, uint64_t bytes)
 	}
 }
 
+#define FLOOD_STEP		1000	/* ns between packets */
+#define FLOOD_OOO_HOLE		1460
+#define FLOOD_OOO_LEN		8000
+#define FLOOD_FRAG_LEN		24
+#define FLOOD_BIGFRAG_OFF	64000
+#define FLOOD_BIGFRAG_LEN	1400
+#define FLOOD_MAX		16000000	/* distinct client ports */
+
+/* Sets up c, not on g's list, as flood connection i (i < FLOOD_MAX). */
+static void
+flood_conn(struct gen *g, struct conn *c, uint64_t i, uint8_t server)
+{
+	uint8_t ca[4] = { 198, 51, 100, 0 }, sa[4] = { 203, 0, 113, 0 };
+
+	ca[3] = (uint8_t)(i % 250 + 1);
+	sa[3] = server;
+	memset(c, 0, sizeof(*c));
+	conn_set(g, c, 4, ca, 1024 + (unsigned)(i / 250), sa, 80);
+	c->noexpect = 1;
+}
+
+/* n SYNs from n 4-tuples; nothing answers. */
+static void
+flood_syn(struct gen *g, uint64_t n)
+{
+	struct conn c;
+	uint64_t i;
+
+	g->tstep = FLOOD_STEP;
+	for (i = 0; i < n; i++) {
+		flood_conn(g, &c, i, 1);
+		tcp_send(g, &c, CLI, TH_SYN, c.d[CLI].nxt, NULL, 0);
+	}
+}
+
+/*
+ * n connections, each a handshake and then a client segment that leaves
+ * a hole before it; never closed, never acknowledged.
+ */
+static void
+flood_ooo(struct gen *g, uint64_t n)
+{
+	struct conn c;
+	uint8_t p[FLOOD_OOO_LEN];
+	uint64_t i;
+
+	text(p, sizeof(p), "ooo");
+	g->tstep = FLOOD_STEP;
+	for (i = 0; i < n; i++) {
+		flood_conn(g, &c, i, 2);
+		handshake(g, &c);
+		seg(g, &c, CLI, FLOOD_OOO_HOLE, p, sizeof(p));
+	}
+}
+
+/*
+ * Sends one fragment of len bytes at offset off of datagram id from the
+ * client of c, with more fragments to follow.  The bytes are a pattern:
+ * the datagram is never complete, so they are never read.
+ */
+static void
+frag_one(struct gen *g, const struct conn *c, uint32_t id, size_t off,
+    size_t len)
+{
+	uint8_t *ip = g->fbuf + HEADROOM, *pl;
+	size_t hl;
+
+	if (c->fam == 4) {
+		hl = 20;
+		ip4_put(ip, c, CLI, hl + len, (uint16_t)id,
+		    (uint16_t)(0x2000 | off / 8));
+	} else {
+		hl = 48;
+		ip6_put(ip, c, CLI, 8 + len, 44);
+		ip[40] = 6;
+		ip[41] = 0;
+		put16(ip + 42, (uint32_t)(off | 1));
+		put32(ip + 44, id);
+	}
+	pl = ip + hl;
+	memset(pl, 0x5a, len);
+	emit(g, c, CLI, ip, hl + len);
+}
+
+/*
+ * n fragments of len bytes at offset off, each of its own datagram:
+ * IPv4 and IPv6 in turn.  IPv4 datagrams differ in id and source address,
+ * IPv6 ones in id.
+ */
+static void
+flood_frags(struct gen *g, uint64_t n, size_t off, size_t len)
+{
+	struct conn c4, c6;
+	uint8_t a6[2][16];
+	uint64_t i, j;
+
+	g->tstep = FLOOD_STEP;
+	if (inet_pton(AF_INET6, "2001:db8::1", a6[0]) != 1 ||
+	    inet_pton(AF_INET6, "2001:db8::2", a6[1]) != 1)
+		errx(1, "inet_pton");
+	memset(&c6, 0, sizeof(c6));
+	conn_set(g, &c6, 6, a6[0], 1024, a6[1], 80);
+	for (i = 0; i < n; i++) {
+		j = i / 2;
+		if (i % 2 == 0) {
+			flood_conn(g, &c4, j / 65536, 3);
+			frag_one(g, &c4, (uint32_t)(j % 65536), off, len);
+		} else
+			frag_one(g, &c6, (uint32_t)j, off, len);
+	}
+}
+
+static void
+flood_frag(struct gen *g, uint64_t n)
+{
+	flood_frags(g, n, 0, FLOOD_FRAG_LEN);
+	frag(g, conn4(g, 40009));
+	frag(g, conn6(g, 40010));
+}
+
+static void
+flood_bigfrag(struct gen *g, uint64_t n)
+{
+	flood_frags(g, n, FLOOD_BIGFRAG_OFF, FLOOD_BIGFRAG_LEN);
+	frag(g, conn4(g, 40009));
+	frag(g, conn6(g, 40010));
+}
+
+/*
+ * Connections a and b exchange a request and a response, a short one for
+ * b, each packet of a followed by the same packet of b.
+ */
+static void
+deep(struct gen *g, struct conn *a, struct conn *b)
+{
+	char q[160], r[4096], bq[64], br[128];
+	int ql, rl, bql, brl;
+
+	ql = snprintf(q, sizeof(q), "GET /deep HTTP/1.1\r\n"
+	    "Host: www.example.com\r\n\r\n");
+	rl = snprintf(r, sizeof(r), "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: 3000\r\n\r\n");
+	text(r + rl, 3000, "body");
+	rl += 3000;
+	bql = snprintf(bq, sizeof(bq), "GET /b HTTP/1.1\r\n\r\n");
+	brl = snprintf(br, sizeof(br), "HTTP/1.1 204 No Content\r\n\r\n");
+
+	handshake(g, a);
+	handshake(g, b);
+	stream(g, a, CLI, q, (size_t)ql, MSS);
+	stream(g, b, CLI, bq, (size_t)bql, MSS);
+	stream(g, a, SRV, r, (size_t)rl, MSS);
+	stream(g, b, SRV, br, (size_t)brl, MSS);
+	close_fin(g, a, CLI);
+	close_fin(g, b, CLI);
+}
+
+static void
+deep_vlan(struct gen *g, uint64_t depth)
+{
+	struct conn *a = conn4(g, 40201), *b = conn4(g, 40202);
+
+	b->deepvlan = (int)depth;
+	b->noexpect = 1;
+	deep(g, a, b);
+}
+
+static void
+deep_ext(struct gen *g, uint64_t depth)
+{
+	struct conn *a = conn6(g, 40203), *b = conn6(g, 40204);
+
+	b->deepext = (int)depth;
+	b->noexpect = 1;
+	deep(g, a, b);
+}
+
+/* The modes that take a number. */
+static const struct mode {
+	const char	*name;
+	void		(*run)(struct gen *, uint64_t);
+	uint64_t	 max;
+} modes[] = {
+	{ "bench-short", bench_short, UINT64_MAX },
+	{ "bench-bulk", bench_bulk, UINT64_MAX },
+	{ "deep-vlan", deep_vlan, DEEP_MAX },
+	{ "deep-ext", deep_ext, DEEP_MAX },
+	{ "flood-syn", flood_syn, FLOOD_MAX },
+	{ "flood-ooo", flood_ooo, FLOOD_MAX },
+	{ "flood-frag", flood_frag, 250ULL * 65536 * 2 },
+	{ "flood-bigfrag", flood_bigfrag, 250ULL * 65536 * 2 },
+};
+
 static void
 usage(void)
 {
@@ -1835,6 +2086,12 @@ usage(void)
 	    "usage: pktgen [-e dir] scenario\n"
 	    "       pktgen [-e dir] bench-short count\n"
 	    "       pktgen [-e dir] bench-bulk bytes\n"
+	    "       pktgen [-e dir] deep-vlan depth\n"
+	    "       pktgen [-e dir] deep-ext depth\n"
+	    "       pktgen [-e dir] flood-syn count\n"
+	    "       pktgen [-e dir] flood-ooo count\n"
+	    "       pktgen [-e dir] flood-frag count\n"
+	    "       pktgen [-e dir] flood-bigfrag count\n"
 	    "       pktgen -l\n");
 	exit(2);
 }
@@ -1860,7 +2117,9 @@ int
 main(int argc, char *argv[])
 {
 	const struct scenario *sc = NULL;
+	const struct mode *mode = NULL;
 	const char *dir = NULL;
+	uint64_t arg = 0;
 	struct gen g;
 	size_t i;
 	int ch, list = 0, fd;
@@ -1891,10 +2150,15 @@ main(int argc, char *argv[])
 	}
 	if (argc < 1)
 		usage();
-	if (strcmp(argv[0], "bench-short") == 0 ||
-	    strcmp(argv[0], "bench-bulk") == 0) {
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(argv[0], modes[i].name) == 0)
+			mode = &modes[i];
+	if (mode != NULL) {
 		if (argc != 2)
 			usage();
+		if ((arg = number(argv[1])) > mode->max)
+			errx(2, "%s: '%s' is more than %llu", mode->name,
+			    argv[1], (unsigned long long)mode->max);
 	} else {
 		if (argc != 1)
 			usage();
@@ -1935,10 +2199,8 @@ main(int argc, char *argv[])
 
 	if (sc != NULL)
 		sc->run(&g);
-	else if (strcmp(argv[0], "bench-short") == 0)
-		bench_short(&g, number(argv[1]));
 	else
-		bench_bulk(&g, number(argv[1]));
+		mode->run(&g, arg);
 	while (g.conns != NULL)
 		conn_done(&g, g.conns);
 	if (!g.started)

@@ -452,6 +452,25 @@ ${s}c1" ]
 	same_tree "$REAL/retrans-ooo.expected" out2
 }
 
+@test "-r twice: IP fragments pending at the end of a file are completed in the next" {
+	gen frag4
+	# Cut after the first fragment: the other two are in the second file.
+	editcap -F pcap -r frag4.pcap a.pcap 1-6
+	editcap -F pcap -r frag4.pcap b.pcap 7-13
+	rs /dev/null out -r a.pcap -r b.pcap
+	[ "$output" = "0 0" ]
+	same_tree frag4.expected out
+	tf-reassemble -q -r a.pcap -r b.pcap | tf-cat -j >two.json
+	[ "$(js two.json '[.[] | select(.kind == "end") | [.fragments, .reassembled, .frag_dropped]]')" = '[[3,1,0]]' ]
+}
+
+@test "fragments still pending at the end of the input are counted as dropped" {
+	gen frag4
+	editcap -F pcap -r frag4.pcap a.pcap 1-6
+	tf-reassemble -q <a.pcap | tf-cat -j >a.json
+	[ "$(js a.json '[.[] | select(.kind == "end") | [.fragments, .reassembled, .frag_dropped]]')" = '[[1,0,1]]' ]
+}
+
 @test "-r twice: a later file that cannot be read ends the input cleanly" {
 	gen basic
 	gen unsupported

@@ -407,7 +407,7 @@ many() {
 @test "tf-split: a stream without its end record" {
 	simple | sed '/^close/,$d' | mk in.tfs
 	run -1 --separate-stderr tf-split -o d <in.tfs
-	[ "$stderr" = "tf-split: stream ended without an end-of-stream record" ]
+	[ "$stderr" = "tf-split: stream ended at byte 328 without an end-of-stream record" ]
 	printf 'HTTP/1.1 200 OK\r\n\r\nhello' >exp1
 	cmp exp1 "d/$S2C"
 	[ "$(TZ=UTC stat -c %y "d/$S2C")" = "2026-11-26 07:10:39.751392123 +0000" ]

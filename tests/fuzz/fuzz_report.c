@@ -3,7 +3,8 @@
  * accounting (lib/report.c, lib/digest.c) and the DFXML writer
  * (lib/dfxml.c, lib/utf8.c).  Whatever the input, the XML written must
  * parse; a report that does not aborts, which libFuzzer reports as a
- * crash.  REPORT_MAX_ZEROS is lowered so that holes hash quickly.
+ * crash.  REPORT_MAX_ZEROS is lowered so that holes hash quickly: make
+ * fuzz builds the whole of build-fuzz with FUZZDEFS for that.
  *
  * Build and run (from the top of the tree, after make):
  *	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined \
