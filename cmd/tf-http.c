@@ -595,7 +595,7 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 	struct pending *p;
 	char what[128], hex[DIGEST_NALGS][DIGEST_HEXLEN];
 	unsigned i;
-	int e, complete;
+	int e, complete, hadf, hadraw;
 
 	if (b->decode && m->end == HTTP_END_COMPLETE && m->bodylen > 0 &&
 	    b->dec.err == 0 && (e = hdec_finish(&b->dec)) < 0) {
@@ -605,13 +605,15 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 		cwarn(t, c, dir, m->bodyoff, what);
 	}
 	/* A body file that could not be written whole is not complete. */
-	if (b->f != NULL && outdir_close(&t->od, b->f, m->ts) < 0 &&
+	hadf = b->f != NULL;
+	hadraw = b->raw != NULL;
+	if (hadf && outdir_close(&t->od, b->f, m->ts) < 0 &&
 	    b->problem == NULL)
 		b->problem = "write";
 	complete = m->end == HTTP_END_COMPLETE && b->problem == NULL;
-	if (b->f != NULL && !complete)
+	if (hadf && !complete)
 		mark_partial(t, b->name, NAMELEN);
-	if (b->raw != NULL) {
+	if (hadraw) {
 		(void)outdir_close(&t->od, b->raw, m->ts);
 		if (m->end != HTTP_END_COMPLETE)
 			mark_partial(t, b->rawname, NAMELEN);
@@ -645,7 +647,7 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 	if (m->bodyoff != UINT64_MAX)
 		jb_num(&j, "body_offset", (int64_t)m->bodyoff);
 	jb_num(&j, "body_length", (int64_t)m->bodylen);
-	if (b->f != NULL) {
+	if (hadf) {
 		jb_path(&j, "file", t->od.prefix, b->name);
 		jb_num(&j, "length", (int64_t)b->written);
 		if (digest_final(&b->dg, hex) < 0)
@@ -654,7 +656,7 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 			if (hex[i][0] != '\0')
 				jb_str(&j, digest_name(i), hex[i]);
 	}
-	if (b->raw != NULL)
+	if (hadraw)
 		jb_path(&j, "file_sent", t->od.prefix, b->rawname);
 	jb_raw(&j, "complete", complete ? "true" : "false");
 	if (m->end != HTTP_END_COMPLETE)
