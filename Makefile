@@ -49,7 +49,7 @@ MAN5 = $(wildcard man/*.5)
 # Debian packages the build and the tests need.
 DEPS = build-essential clang libpcap-dev zlib1g-dev libxml2-dev \
 	libxml2-utils libssl-dev libbrotli-dev libzstd-dev bats mandoc \
-	tcpflow tcpdump jq wireshark-common python3 xz-utils time
+	tcpflow tcpdump jq wireshark-common python3 xz-utils time xxd
 
 all: $(BINS) $(TESTBINS)
 

@@ -85,14 +85,18 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 	z->next_in = (Bytef *)(uintptr_t)p;
 	z->avail_in = (uInt)n;
 	for (;;) {
+		/*
+		 * gzip allows several members: after one, zlib reads on; if
+		 * the next two bytes, however they are cut, are not a gzip
+		 * magic number, they and the rest are ignored, as after the
+		 * end of other codings.
+		 */
 		if (s->ended) {
-			/* gzip allows several members; else ignore the rest */
-			if (s->kind == HDEC_GZIP && z->avail_in >= 2 &&
-			    z->next_in[0] == 0x1f && z->next_in[1] == 0x8b) {
-				(void)inflateReset(z);
-				s->ended = 0;
-			} else
+			if (s->kind != HDEC_GZIP || s->junk || z->avail_in == 0)
 				return 0;
+			(void)inflateReset(z);
+			s->ended = 0;
+			s->next = 1;
 		}
 		z->next_out = buf;
 		z->avail_out = sizeof(buf);
@@ -100,6 +104,12 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		got = sizeof(buf) - z->avail_out;
 		if (i == 0)
 			h->in = base + (n - z->avail_in);
+		if (s->next && r == Z_DATA_ERROR && z->total_in <= 2) {
+			s->ended = s->junk = 1;
+			return 0;
+		}
+		if (z->total_in >= 2)
+			s->next = 0;
 		if ((e = next(h, i, buf, got)) < 0)
 			return e;
 		if (r == Z_STREAM_END) {
@@ -347,7 +357,8 @@ hdec_finish(struct hdec *h)
 			    (e = zfeed(h, i, s->hdr, s->nhdr)) < 0)
 				return e;
 		}
-		if (!s->ended)
+		/* One byte after a gzip member is not another member. */
+		if (!s->ended && !s->next)
 			return fail(h, TF_ERR_TRUNCATED, "coded data cut "
 			    "short");
 	}

@@ -37,6 +37,8 @@ struct hdec_stage {
 	size_t		 nhdr;
 	int		 started;
 	int		 ended;		/* the coded stream ended */
+	int		 next;		/* gzip: after a member, before 2 bytes */
+	int		 junk;		/* gzip: bytes after the end, ignored */
 };
 
 struct hdec {
