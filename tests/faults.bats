@@ -76,6 +76,29 @@ pcap_bounds() { bounds "$1" 24 8 16; }
 pcapng_bounds() { bounds "$1" 0 4 0; }
 tfs_bounds() { bounds "$1" 16 0 0; }
 
+# lost_bytes FILE WHAT: FILE holds one line "WHAT: No space left on
+# device: N bytes not written", perhaps followed by "WHAT: M more bytes not
+# written" (WHAT holds no regex characters but '.'); prints N + M, or fails
+# showing the lines.
+lost_bytes() {
+	local -a l
+	local re lost
+	mapfile -t l <"$1"
+	if [ "${#l[@]}" -lt 1 ] || [ "${#l[@]}" -gt 2 ]; then
+		printf '%s\n' "${l[@]}" >&2
+		return 1
+	fi
+	re="^$2: No space left on device: ([0-9]+) bytes not written\$"
+	[[ ${l[0]} =~ $re ]] || { printf '%s\n' "${l[@]}" >&2; return 1; }
+	lost=${BASH_REMATCH[1]}
+	if [ "${#l[@]}" -eq 2 ]; then
+		re="^$2: ([0-9]+) more bytes not written\$"
+		[[ ${l[1]} =~ $re ]] || { printf '%s\n' "${l[@]}" >&2; return 1; }
+		lost=$((lost + BASH_REMATCH[1]))
+	fi
+	echo "$lost"
+}
+
 # cutmsg N: what a stream reader says of the stream s.tfs cut to N bytes,
 # given its record boundaries in B.
 cutmsg() {
@@ -501,30 +524,12 @@ mkhttp() {
 http 1" ]
 	# tf-split: only the big file lost bytes, once or twice said; what
 	# is on disk and what was lost add up to the whole file.
-	mapfile -t l <s.err
-	[ "${#l[@]}" -ge 1 ] && [ "${#l[@]}" -le 2 ] || { printf "%s\n" "${l[@]}"; return 1; }
-	re="^tf-split: error writing 'mnt/s/$big': No space left on device: ([0-9]+) bytes not written$"
-	[[ "${l[0]}" =~ $re ]] || { printf '%s\n' "${l[@]}"; return 1; }
-	lost=${BASH_REMATCH[1]}
-	[ "${#l[@]}" -eq 1 ] || {
-		re="^tf-split: error writing 'mnt/s/$big': ([0-9]+) more bytes not written$"
-		[[ "${l[1]}" =~ $re ]]
-		lost=$((lost + BASH_REMATCH[1]))
-	}
+	lost=$(lost_bytes s.err "tf-split: error writing 'mnt/s/$big'")
 	[ "$(($(stat -c %s "s/$big") + lost))" -eq "$(stat -c %s "fs/$big")" ]
 	rm "s/$big" "fs/$big"
 	diff -r fs s
 	# tf-http: the same for its body, which is marked partial.
-	mapfile -t l <h.err
-	[ "${#l[@]}" -ge 1 ] && [ "${#l[@]}" -le 2 ] || { printf "%s\n" "${l[@]}"; return 1; }
-	re="^tf-http: error writing 'mnt2/h/$big-HTTPBODY-001': No space left on device: ([0-9]+) bytes not written$"
-	[[ "${l[0]}" =~ $re ]] || { printf '%s\n' "${l[@]}"; return 1; }
-	lost=${BASH_REMATCH[1]}
-	[ "${#l[@]}" -eq 1 ] || {
-		re="^tf-http: error writing 'mnt2/h/$big-HTTPBODY-001': ([0-9]+) more bytes not written$"
-		[[ "${l[1]}" =~ $re ]]
-		lost=$((lost + BASH_REMATCH[1]))
-	}
+	lost=$(lost_bytes h.err "tf-http: error writing 'mnt2/h/$big-HTTPBODY-001'")
 	[ "$(($(stat -c %s "h/$big-HTTPBODY-001-PARTIAL") + lost))" -eq 200000 ]
 	run -0 prefixes -h fh h
 	[ "$output" = "3 1" ]
