@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "rec.h"
 #include "tferr.h"
+#include "utf8.h"
 #include "xutil.h"
 
 #define TIMELEN	64
@@ -152,56 +153,6 @@ put_flags(uint64_t v, const char *const *names, size_t nnames, int quote)
 			    "%s0x%" PRIx64, sep, (uint64_t)1 << i);
 		sep = ",";
 	}
-}
-
-/*
- * Returns how many leading bytes of p form valid UTF-8 (RFC 3629: no
- * overlong forms, no surrogates, nothing over U+10FFFF).  *cut is set
- * when the rest is only the start of a sequence that n ended.
- */
-static size_t
-utf8_valid(const uint8_t *p, size_t n, int *cut)
-{
-	size_t i = 0, k, len;
-	uint8_t c, lo, hi;
-
-	*cut = 0;
-	while (i < n) {
-		c = p[i];
-		lo = 0x80;
-		hi = 0xbf;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf)
-			len = 2;
-		else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			if (c == 0xe0)
-				lo = 0xa0;
-			else if (c == 0xed)
-				hi = 0x9f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			if (c == 0xf0)
-				lo = 0x90;
-			else if (c == 0xf4)
-				hi = 0x8f;
-		} else
-			return i;
-		for (k = 1; k < len; k++) {
-			if (i + k == n) {
-				*cut = 1;
-				return i;
-			}
-			if (p[i + k] < lo || p[i + k] > hi)
-				return i;
-			lo = 0x80;
-			hi = 0xbf;
-		}
-		i += len;
-	}
-	return i;
 }
 
 /* Writes valid UTF-8 as the body of a JSON string. */

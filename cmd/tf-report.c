@@ -246,7 +246,7 @@ json_dir(FILE *f, unsigned algs, const struct report_dir *rd)
 	    rd->dir);
 	if (rd->path == NULL)
 		(void)fputs(",\"filename\":null", f);
-	else if (utf8_valid(rd->path, rd->pathlen) == rd->pathlen) {
+	else if (utf8_valid(rd->path, rd->pathlen, NULL) == rd->pathlen) {
 		(void)fputs(",\"filename\":", f);
 		put_jstr(f, rd->path, rd->pathlen);
 	} else {

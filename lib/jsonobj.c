@@ -118,7 +118,7 @@ scan_string(const uint8_t *p, size_t n, size_t i)
 	}
 	if (i >= n)
 		return JSONOBJ_ESYNTAX;
-	if (utf8_valid(p + start, i - start) != i - start)
+	if (utf8_valid(p + start, i - start, NULL) != i - start)
 		return JSONOBJ_EUTF8;
 	return (long)i;
 }

@@ -5,9 +5,13 @@
 
 #include "utf8.h"
 
-/* Returns the length of the valid sequence at p, or 0 if there is none. */
+/*
+ * Returns the length of the valid sequence at p, or 0 if there is none;
+ * then *cut, when not NULL, is set if p is only the start of a sequence
+ * that n ended.
+ */
 static size_t
-seqlen(const uint8_t *p, size_t n)
+seqlen(const uint8_t *p, size_t n, int *cut)
 {
 	size_t k, len;
 	uint8_t c = p[0], lo = 0x80, hi = 0xbf;
@@ -30,9 +34,12 @@ seqlen(const uint8_t *p, size_t n)
 			hi = 0x8f;
 	} else
 		return 0;
-	if (len > n)
-		return 0;
 	for (k = 1; k < len; k++) {
+		if (k == n) {
+			if (cut != NULL)
+				*cut = 1;
+			return 0;
+		}
 		if (p[k] < lo || p[k] > hi)
 			return 0;
 		lo = 0x80;
@@ -42,12 +49,14 @@ seqlen(const uint8_t *p, size_t n)
 }
 
 size_t
-utf8_valid(const uint8_t *p, size_t n)
+utf8_valid(const uint8_t *p, size_t n, int *cut)
 {
 	size_t i = 0, k;
 
+	if (cut != NULL)
+		*cut = 0;
 	while (i < n) {
-		if ((k = seqlen(p + i, n - i)) == 0)
+		if ((k = seqlen(p + i, n - i, cut)) == 0)
 			break;
 		i += k;
 	}
@@ -64,7 +73,7 @@ utf8_xmlsafe(const uint8_t *p, size_t n, size_t *nrepl)
 	if (n > (SIZE_MAX - 1) / 3 || (s = malloc(n * 3 + 1)) == NULL)
 		return NULL;
 	while (i < n) {
-		k = seqlen(p + i, n - i);
+		k = seqlen(p + i, n - i, NULL);
 		/* A forbidden character, a C0 control or U+FFFE or U+FFFF
 		 * (EF BF BE, EF BF BF), is replaced whole. */
 		if (k == 0 || (k == 1 && p[i] < 0x20 && p[i] != '\t' &&

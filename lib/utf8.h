@@ -10,9 +10,11 @@
 
 /*
  * Returns how many leading bytes of p form valid UTF-8 (RFC 3629: no
- * overlong forms, no surrogates, nothing over U+10FFFF).
+ * overlong forms, no surrogates, nothing over U+10FFFF).  *cut, when cut
+ * is not NULL, is set when the rest is only the start of a sequence that
+ * n ended (a buffer cut inside a character), else cleared.
  */
-size_t utf8_valid(const uint8_t *p, size_t n);
+size_t utf8_valid(const uint8_t *p, size_t n, int *cut);
 
 /*
  * Copies p to a new NUL-terminated string that XML 1.0 accepts as
