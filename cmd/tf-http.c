@@ -780,20 +780,10 @@ on_record(struct tfhttp *t, const struct rec *rec)
 	const struct rec_data *d;
 	struct hconn *c;
 	size_t i;
-	char *cmd;
-	int e;
 
-	/* Our command line goes after those of the programs before us. */
-	if (t->cmdpending && t->passon &&
-	    !(rec->kind == REC_ANNOT && rec->u.annot.conn == 0)) {
-		t->cmdpending = 0;
-		cmd = xjoin_argv(t->argc, t->argv);
-		e = rec_write_annot(&t->w, 0, REC_DIR_NONE,
-		    "http.command", cmd, strlen(cmd));
-		free(cmd);
-		if (e < 0)
-			outfail(t);
-	}
+	if (t->passon && xcommand_annot(&t->w, &t->cmdpending, rec,
+	    "http.command", t->argc, t->argv) < 0)
+		outfail(t);
 	switch (rec->kind) {
 	case REC_OPEN:
 		if ((c = conn_find(t, rec->u.open.conn)) == NULL)
@@ -1111,12 +1101,7 @@ main(int argc, char *argv[])
 		nomem();
 
 	if (t.files) {
-		if ((e = outdir_init(&t.od, dir, MAXFDS)) < 0) {
-			if (e == TF_ERR_NOMEM)
-				nomem();
-			err(1, "cannot open output directory '%s'",
-			    dir != NULL ? dir : ".");
-		}
+		xoutdir_init(&t.od, dir, MAXFDS);
 		t.odinit = 1;
 		t.od.onerror = on_error;
 		t.od.arg = &t;
@@ -1138,12 +1123,7 @@ main(int argc, char *argv[])
 		free(t.tab);
 		return 1;
 	}
-	if ((e = outdir_init(&t.od, dir, MAXFDS)) < 0) {
-		if (e == TF_ERR_NOMEM)
-			nomem();
-		err(1, "cannot open output directory '%s'",
-		    dir != NULL ? dir : ".");
-	}
+	xoutdir_init(&t.od, dir, MAXFDS);
 	t.odinit = 1;
 	t.od.onerror = on_error;
 	t.od.arg = &t;

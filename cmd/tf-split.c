@@ -251,20 +251,10 @@ on_record(struct split *s, const struct rec *rec)
 	const struct rec_data *d;
 	struct outdir_file *f;
 	struct conn *c;
-	char *cmd;
-	int e;
 
-	/* Our command line goes after those of the programs before us. */
-	if (s->cmdpending && s->passon &&
-	    !(rec->kind == REC_ANNOT && rec->u.annot.conn == 0)) {
-		s->cmdpending = 0;
-		cmd = xjoin_argv(s->argc, s->argv);
-		e = rec_write_annot(&s->w, 0, REC_DIR_NONE,
-		    "split.command", cmd, strlen(cmd));
-		free(cmd);
-		if (e < 0)
-			outfail(s);
-	}
+	if (s->passon && xcommand_annot(&s->w, &s->cmdpending, rec,
+	    "split.command", s->argc, s->argv) < 0)
+		outfail(s);
 	switch (rec->kind) {
 	case REC_OPEN:
 		if ((c = conn_find(s, rec->u.open.conn)) == NULL)
@@ -401,12 +391,7 @@ main(int argc, char *argv[])
 		tmpl_release(&s.t);
 		return 1;
 	}
-	if ((e = outdir_init(&s.od, s.dir, maxfds)) < 0) {
-		if (e == TF_ERR_NOMEM)
-			nomem();
-		err(1, "cannot open output directory '%s'",
-		    s.dir != NULL ? s.dir : ".");
-	}
+	xoutdir_init(&s.od, s.dir, maxfds);
 	s.od.onerror = on_error;
 	s.od.arg = &s;
 	s.passon = !outclosed && !isatty(STDOUT_FILENO) &&

@@ -195,3 +195,31 @@ xoutdir_warn(const struct outdir_file *f, enum outdir_event ev, int errnum,
 		break;
 	}
 }
+
+int
+xcommand_annot(struct rec_writer *w, int *pending, const struct rec *rec,
+    const char *key, int argc, char **argv)
+{
+	char *cmd;
+	int e;
+
+	if (!*pending || (rec->kind == REC_ANNOT && rec->u.annot.conn == 0))
+		return 0;
+	*pending = 0;
+	cmd = xjoin_argv(argc, argv);
+	e = rec_write_annot(w, 0, REC_DIR_NONE, key, cmd, strlen(cmd));
+	free(cmd);
+	return e;
+}
+
+void
+xoutdir_init(struct outdir *od, const char *dir, size_t maxfds)
+{
+	int e;
+
+	if ((e = outdir_init(od, dir, maxfds)) == TF_ERR_NOMEM)
+		errx(1, "out of memory");
+	else if (e < 0)
+		err(1, "cannot open output directory '%s'",
+		    dir != NULL ? dir : ".");
+}

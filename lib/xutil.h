@@ -8,7 +8,9 @@
 
 #include "outdir.h"
 
+struct rec;
 struct rec_reader;
+struct rec_writer;
 
 /*
  * Sets the signals every program starts with: SIGXFSZ ignored, so that a
@@ -50,6 +52,22 @@ uint64_t xstrtonum(const char *s, uint64_t min, uint64_t max, int suffix,
  * annotation.  Exits 1 if out of memory.  The caller frees it.
  */
 char *xjoin_argv(int argc, char **argv);
+
+/*
+ * Writes our command line as the annotation key ("split.command") on w
+ * once *pending is set (after the stream's header went by) and rec, the
+ * record about to be passed on, is not one of the command lines of the
+ * programs before us: so they come in pipeline order.  Clears *pending.
+ * Returns 0 or rec_write_annot()'s error.
+ */
+int xcommand_annot(struct rec_writer *w, int *pending, const struct rec *rec,
+    const char *key, int argc, char **argv);
+
+/*
+ * Opens the output directory dir (NULL: the current one) as outdir_init()
+ * does, or exits 1 with one line saying why.
+ */
+void xoutdir_init(struct outdir *od, const char *dir, size_t maxfds);
 
 /*
  * Warns, in one line naming the file, of a write, time or close error
