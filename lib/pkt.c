@@ -672,6 +672,9 @@ pkt_time(int64_t sec, int64_t frac, int nano)
 {
 	const int64_t unit = nano ? 1000000000 : 1000000;
 
+	/* Every frame comes here: the usual case without a division. */
+	if (frac >= 0 && frac < unit && sec >= 0 && sec < (int64_t)1 << 33)
+		return sec * 1000000000 + (nano ? frac : frac * 1000);
 	/* |frac / unit| < 2^44: past 2^50 s the carry cannot matter. */
 	if (sec < -((int64_t)1 << 50))
 		return 0;
