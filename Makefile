@@ -7,7 +7,10 @@
 #   make bench      measure against tcpflow (see README)
 #   make install PREFIX=/usr DESTDIR=/tmp/stage ; make uninstall
 
-# Settings: override on the command line, e.g. make CC=clang O=build-clang
+# Settings: override on the command line, e.g. make CC=clang O=build-clang.
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
+# are used as given (dpkg-buildflags' hardening among them); our warning
+# flags and the include paths pkg-config gives come on top.
 VERSION = 0.1.0
 
 PREFIX = /usr/local
@@ -17,22 +20,41 @@ DESTDIR =
 CC = cc
 AR = ar
 O = build
+PKG_CONFIG = pkg-config
 
-CPPFLAGS = -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 \
-	-DTF_VERSION='"$(VERSION)"' -I/usr/include/libxml2
+CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
+
 WARN = -pedantic -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith \
 	-Wwrite-strings -Wvla -Wcast-qual -Wundef -Wdeclaration-after-statement
 WERROR =
-OPT = -O2 -g
-CFLAGS = -std=c99 $(OPT) $(WARN) $(WERROR) $(EXTRA_CFLAGS)
-LDFLAGS = $(EXTRA_LDFLAGS)
+
+# Include paths and libraries, from pkg-config when it knows them.
+pkg = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null || echo $(3))
+PKG_CFLAGS := $(call pkg,--cflags,libxml-2.0 libpcap zlib libcrypto \
+	libbrotlidec libzstd,-I/usr/include/libxml2)
+PCAP_LIBS := $(call pkg,--libs,libpcap,-lpcap)
+XML_LIBS := $(call pkg,--libs,libxml-2.0,-lxml2)
+CRYPTO_LIBS := $(call pkg,--libs,libcrypto,-lcrypto)
+Z_LIBS := $(call pkg,--libs,zlib,-lz)
+BROTLI_LIBS := $(call pkg,--libs,libbrotlidec,-lbrotlidec)
+BROTLIENC_LIBS := $(call pkg,--libs,libbrotlienc,-lbrotlienc)
+ZSTD_LIBS := $(call pkg,--libs,libzstd,-lzstd)
+# lib/hdec: one library per row of its coding table.
+HDEC_LIBS = $(Z_LIBS) $(BROTLI_LIBS) $(ZSTD_LIBS)
+HTTP_LIBS = $(HDEC_LIBS) $(CRYPTO_LIBS)
+REPORT_LIBS = $(XML_LIBS) $(CRYPTO_LIBS) $(HDEC_LIBS)
+
+TF_CPPFLAGS = -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 \
+	-DTF_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+ALL_CPPFLAGS = $(TF_CPPFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=c99 $(WARN) $(WERROR) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-
-PCAP_LIBS = -lpcap
-REPORT_LIBS = -lxml2 -lcrypto -lz -lbrotlidec -lzstd
 
 PROGS = tf-reassemble tf-split tf-cat tf-report tf-http
 LIBSRC = $(wildcard lib/*.c)
@@ -41,29 +63,31 @@ LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 LIB = $(O)/libtf.a
 BINS = $(PROGS:%=$(O)/bin/%)
 TESTBINS = $(O)/bin/pktgen $(O)/bin/mkstream $(O)/bin/pktdump \
-	$(O)/bin/pkt_test
+	$(O)/bin/pkt_test $(O)/bin/core_test
 BENCHBINS = $(O)/bin/pcaploop $(O)/bin/filefloor
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
+MAN7 = $(wildcard man/*.7)
 
 # Debian packages the build and the tests need.
-DEPS = build-essential clang libpcap-dev zlib1g-dev libxml2-dev \
-	libxml2-utils libssl-dev libbrotli-dev libzstd-dev bats mandoc \
-	tcpflow tcpdump jq wireshark-common python3 xz-utils time xxd
+DEPS = build-essential clang pkg-config libpcap-dev zlib1g-dev \
+	libxml2-dev libxml2-utils libssl-dev libbrotli-dev libzstd-dev bats \
+	mandoc tcpflow tcpdump jq wireshark-common python3 xz-utils time xxd \
+	clang-format
 
 all: $(BINS) $(TESTBINS)
 
 $(O)/lib/%.o: lib/%.c $(LIBHDR)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(O)/cmd/%.o: cmd/%.c $(LIBHDR)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Ilib $(ALL_CFLAGS) -c -o $@ $<
 
 $(O)/tests/%.o: tests/%.c $(LIBHDR)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Ilib $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIBOBJ)
 	rm -f $@
@@ -71,47 +95,51 @@ $(LIB): $(LIBOBJ)
 
 $(O)/bin/tf-reassemble: $(O)/cmd/tf-reassemble.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-reassemble.o $(LIB) $(PCAP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-reassemble.o $(LIB) $(PCAP_LIBS)
 
 $(O)/bin/tf-split: $(O)/cmd/tf-split.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-split.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-split.o $(LIB)
 
 $(O)/bin/tf-cat: $(O)/cmd/tf-cat.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-cat.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-cat.o $(LIB)
 
 $(O)/bin/tf-report: $(O)/cmd/tf-report.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-report.o $(LIB) $(REPORT_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-report.o $(LIB) $(REPORT_LIBS)
 
 $(O)/bin/tf-http: $(O)/cmd/tf-http.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/cmd/tf-http.o $(LIB) -lz -lbrotlidec -lzstd -lcrypto
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-http.o $(LIB) $(HTTP_LIBS)
 
 $(O)/bin/pktgen: $(O)/tests/pktgen.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pktgen.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/pktgen.o
 
 $(O)/bin/mkstream: $(O)/tests/mkstream.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/mkstream.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/mkstream.o $(LIB)
 
 $(O)/bin/pktdump: $(O)/tests/pktdump.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pktdump.o $(LIB) $(PCAP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/pktdump.o $(LIB) $(PCAP_LIBS)
 
 $(O)/bin/pkt_test: $(O)/tests/unit/pkt_test.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/unit/pkt_test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/unit/pkt_test.o $(LIB)
+
+$(O)/bin/core_test: $(O)/tests/unit/core_test.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/unit/core_test.o $(LIB) $(CRYPTO_LIBS)
 
 $(O)/bin/pcaploop: $(O)/tests/pcaploop.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/pcaploop.o $(LIB) $(PCAP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/pcaploop.o $(LIB) $(PCAP_LIBS)
 
 $(O)/bin/filefloor: $(O)/tests/filefloor.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/filefloor.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/filefloor.o
 
 # deps: install what is missing with apt-get when root, else say how.
 deps:
@@ -167,46 +195,46 @@ FUZZBINS = build-fuzz/bin/fuzz_capture build-fuzz/bin/fuzz_pkt \
 
 fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/hdecseed \
     $(O)/bin/tf-reassemble $(O)/bin/tf-http $(O)/bin/tf-cat $(O)/bin/tf-split
-	$(MAKE) O=build-fuzz CC=clang OPT='-g -O1' \
+	$(MAKE) O=build-fuzz CC=clang CFLAGS='-g -O1' \
 	    EXTRA_CFLAGS='$(FUZZFLAGS) $(FUZZDEFS) -fsanitize=fuzzer-no-link' \
 	    EXTRA_LDFLAGS='$(FUZZFLAGS) -fsanitize=fuzzer' $(FUZZBINS)
 	sh tests/fuzz/run.sh build-fuzz $(O)/bin $(FUZZ_SECONDS)
 
 $(O)/bin/fuzz_capture: $(O)/tests/fuzz/fuzz_capture.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PCAP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PCAP_LIBS)
 
 $(O)/bin/fuzz_http: $(O)/tests/fuzz/fuzz_http.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lz -lbrotlidec -lzstd
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(HDEC_LIBS)
 
 $(O)/bin/fuzz_hdec: $(O)/tests/fuzz/fuzz_hdec.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lz -lbrotlidec -lzstd
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(HDEC_LIBS)
 
 $(O)/bin/fuzz_report: $(O)/tests/fuzz/fuzz_report.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(REPORT_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(REPORT_LIBS)
 
 $(O)/bin/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB)
 
 $(O)/bin/pcap2seed: $(O)/tests/fuzz/pcap2seed.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/fuzz/pcap2seed.o $(PCAP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/fuzz/pcap2seed.o $(PCAP_LIBS)
 
 $(O)/bin/hdecseed: $(O)/tests/fuzz/hdecseed.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/tests/fuzz/hdecseed.o -lz \
-	    -lbrotlienc -lzstd
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/fuzz/hdecseed.o $(Z_LIBS) \
+	    $(BROTLIENC_LIBS) $(ZSTD_LIBS)
 
 lint:
-	mandoc -Tlint -W warning $(MAN1) $(MAN5)
+	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
 
 install: $(BINS)
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-	    $(DESTDIR)$(MANPREFIX)/man5
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
 	for p in $(PROGS); do \
 		cp -f $(O)/bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p && \
 		chmod 755 $(DESTDIR)$(PREFIX)/bin/$$p || exit 1; \
@@ -219,11 +247,16 @@ install: $(BINS)
 		cp -f $$m $(DESTDIR)$(MANPREFIX)/man5/ && \
 		chmod 644 $(DESTDIR)$(MANPREFIX)/man5/$${m#man/} || exit 1; \
 	done
+	for m in $(MAN7); do \
+		cp -f $$m $(DESTDIR)$(MANPREFIX)/man7/ && \
+		chmod 644 $(DESTDIR)$(MANPREFIX)/man7/$${m#man/} || exit 1; \
+	done
 
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
+	for m in $(MAN7); do rm -f $(DESTDIR)$(MANPREFIX)/man7/$${m#man/}; done
 
 clean:
 	rm -rf build build-asan build-fuzz

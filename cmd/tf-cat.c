@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "esc.h"
+#include "filter.h"
+#include "json.h"
 #include "rec.h"
 #include "tferr.h"
-#include "utf8.h"
 #include "xutil.h"
 
 #define TIMELEN	64
@@ -23,7 +25,22 @@
 static int json;		/* -j */
 static int hexdata;		/* -x */
 static uint64_t maxdata = UINT64_MAX;	/* -n */
-static int flush_errno;		/* errno of a failed flush before a read */
+static int summary;		/* -s */
+static int offsets;		/* -a */
+
+/* What -s counts. */
+static struct {
+	uint64_t	 kinds[REC_END + 1];
+	uint64_t	 other[65536];	/* records of kinds not known */
+	uint64_t	 close[256];	/* CLOSE records by cause */
+	uint64_t	 gap[256];	/* GAP records by cause */
+	uint64_t	 gapbytes[256];
+	uint64_t	 live;		/* OPEN records not closed yet */
+	uint64_t	 livemax;
+	struct rec_end	 end;
+	int		 haveend;
+} *sum;
+static struct json jb;		/* the JSON line being made */
 
 static const char *const open_flag_names[] = { "syn", "midstream", "mac" };
 static const char *const dir_flag_names[] = { "syn", "fin", "rst" };
@@ -33,20 +50,8 @@ static const char *const source_names[] = { NULL, "file", "stdin", "iface" };
 static void
 usage(void)
 {
-	(void)fprintf(stderr, "usage: tf-cat [-jx] [-n bytes]\n");
+	(void)fprintf(stderr, "usage: tf-cat [-ajsx] [-n bytes]\n");
 	exit(2);
-}
-
-/* Flushes what was printed before the reader blocks for more input. */
-static int
-flush_out(void *arg)
-{
-	(void)arg;
-	if (fflush(stdout) == EOF) {
-		flush_errno = errno;
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -84,39 +89,13 @@ put_hex(const uint8_t *p, size_t n)
 	out(buf, k);
 }
 
-/* Writes p as a double-quoted C string: \r \n \t \\ \" and \xHH. */
+/* Writes p as a double-quoted string, escaped for a terminal. */
 static void
 put_cstr(const uint8_t *p, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[4096];
-	size_t i, k = 0;
-	uint8_t c;
-
-	buf[k++] = '"';
-	for (i = 0; i < n; i++) {
-		if (k + 5 > sizeof(buf)) {
-			out(buf, k);
-			k = 0;
-		}
-		c = p[i];
-		if (c == '\\' || c == '"') {
-			buf[k++] = '\\';
-			buf[k++] = (char)c;
-		} else if (c >= 0x20 && c < 0x7f)
-			buf[k++] = (char)c;
-		else if (c == '\r' || c == '\n' || c == '\t') {
-			buf[k++] = '\\';
-			buf[k++] = c == '\r' ? 'r' : c == '\n' ? 'n' : 't';
-		} else {
-			buf[k++] = '\\';
-			buf[k++] = 'x';
-			buf[k++] = digits[c >> 4];
-			buf[k++] = digits[c & 15];
-		}
-	}
-	buf[k++] = '"';
-	out(buf, k);
+	(void)putchar('"');
+	(void)esc_write(stdout, p, n);
+	(void)putchar('"');
 }
 
 /* Writes a key bare when it is plain printable text, else quoted. */
@@ -137,7 +116,7 @@ put_word(const uint8_t *p, size_t n)
 
 /* Writes the set bits of v as names joined by commas, others as 0xN. */
 static void
-put_flags(uint64_t v, const char *const *names, size_t nnames, int quote)
+put_flags(uint64_t v, const char *const *names, size_t nnames)
 {
 	const char *sep = "";
 	size_t i;
@@ -146,98 +125,62 @@ put_flags(uint64_t v, const char *const *names, size_t nnames, int quote)
 		if ((v & (uint64_t)1 << i) == 0)
 			continue;
 		if (i < nnames)
-			(void)printf(quote ? "%s\"%s\"" : "%s%s", sep,
-			    names[i]);
+			(void)printf("%s%s", sep, names[i]);
 		else
-			(void)printf(quote ? "%s\"0x%" PRIx64 "\"" :
-			    "%s0x%" PRIx64, sep, (uint64_t)1 << i);
+			(void)printf("%s0x%" PRIx64, sep, (uint64_t)1 << i);
 		sep = ",";
 	}
 }
 
-/* Writes valid UTF-8 as the body of a JSON string. */
+/* Writes the set bits of v as an array of names, others as "0xN". */
 static void
-put_jstr_body(const uint8_t *p, size_t n)
+json_flags(const char *key, uint64_t v, const char *const *names,
+    size_t nnames)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[4096];
-	size_t i, k = 0;
-	uint8_t c;
+	char buf[24];
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (k + 6 > sizeof(buf)) {
-			out(buf, k);
-			k = 0;
+	json_abegin(&jb, key);
+	for (i = 0; i < 64; i++) {
+		if ((v & (uint64_t)1 << i) == 0)
+			continue;
+		if (i < nnames)
+			json_str(&jb, NULL, names[i]);
+		else {
+			(void)snprintf(buf, sizeof(buf), "0x%" PRIx64,
+			    (uint64_t)1 << i);
+			json_str(&jb, NULL, buf);
 		}
-		c = p[i];
-		if (c == '"' || c == '\\') {
-			buf[k++] = '\\';
-			buf[k++] = (char)c;
-		} else if (c == '\n' || c == '\r' || c == '\t') {
-			buf[k++] = '\\';
-			buf[k++] = c == '\r' ? 'r' : c == '\n' ? 'n' : 't';
-		} else if (c < 0x20 || c == 0x7f) {
-			memcpy(buf + k, "\\u00", 4);
-			k += 4;
-			buf[k++] = digits[c >> 4];
-			buf[k++] = digits[c & 15];
-		} else
-			buf[k++] = (char)c;
 	}
-	out(buf, k);
+	json_aend(&jb);
 }
 
 /*
- * Writes ,"name":"text" when p is valid UTF-8 and hex is not forced,
- * else ,"name_hex":"hex".  When it is valid but for a sequence cut at
- * the end and trim is set, the cut bytes are left out; returns how many
- * bytes were written.
- */
-static size_t
-put_jbytes(const char *name, const uint8_t *p, size_t n, int forcehex,
-    int trim)
-{
-	size_t v;
-	int cut;
-
-	v = forcehex ? 0 : utf8_valid(p, n, &cut);
-	if (!forcehex && (v == n || (trim && cut))) {
-		(void)printf(",\"%s\":\"", name);
-		put_jstr_body(p, v);
-		(void)putchar('"');
-		return v;
-	}
-	(void)printf(",\"%s_hex\":\"", name);
-	put_hex(p, n);
-	(void)putchar('"');
-	return n;
-}
-
-/*
- * Writes ,"name":"ISO time","name_ns":N; the time is null when it cannot
- * be shown, or when it is 0 and zero says "none".
+ * "name":"ISO time","name_ns":N; the time is null when it cannot be
+ * shown, or when it is 0 and zeronone says 0 is "none".
  */
 static void
-put_jtime(const char *name, int64_t ts, int zeronone)
+json_time(const char *name, int64_t ts, int zeronone)
 {
-	char buf[TIMELEN];
+	char buf[TIMELEN], key[32];
 
-	(void)printf(",\"%s\":", name);
 	if ((zeronone && ts == 0) ||
 	    addr_isotime(buf, sizeof(buf), ts, ts % 1000 == 0 ? 6 : 9) < 0)
-		(void)fputs("null", stdout);
+		json_null(&jb, name);
 	else
-		(void)printf("\"%s\"", buf);
-	(void)printf(",\"%s_ns\":%" PRId64, name, ts);
+		json_str(&jb, name, buf);
+	(void)snprintf(key, sizeof(key), "%s_ns", name);
+	json_i64(&jb, key, ts);
 }
 
+/* "name":"word" when the value has a name, else "name":N. */
 static void
-put_jenum(const char *name, unsigned v, const char *s)
+json_enum(const char *name, unsigned v, const char *s)
 {
 	if (s != NULL)
-		(void)printf(",\"%s\":\"%s\"", name, s);
+		json_str(&jb, name, s);
 	else
-		(void)printf(",\"%s\":%u", name, v);
+		json_u64(&jb, name, v);
 }
 
 static const char *
@@ -270,45 +213,33 @@ text_header(const struct rec_header *h)
 }
 
 static void
-json_header(const struct rec_header *h)
+j_header(const struct rec_header *h)
 {
 	uint16_t i;
-	int cut, text = 1;
+	int text = 1;
 
-	(void)fputs("{\"kind\":\"header\"", stdout);
-	(void)put_jbytes("program", (const uint8_t *)h->program,
-	    h->programlen, 0, 0);
-	(void)put_jbytes("pcap", (const uint8_t *)h->pcapver, h->pcapverlen,
-	    0, 0);
-	(void)printf(",\"linktype\":%" PRIu32 ",\"snaplen\":%" PRIu32
-	    ",\"tsresol\":%" PRIu32, h->linktype, h->snaplen, h->tsresol);
-	put_jtime("start", h->start, 0);
-	put_jenum("source", h->source_kind,
+	json_str(&jb, "kind", "header");
+	json_bytes(&jb, "program", h->program, h->programlen);
+	json_bytes(&jb, "pcap", h->pcapver, h->pcapverlen);
+	json_u64(&jb, "linktype", h->linktype);
+	json_u64(&jb, "snaplen", h->snaplen);
+	json_u64(&jb, "tsresol", h->tsresol);
+	json_time("start", h->start, 0);
+	json_enum("source", h->source_kind,
 	    h->source_kind < 4 ? source_names[h->source_kind] : NULL);
 	/* All names as strings when all are UTF-8, else all in hex. */
 	for (i = 0; i < h->nsources; i++)
-		if (utf8_valid((const uint8_t *)h->source[i], h->sourcelen[i],
-		    &cut) != h->sourcelen[i])
+		if (!json_is_text(h->source[i], h->sourcelen[i]))
 			text = 0;
-	(void)fputs(text ? ",\"sources\":[" : ",\"sources_hex\":[", stdout);
-	for (i = 0; i < h->nsources; i++) {
-		(void)fputs(i > 0 ? ",\"" : "\"", stdout);
+	json_abegin(&jb, text ? "sources" : "sources_hex");
+	for (i = 0; i < h->nsources; i++)
 		if (text)
-			put_jstr_body((const uint8_t *)h->source[i],
-			    h->sourcelen[i]);
+			json_text(&jb, NULL, h->source[i], h->sourcelen[i]);
 		else
-			put_hex((const uint8_t *)h->source[i], h->sourcelen[i]);
-		(void)putchar('"');
-	}
-	(void)putchar(']');
+			json_hex(&jb, NULL, h->source[i], h->sourcelen[i]);
+	json_aend(&jb);
 }
 
-static void
-put_ether(const uint8_t *m)
-{
-	(void)printf("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-	    m[4], m[5]);
-}
 
 static void
 put_endpoint(unsigned family, const uint8_t *a, uint16_t port)
@@ -322,6 +253,7 @@ put_endpoint(unsigned family, const uint8_t *a, uint16_t port)
 static void
 text_open(const struct rec_open *o)
 {
+	char buf[ADDR_STRLEN];
 	unsigned i;
 
 	(void)printf("open %" PRIu64 " ", o->conn);
@@ -335,45 +267,40 @@ text_open(const struct rec_open *o)
 	(void)printf(" counter %" PRIu32 " packet %" PRIu64, o->counter,
 	    o->pktno);
 	if (o->flags & REC_OPEN_F_MAC) {
-		(void)fputs(" ether ", stdout);
-		put_ether(o->smac);
-		(void)fputs(" > ", stdout);
-		put_ether(o->dmac);
+		(void)printf(" ether %s", addr_ether(buf, o->smac));
+		(void)printf(" > %s", addr_ether(buf, o->dmac));
 	}
 	if (o->flags != 0) {
 		(void)putchar(' ');
-		put_flags(o->flags, open_flag_names, 3, 0);
+		put_flags(o->flags, open_flag_names, 3);
 	}
 }
 
 static void
-json_open(const struct rec_open *o)
+j_open(const struct rec_open *o)
 {
 	char buf[ADDR_STRLEN];
 	unsigned i;
 
-	(void)printf("{\"kind\":\"open\",\"conn\":%" PRIu64, o->conn);
-	put_jtime("ts", o->ts, 0);
-	(void)printf(",\"packet\":%" PRIu64 ",\"counter\":%" PRIu32
-	    ",\"family\":%u", o->pktno, o->counter, o->family);
-	(void)printf(",\"src\":\"%s\",\"sport\":%u",
-	    addr_plain(buf, o->family, o->src), o->sport);
-	(void)printf(",\"dst\":\"%s\",\"dport\":%u",
-	    addr_plain(buf, o->family, o->dst), o->dport);
-	(void)fputs(",\"vlan\":[", stdout);
+	json_str(&jb, "kind", "open");
+	json_u64(&jb, "conn", o->conn);
+	json_time("ts", o->ts, 0);
+	json_u64(&jb, "packet", o->pktno);
+	json_u64(&jb, "counter", o->counter);
+	json_u64(&jb, "family", o->family);
+	json_str(&jb, "src", addr_plain(buf, o->family, o->src));
+	json_u64(&jb, "sport", o->sport);
+	json_str(&jb, "dst", addr_plain(buf, o->family, o->dst));
+	json_u64(&jb, "dport", o->dport);
+	json_abegin(&jb, "vlan");
 	for (i = 0; i < o->nvlan; i++)
-		(void)printf(i == 0 ? "%u" : ",%u", o->vlan[i]);
-	(void)putchar(']');
+		json_u64(&jb, NULL, o->vlan[i]);
+	json_aend(&jb);
 	if (o->flags & REC_OPEN_F_MAC) {
-		(void)fputs(",\"smac\":\"", stdout);
-		put_ether(o->smac);
-		(void)fputs("\",\"dmac\":\"", stdout);
-		put_ether(o->dmac);
-		(void)putchar('"');
+		json_str(&jb, "smac", addr_ether(buf, o->smac));
+		json_str(&jb, "dmac", addr_ether(buf, o->dmac));
 	}
-	(void)fputs(",\"flags\":[", stdout);
-	put_flags(o->flags, open_flag_names, 3, 1);
-	(void)putchar(']');
+	json_flags("flags", o->flags, open_flag_names, 3);
 }
 
 static void
@@ -392,17 +319,24 @@ text_data(const struct rec_data *d)
 }
 
 static void
-json_data(const struct rec_data *d)
+j_data(const struct rec_data *d)
 {
 	size_t n = d->len < maxdata ? d->len : (size_t)maxdata;
 
-	(void)printf("{\"kind\":\"data\",\"conn\":%" PRIu64 ",\"dir\":%u"
-	    ",\"offset\":%" PRIu64, d->conn, d->dir, d->offset);
-	put_jtime("ts", d->ts, 0);
-	(void)printf(",\"len\":%zu", d->len);
-	n = put_jbytes("data", d->bytes, n, hexdata, n < d->len);
+	json_str(&jb, "kind", "data");
+	json_u64(&jb, "conn", d->conn);
+	json_u64(&jb, "dir", d->dir);
+	json_u64(&jb, "offset", d->offset);
+	json_time("ts", d->ts, 0);
+	json_u64(&jb, "len", d->len);
+	if (hexdata) {
+		json_hex(&jb, "data_hex", d->bytes, n);
+	} else if (n < d->len)
+		n = json_bytes_prefix(&jb, "data", d->bytes, n);
+	else
+		json_bytes(&jb, "data", d->bytes, n);
 	if (n < d->len)
-		(void)printf(",\"shown\":%zu", n);
+		json_u64(&jb, "shown", n);
 }
 
 static void
@@ -419,13 +353,15 @@ text_gap(const struct rec_gap *g)
 }
 
 static void
-json_gap(const struct rec_gap *g)
+j_gap(const struct rec_gap *g)
 {
-	(void)printf("{\"kind\":\"gap\",\"conn\":%" PRIu64 ",\"dir\":%u"
-	    ",\"offset\":%" PRIu64 ",\"len\":%" PRIu64, g->conn, g->dir,
-	    g->offset, g->len);
-	put_jtime("ts", g->ts, 0);
-	put_jenum("cause", g->cause, rec_gap_cause_name(g->cause));
+	json_str(&jb, "kind", "gap");
+	json_u64(&jb, "conn", g->conn);
+	json_u64(&jb, "dir", g->dir);
+	json_u64(&jb, "offset", g->offset);
+	json_u64(&jb, "len", g->len);
+	json_time("ts", g->ts, 0);
+	json_enum("cause", g->cause, rec_gap_cause_name(g->cause));
 }
 
 static void
@@ -446,7 +382,7 @@ text_dirstats(const struct rec_dirstats *s)
 		(void)printf(" violations %" PRIu64, s->violations);
 	if (s->flags != 0) {
 		(void)putchar(' ');
-		put_flags(s->flags, dir_flag_names, 3, 0);
+		put_flags(s->flags, dir_flag_names, 3);
 	}
 }
 
@@ -468,32 +404,36 @@ text_close(const struct rec_close *c)
 }
 
 static void
-json_close(const struct rec_close *c)
+j_close(const struct rec_close *c)
 {
 	const struct rec_dirstats *s;
 	int i;
 
-	(void)printf("{\"kind\":\"close\",\"conn\":%" PRIu64, c->conn);
-	put_jtime("ts", c->ts, 0);
-	put_jenum("cause", c->cause, rec_close_cause_name(c->cause));
-	(void)fputs(",\"dirs\":[", stdout);
+	json_str(&jb, "kind", "close");
+	json_u64(&jb, "conn", c->conn);
+	json_time("ts", c->ts, 0);
+	json_enum("cause", c->cause, rec_close_cause_name(c->cause));
+	json_abegin(&jb, "dirs");
 	for (i = 0; i < 2; i++) {
 		s = &c->dir[i];
-		(void)printf("%s{\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
-		    ",\"wirelen\":%" PRIu64 ",\"caplen\":%" PRIu64
-		    ",\"gaps\":%" PRIu64 ",\"gapbytes\":%" PRIu64
-		    ",\"retrans\":%" PRIu64 ",\"ooo\":%" PRIu64
-		    ",\"overlapdiff\":%" PRIu64 ",\"violations\":%" PRIu64,
-		    i > 0 ? "," : "", s->packets, s->bytes, s->wirelen,
-		    s->caplen, s->gaps, s->gapbytes, s->retrans, s->ooo,
-		    s->overlapdiff, s->violations);
-		put_jtime("first", s->first, 1);
-		put_jtime("last", s->last, 1);
-		(void)fputs(",\"flags\":[", stdout);
-		put_flags(s->flags, dir_flag_names, 3, 1);
-		(void)printf("],\"isn\":%" PRIu32 "}", s->isn);
+		json_begin(&jb, NULL);
+		json_u64(&jb, "packets", s->packets);
+		json_u64(&jb, "bytes", s->bytes);
+		json_u64(&jb, "wirelen", s->wirelen);
+		json_u64(&jb, "caplen", s->caplen);
+		json_u64(&jb, "gaps", s->gaps);
+		json_u64(&jb, "gapbytes", s->gapbytes);
+		json_u64(&jb, "retrans", s->retrans);
+		json_u64(&jb, "ooo", s->ooo);
+		json_u64(&jb, "overlapdiff", s->overlapdiff);
+		json_u64(&jb, "violations", s->violations);
+		json_time("first", s->first, 1);
+		json_time("last", s->last, 1);
+		json_flags("flags", s->flags, dir_flag_names, 3);
+		json_u64(&jb, "isn", s->isn);
+		json_end(&jb);
 	}
-	(void)putchar(']');
+	json_aend(&jb);
 }
 
 static void
@@ -506,12 +446,13 @@ text_annot(const struct rec_annot *a)
 }
 
 static void
-json_annot(const struct rec_annot *a)
+j_annot(const struct rec_annot *a)
 {
-	(void)printf("{\"kind\":\"annot\",\"conn\":%" PRIu64 ",\"dir\":%u",
-	    a->conn, a->dir);
-	(void)put_jbytes("key", (const uint8_t *)a->key, a->keylen, 0, 0);
-	(void)put_jbytes("value", a->value, a->valuelen, 0, 0);
+	json_str(&jb, "kind", "annot");
+	json_u64(&jb, "conn", a->conn);
+	json_u64(&jb, "dir", a->dir);
+	json_bytes(&jb, "key", a->key, a->keylen);
+	json_bytes(&jb, "value", a->value, a->valuelen);
 }
 
 #define END_FIELDS(X) X(packets) X(bytes) X(not_ip) X(not_tcp) \
@@ -530,24 +471,24 @@ text_end(const struct rec_end *e)
 	if (e->status == 0)
 		(void)fputs("ok", stdout);
 	else
-		put_flags(e->status, status_names, 2, 0);
+		put_flags(e->status, status_names, 2);
 }
 
 static void
-json_end(const struct rec_end *e)
+j_end(const struct rec_end *e)
 {
-	(void)fputs("{\"kind\":\"end\"", stdout);
-#define X(f) (void)printf(",\"" #f "\":%" PRIu64, e->f);
+	json_str(&jb, "kind", "end");
+#define X(f) json_u64(&jb, #f, e->f);
 	END_FIELDS(X)
 #undef X
-	(void)fputs(",\"status\":[", stdout);
-	put_flags(e->status, status_names, 2, 1);
-	(void)putchar(']');
+	json_flags("status", e->status, status_names, 2);
 }
 
 static void
 show_text(const struct rec *rec)
 {
+	if (offsets)
+		(void)printf("@%" PRIu64 " ", rec->offset);
 	switch (rec->kind) {
 	case REC_HEADER:
 		text_header(&rec->u.header);
@@ -580,35 +521,206 @@ show_text(const struct rec *rec)
 static void
 show_json(const struct rec *rec)
 {
+	json_begin(&jb, NULL);
+	if (offsets)
+		json_u64(&jb, "at", rec->offset);
 	switch (rec->kind) {
 	case REC_HEADER:
-		json_header(&rec->u.header);
+		j_header(&rec->u.header);
 		break;
 	case REC_OPEN:
-		json_open(&rec->u.open);
+		j_open(&rec->u.open);
 		break;
 	case REC_DATA:
-		json_data(&rec->u.data);
+		j_data(&rec->u.data);
 		break;
 	case REC_GAP:
-		json_gap(&rec->u.gap);
+		j_gap(&rec->u.gap);
 		break;
 	case REC_CLOSE:
-		json_close(&rec->u.close);
+		j_close(&rec->u.close);
 		break;
 	case REC_ANNOT:
-		json_annot(&rec->u.annot);
+		j_annot(&rec->u.annot);
 		break;
 	case REC_END:
-		json_end(&rec->u.end);
+		j_end(&rec->u.end);
 		break;
 	default:
-		(void)printf("{\"kind\":%u,\"len\":%" PRIu32, rec->kind,
-		    rec->len);
+		json_u64(&jb, "kind", rec->kind);
+		json_u64(&jb, "len", rec->len);
 		break;
 	}
-	(void)fputs("}\n", stdout);
+	json_end(&jb);
+	json_newline(&jb);
+	if (json_write(&jb, stdout) == TF_ERR_NOMEM)
+		errx(1, "out of memory");
 }
+
+/* -s: counts the record. */
+static void
+count(const struct rec *rec)
+{
+	if (rec->kind <= REC_END)
+		sum->kinds[rec->kind]++;
+	else
+		sum->other[rec->kind]++;
+	switch (rec->kind) {
+	case REC_OPEN:
+		if (++sum->live > sum->livemax)
+			sum->livemax = sum->live;
+		break;
+	case REC_CLOSE:
+		if (sum->live > 0)
+			sum->live--;
+		sum->close[rec->u.close.cause]++;
+		break;
+	case REC_GAP:
+		sum->gap[rec->u.gap.cause]++;
+		sum->gapbytes[rec->u.gap.cause] += rec->u.gap.len;
+		break;
+	case REC_END:
+		sum->end = rec->u.end;
+		sum->haveend = 1;
+		break;
+	}
+}
+
+static void
+sum_u64(const char *name, uint64_t v)
+{
+	if (json)
+		json_u64(&jb, name, v);
+	else
+		(void)printf("%s=%" PRIu64 "\n", name, v);
+}
+
+/* Writes a name, or the number when it has none, as a key part. */
+static const char *
+cause(char *buf, size_t size, const char *name, unsigned v)
+{
+	if (name != NULL)
+		return name;
+	(void)snprintf(buf, size, "%u", v);
+	return buf;
+}
+
+/*
+ * -s: one name=value line per count (records by kind, CLOSE records by
+ * cause, GAP records and bytes by cause, the most connections open at
+ * once, the END record's totals), or one JSON object of the same.
+ */
+static void
+show_summary(void)
+{
+	char key[64], b[16];
+	const char *n;
+	unsigned i;
+
+	if (json)
+		json_begin(&jb, NULL);
+	if (json)
+		json_begin(&jb, "records");
+	for (i = 1; i <= REC_END; i++) {
+		(void)snprintf(key, sizeof(key), json ? "%s" : "records.%s",
+		    rec_kind_name(i));
+		sum_u64(key, sum->kinds[i]);
+	}
+	for (i = REC_END + 1; i < 65536; i++)
+		if (sum->other[i] != 0) {
+			(void)snprintf(key, sizeof(key), json ? "%u" :
+			    "records.%u", i);
+			sum_u64(key, sum->other[i]);
+		}
+	if (json) {
+		json_end(&jb);
+		json_begin(&jb, "close");
+	}
+	for (i = 0; i < 256; i++)
+		if (sum->close[i] != 0) {
+			n = cause(b, sizeof(b), rec_close_cause_name(i), i);
+			(void)snprintf(key, sizeof(key), json ? "%s" :
+			    "close.%s", n);
+			sum_u64(key, sum->close[i]);
+		}
+	if (json) {
+		json_end(&jb);
+		json_begin(&jb, "gap");
+	}
+	for (i = 0; i < 256; i++)
+		if (sum->gap[i] != 0) {
+			n = cause(b, sizeof(b), rec_gap_cause_name(i), i);
+			(void)snprintf(key, sizeof(key), json ? "%s" :
+			    "gap.%s", n);
+			sum_u64(key, sum->gap[i]);
+			(void)snprintf(key, sizeof(key), json ? "%s_bytes" :
+			    "gapbytes.%s", n);
+			sum_u64(key, sum->gapbytes[i]);
+		}
+	if (json)
+		json_end(&jb);
+	sum_u64(json ? "live_max" : "live.max", sum->livemax);
+	if (sum->haveend) {
+		if (json)
+			json_begin(&jb, "end");
+#define X(f) sum_u64(json ? #f : "end." #f, sum->end.f);
+		END_FIELDS(X)
+#undef X
+		if (json) {
+			json_flags("status", sum->end.status, status_names, 2);
+			json_end(&jb);
+		} else {
+			(void)fputs("end.status=", stdout);
+			if (sum->end.status == 0)
+				(void)fputs("ok", stdout);
+			else
+				put_flags(sum->end.status, status_names, 2);
+			(void)putchar('\n');
+		}
+	}
+	if (json) {
+		json_end(&jb);
+		json_newline(&jb);
+		if (json_write(&jb, stdout) == TF_ERR_NOMEM)
+			xnomem();
+	}
+}
+
+static void
+on_record(struct filter *f, const struct rec *rec)
+{
+	if (summary) {
+		count(rec);
+		return;
+	}
+	if (json)
+		show_json(rec);
+	else
+		show_text(rec);
+	if (ferror(stdout)) {
+		warn("error writing standard output");
+		f->status = 1;
+		filter_stop(f);
+	}
+}
+
+/* Flushes what was printed before the reader blocks for more input. */
+static int
+on_flush(struct filter *f)
+{
+	if (fflush(stdout) == EOF) {
+		warn("error writing standard output");
+		f->status = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static const struct filter_ops ops = {
+	.name = "cat",
+	.record = on_record,
+	.flush = on_flush,
+};
 
 /*
  * Reads the stream on standard input to its END record and prints every
@@ -617,18 +729,23 @@ show_json(const struct rec *rec)
 int
 main(int argc, char *argv[])
 {
-	static struct rec rec;
-	struct rec_reader r;
-	int ch, e, status = 0;
+	struct filter f;
+	int ch, status;
 
-	xsignals();
-	while ((ch = getopt(argc, argv, "jn:x")) != -1) {
+	filter_init(&f, &ops, NULL, argc, argv);
+	while ((ch = getopt(argc, argv, "ajn:sx")) != -1) {
 		switch (ch) {
+		case 'a':
+			offsets = 1;
+			break;
 		case 'j':
 			json = 1;
 			break;
 		case 'n':
 			maxdata = xstrtonum(optarg, 0, REC_MAX_LEN, 1, "-n");
+			break;
+		case 's':
+			summary = 1;
 			break;
 		case 'x':
 			hexdata = 1;
@@ -639,34 +756,19 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-
-	xreader_init(&r, STDIN_FILENO);
-	r.before_read = flush_out;
-	r.arg = NULL;
-	while ((e = rec_read(&r, &rec)) > 0) {
-		if (json)
-			show_json(&rec);
-		else
-			show_text(&rec);
-		if (ferror(stdout))
-			break;
+	json_init(&jb);
+	if (summary && (sum = calloc(1, sizeof(*sum))) == NULL)
+		xnomem();
+	status = filter_run(&f, STDIN_FILENO);
+	if (summary && !f.stopped)
+		show_summary();
+	free(sum);
+	filter_release(&f);
+	json_release(&jb);
+	if (!f.stopped && (fflush(stdout) == EOF || ferror(stdout) ||
+	    fclose(stdout) == EOF)) {
+		warn("error writing standard output");
+		status = 1;
 	}
-	if (ferror(stdout) || flush_errno != 0) {
-		if (flush_errno != 0)
-			errno = flush_errno;
-		err(1, "error writing standard output");
-	}
-	if (e < 0 || !r.seen_end) {
-		(void)fflush(stdout);
-		if (e < 0)
-			status = xreader_error(&r, e, rec.offset);
-		else {
-			warnx("stream ended at byte %" PRIu64
-			    " without an end-of-stream record", r.offset);
-			status = 1;
-		}
-	}
-	rec_reader_release(&r);
-	xclose_stdout();
 	return status;
 }

@@ -59,3 +59,11 @@ addr_isotime(char *buf, size_t size, int64_t ts, int secdigits)
 		return TF_ERR_MALFORMED;
 	return 0;
 }
+
+char *
+addr_ether(char *buf, const uint8_t *m)
+{
+	(void)snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+	    m[2], m[3], m[4], m[5]);
+	return buf;
+}

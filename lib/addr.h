@@ -20,6 +20,9 @@ char *addr_tcpflow(char *buf, unsigned family, const uint8_t *a);
 /* Formats an address as inet_ntop(3) does.  Returns buf. */
 char *addr_plain(char *buf, unsigned family, const uint8_t *a);
 
+/* Formats a MAC address as "00:1b:21:0a:0b:0c".  Returns buf. */
+char *addr_ether(char *buf, const uint8_t *mac);
+
 /* Returns 0 if the time ts (ns) was written to buf as
  * "2026-11-26T07:10:39Z" (secdigits 0) or with 6 or 9 fraction digits;
  * TF_ERR_MALFORMED if it cannot be represented. */

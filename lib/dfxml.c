@@ -24,12 +24,10 @@
 #include <libxml/xmlwriter.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
-#include <brotli/decode.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "addr.h"
 #include "dfxml.h"
+#include "hdec.h"
 #include "digest.h"
 #include "rec.h"
 #include "report.h"
@@ -268,9 +266,8 @@ put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
 	struct utsname u;
 	struct passwd *pw;
 	char buf[TIMELEN], *s;
-	const char *pv;
-	size_t skip;
-	uint32_t bv;
+	const char *pv, *name, *bver;
+	size_t skip, i;
 	long v;
 
 	start(o, "creator");
@@ -283,9 +280,10 @@ put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
 	elem(o, "compiler", "gcc " __VERSION__);
 #endif
 	put_library(o, "libxml2", LIBXML_DOTTED_VERSION);
-	put_library(o, "zlib", ZLIB_VERSION);
 	put_library(o, "OpenSSL", OPENSSL_VERSION_TEXT);
-	put_library(o, "zstd", ZSTD_VERSION_STRING);
+	for (i = 0; hdec_library(i, &name, &bver, buf, sizeof(buf)); i++)
+		if (bver != NULL)
+			put_library(o, name, bver);
 	end(o);
 
 	start(o, "execution_environment");
@@ -324,19 +322,13 @@ put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
 		bytes_attr(o, "tcpflow:program", h->program, h->programlen);
 		end(o);
 	}
-	put_library(o, "zlib", zlibVersion());
 	v = strtol(xmlParserVersion, NULL, 10);
 	(void)snprintf(buf, sizeof(buf), "%ld.%ld.%ld", v / 10000,
 	    v / 100 % 100, v % 100);
 	put_library(o, "libxml2", buf);
 	put_library(o, "OpenSSL", OpenSSL_version(OPENSSL_VERSION));
-	/* Brotli's version is 0xMMMmmmppp: major, minor, patch. */
-	bv = BrotliDecoderVersion();
-	(void)snprintf(buf, sizeof(buf), "%lu.%lu.%lu",
-	    (unsigned long)(bv >> 24), (unsigned long)(bv >> 12 & 0xfff),
-	    (unsigned long)(bv & 0xfff));
-	put_library(o, "brotli", buf);
-	put_library(o, "zstd", ZSTD_versionString());
+	for (i = 0; hdec_library(i, &name, &bver, buf, sizeof(buf)); i++)
+		put_library(o, name, buf);
 	end(o);
 }
 

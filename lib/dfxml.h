@@ -37,14 +37,6 @@ struct dfxml {
 	uint64_t	 nfileobjects;
 };
 
-/* An ANNOT record of the whole stream: a program's command line. */
-struct dfxml_annot {
-	const char	*key;
-	size_t		 keylen;
-	const uint8_t	*value;
-	size_t		 valuelen;
-};
-
 /* What the head of the document says; pointers are borrowed. */
 struct dfxml_run {
 	const char	*program;	/* e.g. "tf-report" */
@@ -54,7 +46,7 @@ struct dfxml_run {
 	/* The stream's HEADER, or NULL when it had none. */
 	const struct rec_header *hdr;
 	/* Its "*.command" annotations, in stream order. */
-	const struct dfxml_annot *cmds;
+	const struct report_cmd *cmds;
 	size_t		 ncmds;
 };
 

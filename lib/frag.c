@@ -16,9 +16,8 @@
  * Overlaps (RFC 791 leaves the policy open; RFC 5722 forbids them for
  * IPv6) keep the bytes that arrived first.  Linux instead discards a
  * datagram with overlapping fragments, IPv4 included since 4.19; we keep
- * it, because a capture should lose as little as it can, and count the
- * overlap in frag_overlap only when the bytes differ (duplicated
- * fragments are common and harmless).  A fragment that contradicts the
+ * it, because a capture should lose as little as it can.  A fragment
+ * that contradicts the
  * datagram's end discards the datagram, as Linux does.
  *
  * Work per fragment is linear in the bytes it carries, plus a pass over
@@ -363,7 +362,6 @@ frag_add(struct frag *f, const struct frag_key *key, int64_t now,
 	uint32_t end, i, j;
 	uint8_t *got;
 	size_t bucket;
-	int differ = 0;
 
 	dgram_free(f->done);
 	f->done = NULL;
@@ -396,17 +394,11 @@ frag_add(struct frag *f, const struct frag_key *key, int64_t now,
 
 	d->seen += bits_set(seenmap(d), in->off, end);
 	got = gotmap(d);
-	for (i = in->off, j = 0; j < in->cap; i++, j++) {
-		if ((got[i >> 3] & (1u << (i & 7))) != 0) {
-			if (d->buf[i] != in->data[j])
-				differ = 1;
-		} else {
+	for (i = in->off, j = 0; j < in->cap; i++, j++)
+		if ((got[i >> 3] & (1u << (i & 7))) == 0) {
 			d->buf[i] = in->data[j];
 			got[i >> 3] |= 1u << (i & 7);
 		}
-	}
-	if (differ)
-		st->frag_overlap++;
 	d->nfrags++;
 	if (end > d->end)
 		d->end = end;

@@ -17,7 +17,7 @@
  * IPv4, protocol; the VLAN ids are added so that the same hosts on two
  * VLANs never mix).  Fragments may arrive in any order.  Where fragments
  * overlap, the bytes that arrived first are kept; a later fragment whose
- * overlapping bytes differ counts in stats->frag_overlap once.
+ * overlapping bytes differ changes nothing.
  *
  * Memory is bounded by struct pkt_limits: the bytes of all pending
  * datagrams (their buffers and bookkeeping), the number of pending

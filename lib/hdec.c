@@ -3,6 +3,7 @@
  * libzstd.  See hdec.h.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,7 +69,6 @@ zstart(struct hdec *h, struct hdec_stage *s, int wbits)
 		return fail(h, TF_ERR_NOMEM, "out of memory");
 	}
 	s->st = z;
-	s->started = 1;
 	return 0;
 }
 
@@ -92,7 +92,7 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		 * end of other codings.
 		 */
 		if (s->ended) {
-			if (s->kind != HDEC_GZIP || s->junk || z->avail_in == 0)
+			if (!s->members || s->junk || z->avail_in == 0)
 				return 0;
 			(void)inflateReset(z);
 			s->ended = 0;
@@ -119,8 +119,7 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		if (r == Z_BUF_ERROR)
 			return 0;
 		if (r != Z_OK)
-			return fail(h, TF_ERR_MALFORMED, s->kind == HDEC_GZIP ?
-			    "corrupt gzip data" : "corrupt deflate data");
+			return fail(h, TF_ERR_MALFORMED, s->corrupt);
 		if (z->avail_in == 0 && got < sizeof(buf))
 			return 0;
 	}
@@ -149,7 +148,7 @@ brfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		if ((e = next(h, i, buf, got)) < 0)
 			return e;
 		if (r == BROTLI_DECODER_RESULT_ERROR)
-			return fail(h, TF_ERR_MALFORMED, "corrupt brotli data");
+			return fail(h, TF_ERR_MALFORMED, s->corrupt);
 		if (r == BROTLI_DECODER_RESULT_SUCCESS)
 			s->ended = 1;
 	} while (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT);
@@ -185,7 +184,7 @@ zstdfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		out.pos = 0;
 		r = ZSTD_decompressStream(s->st, &out, &in);
 		if (ZSTD_isError(r))
-			return fail(h, TF_ERR_MALFORMED, "corrupt zstd data");
+			return fail(h, TF_ERR_MALFORMED, s->corrupt);
 		s->nhdr = r == 0 ? 0 : s->nhdr + (in.pos - pos);
 		if (i == 0)
 			h->in = base + in.pos;
@@ -210,34 +209,156 @@ is_zlib(const uint8_t *b)
 }
 
 static int
-feed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
+gzstart(struct hdec *h, struct hdec_stage *s)
+{
+	return zstart(h, s, 16 + 15);
+}
+
+/* deflate: zlib-wrapped or raw, told by the first two bytes. */
+static int
+dfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 {
 	struct hdec_stage *s = &h->s[i];
 	int e;
 
-	switch (s->kind) {
-	case HDEC_GZIP:
-		return zfeed(h, i, p, n);
-	case HDEC_DEFLATE:
-		if (!s->started) {
-			while (n > 0 && s->nhdr < 2) {
-				s->hdr[s->nhdr++] = *p++;
-				n--;
-			}
-			if (s->nhdr < 2)
-				return 0;
-			if ((e = zstart(h, s, is_zlib(s->hdr) ? 15 : -15)) < 0)
-				return e;
-			if ((e = zfeed(h, i, s->hdr, 2)) < 0 || n == 0)
-				return e;
+	if (s->st == NULL) {
+		while (n > 0 && s->nhdr < 2) {
+			s->hdr[s->nhdr++] = *p++;
+			n--;
 		}
-		return zfeed(h, i, p, n);
-	case HDEC_BR:
-		return brfeed(h, i, p, n);
-	case HDEC_ZSTD:
-		return zstdfeed(h, i, p, n);
+		if (s->nhdr < 2)
+			return 0;
+		if ((e = zstart(h, s, is_zlib(s->hdr) ? 15 : -15)) < 0)
+			return e;
+		if ((e = zfeed(h, i, s->hdr, 2)) < 0 || n == 0)
+			return e;
 	}
+	return zfeed(h, i, p, n);
+}
+
+/* A deflate body shorter than two bytes can only be raw deflate. */
+static int
+dfinish(struct hdec *h, size_t i)
+{
+	struct hdec_stage *s = &h->s[i];
+	int e;
+
+	if (s->st != NULL || s->nhdr == 0)
+		return 0;
+	if ((e = zstart(h, s, -15)) < 0)
+		return e;
+	return zfeed(h, i, s->hdr, s->nhdr);
+}
+
+static void
+zend(struct hdec_stage *s)
+{
+	(void)inflateEnd(s->st);
+	free(s->st);
+}
+
+static const char *
+zversion(char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s", zlibVersion());
+	return buf;
+}
+
+static int
+brstart(struct hdec *h, struct hdec_stage *s)
+{
+	if ((s->st = BrotliDecoderCreateInstance(NULL, NULL, NULL)) == NULL)
+		return fail(h, TF_ERR_NOMEM, "out of memory");
 	return 0;
+}
+
+static void
+brend(struct hdec_stage *s)
+{
+	BrotliDecoderDestroyInstance(s->st);
+}
+
+/* Brotli's version is 0xMMMmmmppp: major, minor, patch. */
+static const char *
+brversion(char *buf, size_t size)
+{
+	uint32_t v = BrotliDecoderVersion();
+
+	(void)snprintf(buf, size, "%lu.%lu.%lu", (unsigned long)(v >> 24),
+	    (unsigned long)(v >> 12 & 0xfff), (unsigned long)(v & 0xfff));
+	return buf;
+}
+
+static int
+zstdstart(struct hdec *h, struct hdec_stage *s)
+{
+	if ((s->st = ZSTD_createDStream()) == NULL)
+		return fail(h, TF_ERR_NOMEM, "out of memory");
+	(void)ZSTD_initDStream(s->st);
+	return 0;
+}
+
+static void
+zstdend(struct hdec_stage *s)
+{
+	ZSTD_freeDStream(s->st);
+}
+
+static const char *
+zstdversion(char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s", ZSTD_versionString());
+	return buf;
+}
+
+/*
+ * The codings: adding one is a row here and its functions.  start makes
+ * the library's state in s->st (NULL: feed does it); feed decodes into
+ * the next stage; finish, when set, runs at the end of the input before
+ * the check that the coded stream ended; release frees s->st.
+ */
+static const struct coding {
+	const char	*names[3];	/* tokens, lowercase; NULL ends */
+	const char	*suffix;	/* of a body still coded so */
+	const char	*lib;		/* the library that decodes it */
+	const char	*buildver;	/* its version at build time, or NULL */
+	const char	*corrupt;	/* what a decoding error says */
+	int		 members;	/* several may follow one another */
+	int	(*start)(struct hdec *, struct hdec_stage *);
+	int	(*feed)(struct hdec *, size_t, const uint8_t *, size_t);
+	int	(*finish)(struct hdec *, size_t);
+	void	(*release)(struct hdec_stage *);
+	const char *(*version)(char *, size_t);
+} codings[] = {
+	{ { "gzip", "x-gzip", NULL }, ".gz", "zlib", ZLIB_VERSION,
+	    "corrupt gzip data", 1, gzstart, zfeed, NULL, zend, zversion },
+	{ { "deflate", NULL, NULL }, ".deflate", "zlib", ZLIB_VERSION,
+	    "corrupt deflate data", 0, NULL, dfeed, dfinish, zend, zversion },
+	{ { "br", NULL, NULL }, ".br", "brotli", NULL,
+	    "corrupt brotli data", 0, brstart, brfeed, NULL, brend,
+	    brversion },
+	{ { "zstd", NULL, NULL }, ".zst", "zstd", ZSTD_VERSION_STRING,
+	    "corrupt zstd data", 0, zstdstart, zstdfeed, NULL, zstdend,
+	    zstdversion },
+};
+
+#define NCODINGS	(sizeof(codings) / sizeof(codings[0]))
+
+static int
+feed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
+{
+	struct hdec_stage *s = &h->s[i];
+	const struct coding *k = &codings[s->kind];
+	int e;
+
+	/* Libraries are set up at the first byte: a message with no body
+	 * costs none. */
+	if (!s->started) {
+		s->started = 1;
+		if (k->start != NULL && (e = k->start(h, s)) < 0)
+			return e;
+	}
+	return k->feed(h, i, p, n);
 }
 
 static int
@@ -263,10 +384,9 @@ hdec_init(struct hdec *h, const char *cenc, uint64_t maxout,
     uint64_t maxratio, void (*sink)(void *, const uint8_t *, size_t),
     void *arg)
 {
-	int kinds[HDEC_MAXSTAGES], kind;
-	size_t nk = 0, i, len;
+	int kinds[HDEC_MAXSTAGES];
+	size_t nk = 0, i, k, len;
 	const char *p, *e;
-	struct hdec_stage *s;
 
 	memset(h, 0, sizeof(*h));
 	h->maxout = maxout;
@@ -283,43 +403,23 @@ hdec_init(struct hdec *h, const char *cenc, uint64_t maxout,
 			len--;
 		if (len == 0 || coding_is(p, len, "identity"))
 			continue;
-		if (coding_is(p, len, "gzip") || coding_is(p, len, "x-gzip"))
-			kind = HDEC_GZIP;
-		else if (coding_is(p, len, "deflate"))
-			kind = HDEC_DEFLATE;
-		else if (coding_is(p, len, "br"))
-			kind = HDEC_BR;
-		else if (coding_is(p, len, "zstd"))
-			kind = HDEC_ZSTD;
-		else
-			return fail(h, TF_ERR_UNSUPPORTED, "unknown content "
-			    "coding");
+		for (k = 0; k < NCODINGS; k++)
+			for (i = 0; i < 3 && codings[k].names[i] != NULL; i++)
+				if (coding_is(p, len, codings[k].names[i]))
+					goto found;
+		return fail(h, TF_ERR_UNSUPPORTED, "unknown content coding");
+found:
 		if (nk == HDEC_MAXSTAGES)
 			return fail(h, TF_ERR_LIMIT, "too many content codings");
-		kinds[nk++] = kind;
+		kinds[nk++] = (int)k;
 	}
 	/* Codings are listed in the order applied: decode the last first. */
 	for (i = 0; i < nk; i++) {
-		s = &h->s[i];
-		s->kind = kinds[nk - 1 - i];
-		h->n = i + 1;
-		switch (s->kind) {
-		case HDEC_GZIP:
-			if (zstart(h, s, 16 + 15) < 0)
-				return h->err;
-			break;
-		case HDEC_BR:
-			if ((s->st = BrotliDecoderCreateInstance(NULL, NULL,
-			    NULL)) == NULL)
-				return fail(h, TF_ERR_NOMEM, "out of memory");
-			break;
-		case HDEC_ZSTD:
-			if ((s->st = ZSTD_createDStream()) == NULL)
-				return fail(h, TF_ERR_NOMEM, "out of memory");
-			(void)ZSTD_initDStream(s->st);
-			break;
-		}
+		h->s[i].kind = kinds[nk - 1 - i];
+		h->s[i].corrupt = codings[h->s[i].kind].corrupt;
+		h->s[i].members = codings[h->s[i].kind].members;
 	}
+	h->n = nk;
 	return 0;
 }
 
@@ -352,11 +452,9 @@ hdec_finish(struct hdec *h)
 		return h->err;
 	for (i = 0; i < h->n; i++) {
 		s = &h->s[i];
-		if (s->kind == HDEC_DEFLATE && !s->started && s->nhdr > 0) {
-			if ((e = zstart(h, s, -15)) < 0 ||
-			    (e = zfeed(h, i, s->hdr, s->nhdr)) < 0)
-				return e;
-		}
+		if (codings[s->kind].finish != NULL &&
+		    (e = codings[s->kind].finish(h, i)) < 0)
+			return e;
 		/* One byte after a gzip member is not another member. */
 		if (!s->ended && !s->next)
 			return fail(h, TF_ERR_TRUNCATED, "coded data cut "
@@ -373,21 +471,8 @@ hdec_release(struct hdec *h)
 
 	for (i = 0; i < h->n; i++) {
 		s = &h->s[i];
-		if (s->st == NULL)
-			continue;
-		switch (s->kind) {
-		case HDEC_GZIP:
-		case HDEC_DEFLATE:
-			(void)inflateEnd(s->st);
-			free(s->st);
-			break;
-		case HDEC_BR:
-			BrotliDecoderDestroyInstance(s->st);
-			break;
-		case HDEC_ZSTD:
-			ZSTD_freeDStream(s->st);
-			break;
-		}
+		if (s->st != NULL)
+			codings[s->kind].release(s);
 		s->st = NULL;
 	}
 	h->n = 0;
@@ -396,17 +481,27 @@ hdec_release(struct hdec *h)
 const char *
 hdec_suffix(const struct hdec *h)
 {
-	if (h->n == 0)
-		return "";
-	switch (h->s[0].kind) {
-	case HDEC_GZIP:
-		return ".gz";
-	case HDEC_DEFLATE:
-		return ".deflate";
-	case HDEC_BR:
-		return ".br";
-	case HDEC_ZSTD:
-		return ".zst";
+	return h->n == 0 ? "" : codings[h->s[0].kind].suffix;
+}
+
+int
+hdec_library(size_t i, const char **name, const char **buildver, char *buf,
+    size_t size)
+{
+	size_t k, j, seen = 0;
+
+	for (k = 0; k < NCODINGS; k++) {
+		for (j = 0; j < k; j++)
+			if (strcmp(codings[j].lib, codings[k].lib) == 0)
+				break;
+		if (j < k)
+			continue;
+		if (seen++ == i) {
+			*name = codings[k].lib;
+			*buildver = codings[k].buildver;
+			(void)codings[k].version(buf, size);
+			return 1;
+		}
 	}
-	return "";
+	return 0;
 }

@@ -23,19 +23,14 @@
 #define HDEC_BUFLEN	16384
 #define HDEC_RATIO_FLOOR (1u << 20)	/* ratio checked above this output */
 
-enum hdec_kind {
-	HDEC_GZIP = 1,
-	HDEC_DEFLATE,
-	HDEC_BR,
-	HDEC_ZSTD
-};
-
 struct hdec_stage {
-	int		 kind;		/* enum hdec_kind */
+	int		 kind;		/* row of hdec.c's coding table */
+	const char	*corrupt;	/* what a decoding error says */
+	int		 members;	/* gzip: members may follow */
 	void		*st;		/* the library's state; owned */
 	uint8_t		 hdr[2];	/* deflate: first bytes, to tell */
 	size_t		 nhdr;
-	int		 started;
+	int		 started;	/* the first byte came */
 	int		 ended;		/* the coded stream ended */
 	int		 next;		/* gzip: after a member, before 2 bytes */
 	int		 junk;		/* gzip: bytes after the end, ignored */
@@ -86,7 +81,16 @@ int hdec_finish(struct hdec *h);
 
 void hdec_release(struct hdec *h);
 
-/* Returns the suffix for a body still coded as c ("gz", "br", ...). */
+/* Returns the suffix for a body still coded as h (".gz", ".br", ...). */
 const char *hdec_suffix(const struct hdec *h);
+
+/*
+ * The libraries that decode the codings, for reports: sets *name,
+ * *buildver (the version built against, or NULL when the library does
+ * not say) and writes the version loaded at run time to buf.  Returns 1,
+ * or 0 when i is past the last.
+ */
+int hdec_library(size_t i, const char **name, const char **buildver,
+    char *buf, size_t size);
 
 #endif

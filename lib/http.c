@@ -83,12 +83,35 @@ http_conn_init(struct http_conn *c, const struct http_limits *lim,
 	}
 }
 
+/* Gives what the queue holds to the unpaired callback and empties it. */
+static void
+unqueue(struct http_conn *c)
+{
+	void *u;
+
+	while (c->qlen > 0) {
+		u = c->quser[c->qhead];
+		c->quser[c->qhead] = NULL;
+		c->qhead = (c->qhead + 1) % HTTP_MAXPIPE;
+		c->qlen--;
+		if (u != NULL && c->cb->unpaired != NULL)
+			c->cb->unpaired(c->arg, u);
+	}
+}
+
 void
 http_conn_release(struct http_conn *c)
 {
 	unsigned d;
 
+	unqueue(c);
 	for (d = 0; d < 2; d++) {
+		if (c->d[d].inmsg && c->d[d].m->requser != NULL &&
+		    c->cb->unpaired != NULL)
+			c->cb->unpaired(c->arg, c->d[d].m->requser);
+		if (c->d[d].m != NULL && c->d[d].m->user != NULL &&
+		    c->cb->unpaired != NULL)
+			c->cb->unpaired(c->arg, c->d[d].m->user);
 		free(c->d[d].hbuf);
 		free(c->d[d].m);
 		c->d[d].hbuf = NULL;
@@ -340,6 +363,30 @@ parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
 	return 0;
 }
 
+/*
+ * Keeps a request's user in its queue entry until its response takes
+ * it; hands it to unpaired when the entry is gone.
+ */
+static void
+keep_user(struct http_conn *c, struct http_msg *m)
+{
+	unsigned k, i;
+	void *u = m->user;
+
+	m->user = NULL;
+	if (u == NULL)
+		return;
+	for (k = 0; k < c->qlen; k++) {
+		i = (c->qhead + k) % HTTP_MAXPIPE;
+		if (c->qn[i] == m->n) {
+			c->quser[i] = u;
+			return;
+		}
+	}
+	if (c->cb->unpaired != NULL)
+		c->cb->unpaired(c->arg, u);
+}
+
 static void
 msg_end(struct http_conn *c, unsigned dir, enum http_end why)
 {
@@ -353,6 +400,10 @@ msg_end(struct http_conn *c, unsigned dir, enum http_end why)
 	h->linelen = 0;
 	if (c->cb->end != NULL)
 		c->cb->end(c->arg, dir, h->m);
+	/* The response owns its request's user from its end on. */
+	h->m->requser = NULL;
+	if (h->m->isreq)
+		keep_user(c, h->m);
 }
 
 static void
@@ -378,6 +429,8 @@ pair(struct http_conn *c, struct http_msg *m)
 		return;
 	m->reqn = c->qn[c->qhead];
 	memcpy(m->method, c->qmethod[c->qhead], HTTP_METHODLEN);
+	m->requser = c->quser[c->qhead];
+	c->quser[c->qhead] = NULL;
 	c->qhead = (c->qhead + 1) % HTTP_MAXPIPE;
 	c->qlen--;
 }
@@ -420,12 +473,18 @@ begin(struct http_conn *c, unsigned dir, int64_t ts)
 	}
 	if (m->isreq) {
 		if (c->qlen == HTTP_MAXPIPE) {
+			void *u = c->quser[c->qhead];
+
+			c->quser[c->qhead] = NULL;
 			c->qhead = (c->qhead + 1) % HTTP_MAXPIPE;
 			c->qlen--;
+			if (u != NULL && c->cb->unpaired != NULL)
+				c->cb->unpaired(c->arg, u);
 		}
 		i = (c->qhead + c->qlen) % HTTP_MAXPIPE;
 		c->qn[i] = m->n;
 		memcpy(c->qmethod[i], m->method, HTTP_METHODLEN);
+		c->quser[i] = NULL;
 		c->qlen++;
 		c->reqdir = (int)dir;
 		if (m->tenc[0] != '\0') {
@@ -790,4 +849,5 @@ http_conn_finish(struct http_conn *c)
 		h->skipped = 0;
 		h->hlen = 0;
 	}
+	unqueue(c);
 }

@@ -78,6 +78,13 @@ struct http_msg {
 	uint64_t	 bodyoff;	/* of the first body byte, -1: none */
 	uint64_t	 bodylen;	/* body bytes as sent, de-chunked */
 	enum http_end	 end;
+	/*
+	 * The program's: a request's user, set by its callbacks, waits in
+	 * the pairing queue after its end; its response gets it as requser
+	 * at begin and owns it from then on.
+	 */
+	void		*user;
+	void		*requser;
 };
 
 struct http_cb {
@@ -88,6 +95,12 @@ struct http_cb {
 	/* Something is wrong at offset off: what says it, lowercase. */
 	void	(*warn)(void *arg, unsigned dir, uint64_t off,
 		    const char *what);
+	/*
+	 * A request's user that no response will take: it left a full
+	 * queue, the connection ended, or its response began before it
+	 * ended.  The program frees it.
+	 */
+	void	(*unpaired)(void *arg, void *user);
 };
 
 struct http_dir {
@@ -116,9 +129,11 @@ struct http_conn {
 	const struct http_limits *lim;
 	const struct http_cb *cb;
 	void		*arg;
-	/* Requests awaiting a response: their n and whether they are HEAD. */
+	/* Requests awaiting a response, oldest first: the one pairing
+	 * queue, with what a response needs of its request. */
 	uint64_t	 qn[HTTP_MAXPIPE];
 	char		 qmethod[HTTP_MAXPIPE][HTTP_METHODLEN];
+	void		*quser[HTTP_MAXPIPE];
 	unsigned	 qhead;
 	unsigned	 qlen;
 	int		 reqdir;	/* direction of requests, -1: unknown */
@@ -143,11 +158,16 @@ void http_conn_gap(struct http_conn *c, unsigned dir, uint64_t off,
 
 /*
  * The connection ended: a body delimited by the close is complete, any
- * other message in progress is cut.
+ * other message in progress is cut; requests never answered go to the
+ * unpaired callback, oldest first.
  */
 void http_conn_finish(struct http_conn *c);
 
-/* Frees what c holds; a message in progress gets no end callback. */
+/*
+ * Frees what c holds; a message in progress gets no end callback.  The
+ * users still queued, and the requser of a response in progress, go to
+ * the unpaired callback.
+ */
 void http_conn_release(struct http_conn *c);
 
 /* Returns a lowercase word for an end reason ("complete", "gap", ...). */

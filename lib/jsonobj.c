@@ -5,10 +5,13 @@
  * cannot fail on a member the parser accepted.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonobj.h"
+#include "tferr.h"
 #include "utf8.h"
 
 static int
@@ -386,4 +389,50 @@ jsonobj_u64(const struct jsonobj_member *m, uint64_t *v)
 	}
 	*v = x;
 	return 0;
+}
+
+int
+jsonobj_bytes(const struct jsonobj_member *m, size_t n, const char *key,
+    uint8_t **out, size_t *len)
+{
+	const struct jsonobj_member *v;
+	char hkey[JSONOBJ_MAX_KEY + 8];
+	uint8_t *b;
+	size_t i;
+	long k;
+	int hi, lo;
+
+	*out = NULL;
+	*len = 0;
+	if ((v = jsonobj_get(m, n, key)) != NULL) {
+		if (v->type != JSONOBJ_STRING)
+			return 0;
+		if ((b = malloc(v->vallen + 1)) == NULL)
+			return TF_ERR_NOMEM;
+		if ((k = jsonobj_str(v, (char *)b, v->vallen + 1)) < 0) {
+			free(b);
+			return 0;
+		}
+		*out = b;
+		*len = (size_t)k;
+		return 1;
+	}
+	if ((size_t)snprintf(hkey, sizeof(hkey), "%s_hex", key) >=
+	    sizeof(hkey) || (v = jsonobj_get(m, n, hkey)) == NULL ||
+	    v->type != JSONOBJ_STRING || v->vallen % 2 != 0)
+		return 0;
+	if ((b = malloc(v->vallen / 2 + 1)) == NULL)
+		return TF_ERR_NOMEM;
+	for (i = 0; i < v->vallen / 2; i++) {
+		if ((hi = hexval(v->val[2 * i])) < 0 ||
+		    (lo = hexval(v->val[2 * i + 1])) < 0) {
+			free(b);
+			return 0;
+		}
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	b[i] = '\0';
+	*out = b;
+	*len = i;
+	return 1;
 }

@@ -66,6 +66,17 @@ const struct jsonobj_member *jsonobj_get(const struct jsonobj_member *m,
  */
 long jsonobj_str(const struct jsonobj_member *m, char *buf, size_t size);
 
+/*
+ * Reads the byte string named key by the rule of json.h: the string
+ * member key, unescaped, or else the member key_hex, hex decoded.  Sets
+ * *out to a new NUL-terminated copy (it may hold NULs; the caller frees
+ * it) and *len to its length.  Returns 1 when one was found, 0 when
+ * neither is there or it is not a string of the right kind, or
+ * TF_ERR_NOMEM.
+ */
+int jsonobj_bytes(const struct jsonobj_member *m, size_t n, const char *key,
+    uint8_t **out, size_t *len);
+
 /* Stores a number member that is a non-negative integer below 2^64 in
  * *v.  Returns 0, or -1 when m is not one. */
 int jsonobj_u64(const struct jsonobj_member *m, uint64_t *v);

@@ -98,7 +98,6 @@ struct pkt_stats {
 	uint64_t	 fragments;	/* IP fragments seen */
 	uint64_t	 reassembled;	/* datagrams rebuilt from fragments */
 	uint64_t	 frag_dropped;	/* fragments dropped: cap or timeout */
-	uint64_t	 frag_overlap;	/* fragments overlapping with other bytes */
 };
 
 struct pktdec;

@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,9 +147,11 @@ rec_reader_start(struct rec_reader *r)
 	}
 	if (memcmp(r->buf, REC_MAGIC, REC_MAGIC_LEN) != 0)
 		return TF_ERR_FORMAT;
-	if (get16(r->buf + 8) != REC_VERSION_MAJOR)
-		return TF_ERR_VERSION;
+	r->major = get16(r->buf + 8);
 	r->minor = get16(r->buf + 10);
+	if (r->major != REC_VERSION_MAJOR)
+		return TF_ERR_VERSION;
+	r->started = 1;
 	r->start = REC_PREAMBLE_LEN;
 	r->offset = REC_PREAMBLE_LEN;
 	return 0;
@@ -168,6 +172,80 @@ rec_reader_release(struct rec_reader *r)
 {
 	free(r->buf);
 	r->buf = NULL;
+}
+
+int
+rec_reader_empty(const struct rec_reader *r)
+{
+	return !r->started && r->eof && r->end == 0;
+}
+
+/* Guesses what an input that is not a stream is from its first bytes. */
+static const char *
+guess(const uint8_t *b, size_t n)
+{
+	static const uint8_t magic[][4] = {
+		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },
+		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },
+		{ 0x0a, 0x0d, 0x0d, 0x0a }
+	};
+	size_t i;
+
+	for (i = 0; n >= 4 && i < sizeof(magic) / sizeof(magic[0]); i++)
+		if (memcmp(b, magic[i], 4) == 0)
+			return " (a packet capture: read it with tf-reassemble)";
+	return "";
+}
+
+void
+rec_reader_why(const struct rec_reader *r, int e, uint64_t offset,
+    char *buf, size_t size)
+{
+	int saved = errno;
+
+	switch (e) {
+	case 0:
+		(void)snprintf(buf, size, "stream ended at byte %" PRIu64
+		    " without an end-of-stream record", r->offset);
+		break;
+	case TF_ERR_FORMAT:
+		if (r->end == 0)
+			(void)snprintf(buf, size, "empty input: not a tf "
+			    "stream");
+		else
+			(void)snprintf(buf, size, "not a tf stream at byte 0%s",
+			    guess(r->buf, r->end));
+		break;
+	case TF_ERR_VERSION:
+		(void)snprintf(buf, size, "unsupported tf stream version %u "
+		    "at byte 8", r->major);
+		break;
+	case TF_ERR_TRUNCATED:
+		if (!r->started)
+			(void)snprintf(buf, size, "stream cut short inside its "
+			    "preamble at byte 0");
+		else
+			(void)snprintf(buf, size, "stream cut short inside the "
+			    "record at byte %" PRIu64, offset);
+		break;
+	case TF_ERR_TOOLONG:
+		(void)snprintf(buf, size, "record at byte %" PRIu64
+		    " longer than %u bytes", offset, REC_MAX_LEN);
+		break;
+	case TF_ERR_MALFORMED:
+		(void)snprintf(buf, size, "malformed record at byte %" PRIu64,
+		    offset);
+		break;
+	case TF_ERR_SYSTEM:
+		(void)snprintf(buf, size, "read error at byte %" PRIu64 ": %s",
+		    offset, strerror(saved));
+		break;
+	default:
+		(void)snprintf(buf, size, "at byte %" PRIu64 ": %s", offset,
+		    tf_strerror(e));
+		break;
+	}
+	errno = saved;
 }
 
 /* Reads a u16-length-prefixed string at *pos; 0 or TF_ERR_MALFORMED. */
@@ -443,6 +521,13 @@ rec_writer_release(struct rec_writer *w)
 	return e;
 }
 
+void
+rec_writer_discard(struct rec_writer *w)
+{
+	w->len = 0;
+	w->lastpos = SIZE_MAX;
+}
+
 /*
  * Reserves room for a record of len bytes and writes its header.  Returns
  * a pointer to its body, or NULL with *err set.
@@ -485,6 +570,42 @@ rec_write_raw(struct rec_writer *w, const uint8_t *raw, size_t len)
 	memcpy(w->buf + w->len, raw, len);
 	w->len += len;
 	return 0;
+}
+
+int
+rec_write_rec(struct rec_writer *w, const struct rec *rec)
+{
+	return rec_write_raw(w, rec->raw, rec->len);
+}
+
+int
+rec_copy(struct rec *dst, const struct rec *src)
+{
+	uint8_t *b;
+
+	if ((b = malloc(src->len)) == NULL)
+		return TF_ERR_NOMEM;
+	memcpy(b, src->raw, src->len);
+	*dst = *src;
+	dst->raw = b;
+	/* src decoded: so does the copy, with pointers into b. */
+	(void)decode(dst, b + REC_HDR_LEN, src->len - REC_HDR_LEN);
+	return 0;
+}
+
+void
+rec_copy_release(struct rec *dst)
+{
+	free((void *)(uintptr_t)dst->raw);
+	dst->raw = NULL;
+}
+
+int
+rec_annot_is(const struct rec_annot *a, const char *key)
+{
+	size_t n = strlen(key);
+
+	return a->keylen == n && memcmp(a->key, key, n) == 0;
 }
 
 static void

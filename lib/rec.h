@@ -244,7 +244,9 @@ struct rec_reader {
 	uint64_t	 offset;	/* stream offset of buf[start] */
 	int		 eof;
 	int		 seen_end;	/* an END record was read */
-	uint16_t	 minor;		/* version of the stream being read */
+	int		 started;	/* the preamble was read */
+	uint16_t	 major;		/* version of the stream being read */
+	uint16_t	 minor;
 	/* Called before read(2) would block, e.g. to flush output. */
 	int		(*before_read)(void *);
 	void		*arg;
@@ -288,6 +290,20 @@ int rec_reader_start(struct rec_reader *r);
 void rec_reader_release(struct rec_reader *r);
 
 /*
+ * Writes to buf (size bytes, NUL-terminated) one line, lowercase, saying
+ * why the stream on r could not be read on: e is what rec_reader_start()
+ * or rec_read() returned, or 0 when the input ended without an END
+ * record; offset is rec->offset of the failed rec_read() (0 for the
+ * preamble).  For TF_ERR_SYSTEM, errno must still be that of the read.
+ * What a non-stream input looks like (a packet capture) is named.
+ */
+void rec_reader_why(const struct rec_reader *r, int e, uint64_t offset,
+    char *buf, size_t size);
+
+/* Returns 1 if the input ended before its first byte. */
+int rec_reader_empty(const struct rec_reader *r);
+
+/*
  * Reads the next record into *rec and decodes the kinds this version
  * knows.  A record of an unknown kind is returned with only kind, flags,
  * len, raw and offset set, for the caller to pass on.  Returns 1 for a
@@ -312,6 +328,12 @@ int rec_writer_flush(struct rec_writer *w);
 int rec_writer_release(struct rec_writer *w);
 
 /*
+ * Drops what w holds unwritten, after a write to its descriptor failed,
+ * so that releasing it does not try again.
+ */
+void rec_writer_discard(struct rec_writer *w);
+
+/*
  * Each appends one record.  They return 0, TF_ERR_TOOLONG if the record
  * would exceed REC_MAX_LEN, or TF_ERR_SYSTEM if a flush failed.
  * rec_write_data() splits len bytes over as many records as needed and,
@@ -319,6 +341,8 @@ int rec_writer_release(struct rec_writer *w);
  * they continue it within merge_ns of its time.
  */
 int rec_write_raw(struct rec_writer *w, const uint8_t *raw, size_t len);
+/* Passes on a record that rec_read() returned, of any kind, unchanged. */
+int rec_write_rec(struct rec_writer *w, const struct rec *rec);
 int rec_write_header(struct rec_writer *w, const struct rec_header *h);
 int rec_write_open(struct rec_writer *w, const struct rec_open *o);
 int rec_write_data(struct rec_writer *w, uint64_t conn, uint8_t dir,
@@ -328,6 +352,18 @@ int rec_write_close(struct rec_writer *w, const struct rec_close *c);
 int rec_write_annot(struct rec_writer *w, uint64_t conn, uint8_t dir,
     const char *key, const void *value, size_t valuelen);
 int rec_write_end(struct rec_writer *w, const struct rec_end *e);
+
+/*
+ * Copies the record src into *dst with a copy of its bytes of its own,
+ * which the pointers in dst->u point into, so that it outlives the
+ * reader's buffer.  Returns 0 or TF_ERR_NOMEM; dst must be released
+ * with rec_copy_release() after a 0.
+ */
+int rec_copy(struct rec *dst, const struct rec *src);
+void rec_copy_release(struct rec *dst);
+
+/* Returns 1 if the annotation's key is key. */
+int rec_annot_is(const struct rec_annot *a, const char *key);
 
 /* Returns a lowercase name for a record kind, or NULL if unknown. */
 const char *rec_kind_name(unsigned kind);

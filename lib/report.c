@@ -1,16 +1,25 @@
 /*
- * Report accounting: a table of live connections by number, each with
- * the file name, size and running digests of its two directions.
+ * The report of a stream: lib/filter handlers that keep, for each live
+ * connection, the file name, size and running digests of its two
+ * directions and their HTTP bodies, and hand them out as it closes.
+ * See report.h.
  */
+#include <err.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "digest.h"
-#include "jsonobj.h"
+#include "filter.h"
+#include "httpmsg.h"
+#include "json.h"
 #include "rec.h"
 #include "report.h"
 #include "tferr.h"
+#include "xutil.h"
 
 struct side {
 	uint8_t		*path;
@@ -35,40 +44,24 @@ struct hlist {
 };
 
 struct conn {
-	struct conn	*next;		/* hash chain */
-	struct rec_open	 o;
+	struct filter_conn fc;
 	struct side	 side[2];
 	struct hlist	*http;		/* [2], at the first http.message */
 };
 
 struct report {
-	struct conn	**bucket;
-	size_t		 nbucket;	/* a power of 2 */
-	size_t		 nconn;
 	unsigned	 algs;
-	uint64_t	 stray;
-	uint64_t	 done;
-	const char	*annot_err;
+	const struct report_out *out;
+	void		*arg;
+	int		 begun;		/* out->begin was called */
+	int		 failed;	/* an output function failed */
+	struct rec	 hdr;		/* a copy of the HEADER record */
+	int		 havehdr;
+	struct report_cmd cmds[REPORT_MAXCMDS];	/* keys and values owned */
+	size_t		 ncmds;
+	struct rec_end	 end;
+	int		 haveend;
 };
-
-static size_t
-slot(const struct report *rp, uint64_t conn)
-{
-	return (size_t)((conn * UINT64_C(0x9e3779b97f4a7c15)) >> 17) &
-	    (rp->nbucket - 1);
-}
-
-static struct conn **
-find(struct report *rp, uint64_t conn)
-{
-	struct conn **pp;
-
-	for (pp = &rp->bucket[slot(rp, conn)]; *pp != NULL;
-	    pp = &(*pp)->next)
-		if ((*pp)->o.conn == conn)
-			break;
-	return pp;
-}
 
 static void
 http_free(struct report_http *h)
@@ -81,7 +74,7 @@ http_free(struct report_http *h)
 }
 
 static void
-conn_free(struct conn *c)
+conn_release(struct conn *c)
 {
 	size_t k;
 	int i;
@@ -92,101 +85,143 @@ conn_free(struct conn *c)
 		free(c->http[i].v);
 	}
 	free(c->http);
+	c->http = NULL;
 	for (i = 0; i < 2; i++) {
 		free(c->side[i].path);
+		c->side[i].path = NULL;
 		digest_release(&c->side[i].dg);
 	}
-	free(c);
 }
 
 struct report *
-report_new(unsigned algs)
+report_new(unsigned algs, const struct report_out *out, void *arg)
 {
 	struct report *rp;
 
 	if ((rp = calloc(1, sizeof(*rp))) == NULL)
 		return NULL;
-	rp->nbucket = 256;
-	if ((rp->bucket = calloc(rp->nbucket, sizeof(*rp->bucket))) == NULL) {
-		free(rp);
-		return NULL;
-	}
 	rp->algs = algs;
+	rp->out = out;
+	rp->arg = arg;
 	return rp;
 }
 
 void
 report_free(struct report *rp)
 {
-	struct conn *c, *next;
 	size_t i;
 
 	if (rp == NULL)
 		return;
-	for (i = 0; i < rp->nbucket; i++)
-		for (c = rp->bucket[i]; c != NULL; c = next) {
-			next = c->next;
-			conn_free(c);
-		}
-	free(rp->bucket);
+	if (rp->havehdr)
+		rec_copy_release(&rp->hdr);
+	for (i = 0; i < rp->ncmds; i++) {
+		free((char *)(uintptr_t)rp->cmds[i].key);
+		free((uint8_t *)(uintptr_t)rp->cmds[i].value);
+	}
 	free(rp);
 }
 
-/* Doubles the table; on failure it keeps working with longer chains. */
-static void
-grow(struct report *rp)
+int
+report_failed(const struct report *rp)
 {
-	struct conn **old = rp->bucket, *c, *next, **pp;
-	size_t i, n = rp->nbucket;
+	return rp->failed;
+}
 
-	if (n > SIZE_MAX / 2 / sizeof(*old) ||
-	    (rp->bucket = calloc(n * 2, sizeof(*old))) == NULL) {
-		rp->bucket = old;
+static void
+failed(struct filter *f, struct report *rp)
+{
+	rp->failed = 1;
+	filter_stop(f);
+}
+
+static void
+lib_error(struct filter *f, int e)
+{
+	if (e == TF_ERR_NOMEM)
+		xnomem();
+	/* digest_*() fail only when OpenSSL cannot hash at all. */
+	f->status = 1;
+}
+
+/* Begins the output, once. */
+static void
+begin(struct filter *f, struct report *rp)
+{
+	struct report_run run;
+
+	if (rp->begun)
+		return;
+	rp->begun = 1;
+	run.hdr = rp->havehdr ? &rp->hdr.u.header : NULL;
+	run.cmds = rp->cmds;
+	run.ncmds = rp->ncmds;
+	if (rp->out->begin != NULL && rp->out->begin(rp->arg, &run) < 0 &&
+	    f != NULL)
+		failed(f, rp);
+}
+
+/* Keeps a copy of a "*.command" annotation about the whole stream. */
+static void
+keep_command(struct report *rp, const struct rec_annot *a)
+{
+	static const char suffix[] = ".command";
+	size_t n = sizeof(suffix) - 1;
+	struct report_cmd *k;
+	char *key;
+	uint8_t *v;
+
+	if (a->keylen < n || rp->ncmds == REPORT_MAXCMDS ||
+	    memcmp(a->key + a->keylen - n, suffix, n) != 0)
+		return;
+	if ((key = malloc(a->keylen + 1)) == NULL ||
+	    (v = malloc(a->valuelen + 1)) == NULL)
+		xnomem();
+	memcpy(key, a->key, a->keylen);
+	key[a->keylen] = '\0';
+	memcpy(v, a->value, a->valuelen);
+	v[a->valuelen] = '\0';
+	k = &rp->cmds[rp->ncmds++];
+	k->key = key;
+	k->keylen = a->keylen;
+	k->value = v;
+	k->valuelen = a->valuelen;
+}
+
+/*
+ * The head of the report waits for the HEADER and the command lines of
+ * the stream, which come first; any other record begins it.
+ */
+static void
+on_record(struct filter *f, const struct rec *rec)
+{
+	struct report *rp = f->arg;
+
+	if (rp->begun)
+		return;
+	if (rec->kind == REC_HEADER) {
+		if (!rp->havehdr && rec_copy(&rp->hdr, rec) < 0)
+			xnomem();
+		rp->havehdr = 1;
 		return;
 	}
-	rp->nbucket = n * 2;
-	for (i = 0; i < n; i++)
-		for (c = old[i]; c != NULL; c = next) {
-			next = c->next;
-			pp = &rp->bucket[slot(rp, c->o.conn)];
-			c->next = *pp;
-			*pp = c;
-		}
-	free(old);
-}
-
-int
-report_open(struct report *rp, const struct rec_open *o)
-{
-	struct conn **pp, *c;
-	int e, i;
-
-	if (*(pp = find(rp, o->conn)) != NULL)
-		return TF_ERR_MALFORMED;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return TF_ERR_NOMEM;
-	c->o = *o;
-	for (i = 0; i < 2; i++)
-		if ((e = digest_init(&c->side[i].dg, rp->algs)) < 0) {
-			conn_free(c);
-			return e;
-		}
-	*pp = c;
-	if (++rp->nconn > rp->nbucket)
-		grow(rp);
-	return 0;
-}
-
-static struct side *
-side_of(struct report *rp, uint64_t conn, uint8_t dir)
-{
-	struct conn *c;
-
-	if (dir > 1 || (c = *find(rp, conn)) == NULL) {
-		rp->stray++;
-		return NULL;
+	if (rec->kind == REC_ANNOT && rec->u.annot.conn == 0) {
+		keep_command(rp, &rec->u.annot);
+		return;
 	}
-	return &c->side[dir];
+	begin(f, rp);
+}
+
+static void
+on_open(struct filter *f, struct filter_conn *fc)
+{
+	struct report *rp = f->arg;
+	struct conn *c = (struct conn *)fc;
+	int i, e;
+
+	for (i = 0; i < 2; i++)
+		if ((e = digest_init(&c->side[i].dg, rp->algs)) < 0)
+			lib_error(f, e);
 }
 
 static void
@@ -197,200 +232,149 @@ seen(struct side *s, int64_t ts)
 	s->last = ts;
 }
 
-int
-report_data(struct report *rp, const struct rec_data *d)
+static void
+on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 {
-	struct side *s;
+	struct side *s = &((struct conn *)fc)->side[d->dir];
 	uint64_t end = d->offset + d->len;
 	int e;
 
-	if ((s = side_of(rp, d->conn, d->dir)) == NULL)
-		return 0;
 	seen(s, d->ts);
 	if (end > s->size)
 		s->size = end;
 	if (s->nodigest != 0 || d->len == 0)
-		return 0;
+		return;
 	/*
 	 * tf-split leaves a hole where bytes are missing, which reads as
 	 * zeros: hash zeros up to this record's offset.
 	 */
 	if (d->offset < s->hashed) {
 		s->nodigest |= REPORT_ND_REWOUND;
-		return 0;
+		return;
 	}
 	if (d->offset - s->hashed > REPORT_MAX_ZEROS - s->zeros) {
 		s->nodigest |= REPORT_ND_HOLE;
-		return 0;
+		return;
 	}
 	if ((e = digest_zeros(&s->dg, d->offset - s->hashed)) < 0 ||
-	    (e = digest_update(&s->dg, d->bytes, d->len)) < 0)
-		return e;
+	    (e = digest_update(&s->dg, d->bytes, d->len)) < 0) {
+		lib_error(f, e);
+		return;
+	}
 	s->zeros += d->offset - s->hashed;
 	s->hashed = end;
-	return 0;
 }
 
-int
-report_gap(struct report *rp, const struct rec_gap *g)
+static void
+on_gap(struct filter *f, struct filter_conn *fc, const struct rec_gap *g)
 {
-	struct side *s;
+	struct side *s = &((struct conn *)fc)->side[g->dir];
 
-	if ((s = side_of(rp, g->conn, g->dir)) == NULL)
-		return 0;
+	(void)f;
 	seen(s, g->ts);
 	s->gaps++;
 	s->gapbytes += g->len;
-	return 0;
 }
 
-/* Copies string member name of m, unescaped, into *out.  Returns 0, or
- * TF_ERR_NOMEM; a member absent or not a string is left NULL. */
-static int
-getstr(const struct jsonobj_member *m, size_t n, const char *name,
-    struct report_str *out)
+/* Takes a string of m for the report's own (NULL when absent). */
+static struct report_str
+take(struct httpmsg_str *s)
 {
-	const struct jsonobj_member *v;
-	long len;
+	struct report_str r;
 
-	out->p = NULL;
-	out->len = 0;
-	if ((v = jsonobj_get(m, n, name)) == NULL ||
-	    v->type != JSONOBJ_STRING)
-		return 0;
-	if ((out->p = malloc(v->vallen + 1)) == NULL)
-		return TF_ERR_NOMEM;
-	if ((len = jsonobj_str(v, out->p, v->vallen + 1)) < 0) {
-		free(out->p);
-		out->p = NULL;
-		return 0;
-	}
-	out->len = (size_t)len;
-	return 0;
+	r.p = (char *)(uintptr_t)s->p;
+	r.len = s->len;
+	s->p = NULL;
+	s->len = 0;
+	return r;
 }
 
 static uint64_t
-getu64(const struct jsonobj_member *m, size_t n, const char *name)
+num(const struct httpmsg *m, enum httpmsg_field f, uint64_t v)
 {
-	uint64_t v;
-
-	return jsonobj_u64(jsonobj_get(m, n, name), &v) == 0 ? v :
-	    UINT64_MAX;
+	return m->has & (uint64_t)1 << f ? v : UINT64_MAX;
 }
 
-/* Copies a digest member that is hex of the right length, lowercased. */
+/* Keeps an http.message annotation; a bad one is warned about. */
 static void
-gethex(const struct jsonobj_member *m, size_t n, unsigned alg, char *hex)
+http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 {
-	static const size_t len[DIGEST_NALGS] = { 32, 40, 64 };
-	const struct jsonobj_member *v;
-	size_t i;
-	uint8_t ch;
-
-	hex[0] = '\0';
-	if ((v = jsonobj_get(m, n, digest_name(alg))) == NULL ||
-	    v->type != JSONOBJ_STRING || v->vallen != len[alg])
-		return;
-	for (i = 0; i < v->vallen; i++) {
-		ch = v->val[i];
-		if (ch >= 'A' && ch <= 'F')
-			ch = (uint8_t)(ch - 'A' + 'a');
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
-			hex[0] = '\0';
-			return;
-		}
-		hex[i] = (char)ch;
-	}
-	hex[i] = '\0';
-}
-
-/* Keeps an http.message annotation. */
-static int
-http_annot(struct report *rp, struct hlist *s, const struct rec_annot *a)
-{
-	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
-	const struct jsonobj_member *v;
+	struct httpmsg m;
 	struct report_http h, *nh;
-	size_t n, cap;
-	unsigned i;
+	const char *why;
+	size_t cap;
 	int e;
 
-	if ((e = jsonobj_parse(a->value, a->valuelen, m, JSONOBJ_MAX_MEMBERS,
-	    &n)) < 0) {
-		rp->annot_err = jsonobj_strerror(e);
-		return TF_ERR_MALFORMED;
-	}
+	if ((e = httpmsg_read(&m, a->value, a->valuelen, &why)) ==
+	    TF_ERR_MALFORMED) {
+		warnx("annotation at byte %" PRIu64 ": %s: %s; ignored",
+		    f->offset, HTTPMSG_KEY, why);
+		return;
+	} else if (e < 0)
+		xnomem();
 	if (s->n >= REPORT_MAX_HTTP) {
 		s->dropped++;
-		return 0;
+		goto out;
 	}
 	if (s->n == s->cap) {
 		cap = s->cap == 0 ? 4 : s->cap * 2;
 		if (cap > REPORT_MAX_HTTP)
 			cap = REPORT_MAX_HTTP;
 		if ((nh = realloc(s->v, cap * sizeof(*nh))) == NULL)
-			return TF_ERR_NOMEM;
+			xnomem();
 		s->v = nh;
 		s->cap = cap;
 	}
 	memset(&h, 0, sizeof(h));
-	if ((e = getstr(m, n, "file", &h.file)) < 0 ||
-	    (e = getstr(m, n, "dir", &h.dir)) < 0 ||
-	    (e = getstr(m, n, "uri", &h.uri)) < 0 ||
-	    (e = getstr(m, n, "method", &h.method)) < 0 ||
-	    (e = getstr(m, n, "content_type", &h.content_type)) < 0) {
-		http_free(&h);
-		return e;
-	}
-	h.n = getu64(m, n, "n");
-	h.request = getu64(m, n, "request");
-	h.status = getu64(m, n, "status");
-	h.length = getu64(m, n, "length");
-	h.body_offset = getu64(m, n, "body_offset");
-	h.body_length = getu64(m, n, "body_length");
-	v = jsonobj_get(m, n, "complete");
-	h.complete = v == NULL ? -1 : v->type == JSONOBJ_TRUE ? 1 :
-	    v->type == JSONOBJ_FALSE ? 0 : -1;
-	for (i = 0; i < DIGEST_NALGS; i++)
-		gethex(m, n, i, h.hex[i]);
+	h.file = take(&m.file);
+	h.dir = take(&m.dir);
+	h.uri = take(&m.uri);
+	h.method = take(&m.method);
+	h.content_type = take(&m.content_type);
+	h.n = num(&m, HTTPMSG_F_n, m.n);
+	h.request = num(&m, HTTPMSG_F_request, m.request);
+	h.status = num(&m, HTTPMSG_F_status, m.status);
+	h.length = num(&m, HTTPMSG_F_length, m.length);
+	h.body_offset = num(&m, HTTPMSG_F_body_offset, m.body_offset);
+	h.body_length = num(&m, HTTPMSG_F_body_length, m.body_length);
+	h.complete = m.has & HTTPMSG_HAS(complete) ? m.complete : -1;
+	if (m.md5.p != NULL)
+		memcpy(h.hex[0], m.md5.p, m.md5.len + 1);
+	if (m.sha1.p != NULL)
+		memcpy(h.hex[1], m.sha1.p, m.sha1.len + 1);
+	if (m.sha256.p != NULL)
+		memcpy(h.hex[2], m.sha256.p, m.sha256.len + 1);
 	s->v[s->n++] = h;
-	return 0;
+out:
+	httpmsg_release(&m);
 }
 
-int
-report_annot(struct report *rp, const struct rec_annot *a)
+static void
+on_annot(struct filter *f, struct filter_conn *fc, const struct rec_annot *a)
 {
-	static const char key[] = "split.path", hkey[] = "http.message";
+	struct conn *c = (struct conn *)fc;
 	struct side *s;
-	struct conn *c;
 	uint8_t *p;
 
-	if (a->conn == 0)
-		return 0;
-	if (a->keylen == sizeof(hkey) - 1 &&
-	    memcmp(a->key, hkey, a->keylen) == 0) {
-		if (a->dir > 1 || (c = *find(rp, a->conn)) == NULL) {
-			rp->stray++;
-			return 0;
-		}
+	if (c == NULL || a->dir > 1)
+		return;
+	if (rec_annot_is(a, HTTPMSG_KEY)) {
 		if (c->http == NULL &&
 		    (c->http = calloc(2, sizeof(*c->http))) == NULL)
-			return TF_ERR_NOMEM;
-		return http_annot(rp, &c->http[a->dir], a);
+			xnomem();
+		http_annot(f, &c->http[a->dir], a);
+		return;
 	}
-	if (a->keylen != sizeof(key) - 1 ||
-	    memcmp(a->key, key, a->keylen) != 0)
-		return 0;
-	if ((s = side_of(rp, a->conn, a->dir)) == NULL)
-		return 0;
+	if (!rec_annot_is(a, "split.path"))
+		return;
+	s = &c->side[a->dir];
 	if ((p = malloc(a->valuelen + 1)) == NULL)
-		return TF_ERR_NOMEM;
+		xnomem();
 	memcpy(p, a->value, a->valuelen);
 	p[a->valuelen] = '\0';
 	free(s->path);
 	s->path = p;
 	s->pathlen = a->valuelen;
-	return 0;
 }
 
 /* Gives each response without a URI its request's, from side q. */
@@ -422,33 +406,38 @@ pair_uris(struct hlist *s, const struct hlist *q)
 	}
 }
 
-/* Hands out both directions of c, then frees it. */
-static int
-finish(struct report *rp, struct conn *c, const struct rec_close *cl,
-    report_fn *fn, void *arg)
+/* Hands out both directions of c, then frees what it holds. */
+static void
+on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
+    enum filter_why why)
 {
+	struct report *rp = f->arg;
+	struct conn *c = (struct conn *)fc;
+	const struct rec_open *o = &fc->o;
 	struct report_dir rd;
 	struct side *s;
-	int e = 0, i;
+	int e, i;
 
+	(void)why;
+	begin(f, rp);
 	if (c->http != NULL) {
 		pair_uris(&c->http[0], &c->http[1]);
 		pair_uris(&c->http[1], &c->http[0]);
 	}
-	for (i = 0; i < 2 && e == 0; i++) {
+	for (i = 0; i < 2 && !rp->failed; i++) {
 		s = &c->side[i];
 		memset(&rd, 0, sizeof(rd));
-		rd.conn = c->o.conn;
+		rd.conn = o->conn;
 		rd.dir = (uint8_t)i;
-		rd.family = c->o.family;
-		rd.src = i == 0 ? c->o.src : c->o.dst;
-		rd.dst = i == 0 ? c->o.dst : c->o.src;
-		rd.sport = i == 0 ? c->o.sport : c->o.dport;
-		rd.dport = i == 0 ? c->o.dport : c->o.sport;
-		rd.counter = c->o.counter;
-		rd.nvlan = c->o.nvlan;
-		rd.vlan = c->o.vlan;
-		rd.open_ts = c->o.ts;
+		rd.family = o->family;
+		rd.src = i == 0 ? o->src : o->dst;
+		rd.dst = i == 0 ? o->dst : o->src;
+		rd.sport = i == 0 ? o->sport : o->dport;
+		rd.dport = i == 0 ? o->dport : o->sport;
+		rd.counter = o->counter;
+		rd.nvlan = o->nvlan;
+		rd.vlan = o->vlan;
+		rd.open_ts = o->ts;
 		rd.path = s->path;
 		rd.pathlen = s->pathlen;
 		rd.filesize = s->size;
@@ -466,82 +455,193 @@ finish(struct report *rp, struct conn *c, const struct rec_close *cl,
 			rd.st = &cl->dir[i];
 			rd.cause = cl->cause;
 		}
-		if (rd.nodigest == 0 && (e = digest_final(&s->dg, rd.hex)) < 0)
+		if (rd.nodigest == 0 &&
+		    (e = digest_final(&s->dg, rd.hex)) < 0) {
+			lib_error(f, e);
 			break;
-		e = fn(arg, &rd);
+		}
+		if (rp->out->dir != NULL && rp->out->dir(rp->arg, &rd) < 0)
+			failed(f, rp);
 	}
-	conn_free(c);
-	rp->nconn--;
-	rp->done++;
-	return e;
+	conn_release(c);
 }
 
-int
-report_close(struct report *rp, const struct rec_close *cl, report_fn *fn,
-    void *arg)
+static void
+on_end(struct filter *f, const struct rec_end *e)
 {
-	struct conn **pp, *c;
+	struct report *rp = f->arg;
 
-	if ((c = *(pp = find(rp, cl->conn))) == NULL) {
-		rp->stray++;
-		return 0;
-	}
-	*pp = c->next;
-	return finish(rp, c, cl, fn, arg);
+	rp->end = *e;
+	rp->haveend = 1;
 }
 
 static int
-bynum(const void *a, const void *b)
+on_flush(struct filter *f)
 {
-	const struct conn *x = *(const struct conn *const *)a;
-	const struct conn *y = *(const struct conn *const *)b;
+	struct report *rp = f->arg;
 
-	return x->o.conn < y->o.conn ? -1 : x->o.conn > y->o.conn;
+	if (rp->out->flush != NULL && rp->out->flush(rp->arg) < 0) {
+		rp->failed = 1;
+		return -1;
+	}
+	return 0;
 }
+
+const struct filter_ops report_ops = {
+	.name = "report",
+	.connsize = sizeof(struct conn),
+	.record = on_record,
+	.open = on_open,
+	.data = on_data,
+	.gap = on_gap,
+	.annot = on_annot,
+	.close = on_close,
+	.end = on_end,
+	.flush = on_flush,
+};
 
 int
-report_flush(struct report *rp, report_fn *fn, void *arg)
+report_end(struct report *rp, const struct filter *f)
 {
-	struct conn **v, *c;
-	size_t i, n = 0;
-	int e = 0, e2;
+	const char *cut = f->why[0] != '\0' ? f->why : "the stream ended "
+	    "early";
 
-	if (rp->nconn == 0)
-		return 0;
-	if ((v = calloc(rp->nconn, sizeof(*v))) == NULL)
-		return TF_ERR_NOMEM;
-	for (i = 0; i < rp->nbucket; i++) {
-		for (c = rp->bucket[i]; c != NULL; c = c->next)
-			v[n++] = c;
-		rp->bucket[i] = NULL;
+	if (rp->failed)
+		return -1;
+	begin(NULL, rp);
+	if (rp->failed || rp->out->end == NULL)
+		return rp->failed ? -1 : 0;
+	if (rp->out->end(rp->arg, rp->haveend && f->ended && f->why[0] ==
+	    '\0' ? &rp->end : NULL, cut, f->st.orphanrecs) < 0) {
+		rp->failed = 1;
+		return -1;
 	}
-	qsort(v, n, sizeof(*v), bynum);
-	for (i = 0; i < n; i++) {
-		/* After a failure, free the rest without handing them out. */
-		if (e < 0) {
-			conn_free(v[i]);
-			rp->nconn--;
-		} else if ((e2 = finish(rp, v[i], NULL, fn, arg)) < 0)
-			e = e2;
+	return 0;
+}
+
+/* A time, or null when there is none. */
+static void
+json_time(struct json *j, const char *name, int64_t ts)
+{
+	char buf[64];
+
+	if (ts == 0 || addr_isotime(buf, sizeof(buf), ts, 6) < 0)
+		json_null(j, name);
+	else
+		json_str(j, name, buf);
+}
+
+static void
+json_opt(struct json *j, const char *name, const struct report_str *s)
+{
+	if (s->p != NULL)
+		json_bytes(j, name, s->p, s->len);
+}
+
+static void
+json_num(struct json *j, const char *name, uint64_t v)
+{
+	if (v != UINT64_MAX)
+		json_u64(j, name, v);
+}
+
+/* The "http" array: one object per body, the fields of <tcpflow:http>. */
+static void
+json_http(struct json *j, const struct report_dir *rd)
+{
+	const struct report_http *h;
+	size_t k;
+	unsigned i;
+
+	for (k = 0; k < rd->nhttp && rd->http[k].file.p == NULL; k++)
+		;
+	if (k == rd->nhttp && rd->httpdropped == 0)
+		return;
+	json_abegin(j, "http");
+	for (k = 0; k < rd->nhttp; k++) {
+		h = &rd->http[k];
+		if (h->file.p == NULL)
+			continue;
+		json_begin(j, NULL);
+		json_bytes(j, "filename", h->file.p, h->file.len);
+		json_num(j, "filesize", h->length);
+		json_num(j, "file_offset", h->body_offset);
+		json_num(j, "len", h->body_length);
+		json_opt(j, "dir", &h->dir);
+		json_num(j, "n", h->n);
+		json_opt(j, "method", &h->method);
+		json_opt(j, "uri", &h->uri);
+		json_num(j, "status", h->status);
+		json_opt(j, "content_type", &h->content_type);
+		if (h->complete >= 0)
+			json_bool(j, "complete", h->complete);
+		for (i = 0; i < DIGEST_NALGS; i++)
+			if (h->hex[i][0] != '\0')
+				json_str(j, digest_name(i), h->hex[i]);
+		json_end(j);
 	}
-	free(v);
-	return e;
+	json_aend(j);
+	if (rd->httpdropped > 0)
+		json_u64(j, "http_dropped", rd->httpdropped);
 }
 
-const char *
-report_annot_error(const struct report *rp)
+void
+report_json(struct json *j, unsigned algs, const struct report_dir *rd)
 {
-	return rp->annot_err != NULL ? rp->annot_err : "no error";
-}
+	const struct rec_dirstats *st = rd->st;
+	char buf[ADDR_STRLEN];
+	size_t i;
 
-uint64_t
-report_stray(const struct report *rp)
-{
-	return rp->stray;
-}
-
-uint64_t
-report_done(const struct report *rp)
-{
-	return rp->done;
+	json_begin(j, NULL);
+	json_u64(j, "conn", rd->conn);
+	json_u64(j, "dir", rd->dir);
+	if (rd->path == NULL)
+		json_null(j, "filename");
+	else
+		json_bytes(j, "filename", rd->path, rd->pathlen);
+	json_u64(j, "filesize", rd->filesize);
+	for (i = 0; i < DIGEST_NALGS; i++) {
+		if ((algs & 1u << i) == 0)
+			continue;
+		if (rd->nodigest == 0)
+			json_str(j, digest_name((unsigned)i), rd->hex[i]);
+		else
+			json_null(j, digest_name((unsigned)i));
+	}
+	json_time(j, "startime", st != NULL && st->first != 0 ? st->first :
+	    rd->first);
+	json_time(j, "endtime", st != NULL && st->last != 0 ? st->last :
+	    rd->last);
+	json_u64(j, "family", rd->family == 6 ? 10 : 2);
+	json_str(j, "src_ipn", addr_plain(buf, rd->family, rd->src));
+	json_str(j, "dst_ipn", addr_plain(buf, rd->family, rd->dst));
+	json_u64(j, "srcport", rd->sport);
+	json_u64(j, "dstport", rd->dport);
+	if (st != NULL) {
+		json_u64(j, "packets", st->packets);
+		json_u64(j, "len", st->wirelen);
+		json_u64(j, "caplen", st->caplen);
+		json_u64(j, "out_of_order_count", st->ooo);
+		json_u64(j, "violations", st->violations);
+	}
+	json_abegin(j, "vlan");
+	for (i = 0; i < rd->nvlan && i < REC_MAX_VLAN; i++)
+		json_u64(j, NULL, rd->vlan[i]);
+	json_aend(j);
+	json_u64(j, "counter", rd->counter);
+	json_u64(j, "gaps", st != NULL ? st->gaps : rd->gaps);
+	json_u64(j, "gapbytes", st != NULL ? st->gapbytes : rd->gapbytes);
+	if (st != NULL) {
+		json_u64(j, "retrans", st->retrans);
+		json_u64(j, "overlapdiff", st->overlapdiff);
+	}
+	json_str(j, "close", rd->cause == 0 ? "cut" :
+	    rec_close_cause_name(rd->cause) != NULL ?
+	    rec_close_cause_name(rd->cause) : "unknown");
+	if (rd->nodigest != 0)
+		json_str(j, "nodigest", rd->nodigest & REPORT_ND_REWOUND ?
+		    "rewound" : "hole");
+	json_http(j, rd);
+	json_end(j);
+	json_newline(j);
 }

@@ -1,18 +1,22 @@
 /*
- * Per-direction accounting for a report on a flow record stream: what
- * tf-report writes about each direction of each connection.  It keeps
- * only live connections; a connection is handed out and freed when its
- * CLOSE record arrives.
+ * The report of a flow record stream, as tf-report writes it: for each
+ * direction of each connection, the file name tf-split gave it, its
+ * size, running digests of its bytes (holes hashed as the zeros a file
+ * reads there), its HTTP bodies from tf-http's annotations, and the
+ * CLOSE record's statistics; handed to an output (DFXML, JSON lines) as
+ * each connection closes.  It runs as a set of lib/filter handlers, so
+ * that only live connections are held.
  *
- *	struct report *rp = report_new(DIGEST_MD5 | DIGEST_SHA1);
- *	for each record: report_open(), report_data(), report_gap(),
- *	    report_annot(), report_close(rp, &close, fn, arg)
- *	at a cut: report_flush(rp, fn, arg)
+ *	struct report *rp = report_new(DIGEST_MD5 | DIGEST_SHA1, &out, arg);
+ *	filter_init(&f, &report_ops, rp, argc, argv);
+ *	filter_run(&f, fd);
+ *	report_end(rp, &f);		the head if not yet, then the end
+ *	filter_release(&f);
  *	report_free(rp);
  *
- * fn is called once per direction, client to server first, with a
- * struct report_dir valid only during the call; a negative value from fn
- * stops and is returned.
+ * out->dir is called once per direction, client to server first, with a
+ * struct report_dir valid only during the call.  A negative value from
+ * any output function stops the run; report_failed() says so.
  */
 #ifndef TF_REPORT_H
 #define TF_REPORT_H
@@ -100,43 +104,65 @@ struct report_dir {
 	uint64_t	 httpdropped;	/* over REPORT_MAX_HTTP */
 };
 
-typedef int report_fn(void *arg, const struct report_dir *);
+/* A "*.command" annotation of the stream: a program's command line. */
+struct report_cmd {
+	const char	*key;
+	size_t		 keylen;
+	const uint8_t	*value;
+	size_t		 valuelen;
+};
 
-/* Returns a new report computing the digests in algs, or NULL. */
-struct report *report_new(unsigned algs);
+#define REPORT_MAXCMDS	64
 
-/* Frees rp and every connection still in it; rp may be NULL. */
+/* What the head of a report says; valid during out->begin. */
+struct report_run {
+	const struct rec_header *hdr;	/* the stream's HEADER, or NULL */
+	const struct report_cmd *cmds;	/* its command lines, in order */
+	size_t		 ncmds;
+};
+
+struct report_out {
+	/* Before the first direction, or at the end when there is none. */
+	int	(*begin)(void *arg, const struct report_run *run);
+	int	(*dir)(void *arg, const struct report_dir *rd);
+	/* e is the END record; NULL when the stream ended early, cut saying
+	 * how.  stray counts records of connections that were not open. */
+	int	(*end)(void *arg, const struct rec_end *e, const char *cut,
+		    uint64_t stray);
+	/* Before the input is read when it would block. */
+	int	(*flush)(void *arg);
+};
+
+struct filter;
+
+/* The handlers; their filter's arg is the report. */
+extern const struct filter_ops report_ops;
+
+/*
+ * Returns a new report computing the digests in algs, handing what it
+ * finds to out with arg, or NULL when out of memory.
+ */
+struct report *report_new(unsigned algs, const struct report_out *out,
+    void *arg);
+
+/* Frees rp; rp may be NULL. */
 void report_free(struct report *rp);
 
 /*
- * Each takes one record.  They return 0, TF_ERR_NOMEM, TF_ERR_MALFORMED
- * (OPEN of a connection number already live; an http.message annotation
- * that is not a flat JSON object, ignored: report_annot_error() says
- * why), or TF_ERR_UNSUPPORTED (a digest failed).  Records about a
- * connection that is not live are counted (report_stray()) and otherwise
- * ignored.
+ * After the run of f: begins the output if nothing did, then ends it
+ * with the END record, or with why f's stream ended early.  Returns 0 or
+ * the negative value of an output function.
  */
-int report_open(struct report *rp, const struct rec_open *o);
-int report_data(struct report *rp, const struct rec_data *d);
-int report_gap(struct report *rp, const struct rec_gap *g);
-int report_annot(struct report *rp, const struct rec_annot *a);
-int report_close(struct report *rp, const struct rec_close *c,
-    report_fn *fn, void *arg);
+int report_end(struct report *rp, const struct filter *f);
+
+/* Returns 1 if an output function failed. */
+int report_failed(const struct report *rp);
 
 /*
- * Hands out every live connection, in connection number order, as if
- * closed without a CLOSE record, and frees them.  Returns 0, the first
- * negative value of fn, TF_ERR_NOMEM or TF_ERR_UNSUPPORTED.
+ * Writes one JSON line for rd to j (tf-report -j), with the digests in
+ * algs.
  */
-int report_flush(struct report *rp, report_fn *fn, void *arg);
-
-/* Why report_annot() last returned TF_ERR_MALFORMED. */
-const char *report_annot_error(const struct report *rp);
-
-/* Returns the number of records about connections that were not live. */
-uint64_t report_stray(const struct report *rp);
-
-/* Returns the number of connections handed out so far. */
-uint64_t report_done(const struct report *rp);
+struct json;
+void report_json(struct json *j, unsigned algs, const struct report_dir *rd);
 
 #endif

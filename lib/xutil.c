@@ -23,6 +23,12 @@ xsignals(void)
 }
 
 void
+xnomem(void)
+{
+	errx(1, "out of memory");
+}
+
+void
 xrefuse_tty(int fd, const char *next)
 {
 	if (isatty(fd))

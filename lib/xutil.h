@@ -20,6 +20,9 @@ struct rec_writer;
  */
 void xsignals(void);
 
+/* Exits 1 saying "out of memory". */
+void xnomem(void) __attribute__((noreturn));
+
 /*
  * Exits 1 with a hint if fd is a terminal: the binary stream is never
  * written to one.  next names what to pipe it into.

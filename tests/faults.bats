@@ -71,10 +71,17 @@ bounds() {
 	echo "$off"
 }
 
-# The units of a little-endian pcap, of a pcapng and of a tf stream.
+# The units of a little-endian pcap and of a pcapng.
 pcap_bounds() { bounds "$1" 24 8 16; }
 pcapng_bounds() { bounds "$1" 0 4 0; }
-tfs_bounds() { bounds "$1" 16 0 0; }
+
+# tfs_bounds FILE: where each record of the stream FILE starts, as
+# tf-cat -a says, then the file's size.
+tfs_bounds() {
+	tf-cat -a <"$1" >bounds.cat
+	sed 's/^@\([0-9]*\) .*/\1/' bounds.cat
+	stat -c %s "$1"
+}
 
 # lost_bytes FILE WHAT: FILE holds one line "WHAT: No space left on
 # device: N bytes not written", perhaps followed by "WHAT: M more bytes not
@@ -289,7 +296,8 @@ mkhttp() {
 	trap - DEBUG
 	mkhttp
 	size=$(stat -c %s s.tfs)
-	mapfile -t B < <(tfs_bounds s.tfs)
+	tfs_bounds s.tfs >bounds
+	mapfile -t B <bounds
 	[ "${#B[@]}" -eq 20 ]
 	[ "${B[19]}" -eq "$size" ]
 	mkdir full
@@ -331,7 +339,8 @@ mkhttp() {
 	# starts three times per cut, and ASan makes that slow.
 	mkhttp
 	size=$(stat -c %s s.tfs)
-	mapfile -t B < <(tfs_bounds s.tfs)
+	tfs_bounds s.tfs >bounds
+	mapfile -t B <bounds
 	declare -A at=()
 	for ((n = 0; n < size; n += 7)); do at[$n]=1; done
 	for b in "${B[@]}"; do

@@ -6,8 +6,8 @@ bats_require_minimum_version 1.5.0
 
 C2S=010.000.000.001.05000-010.000.000.002.00080
 S2C=010.000.000.002.00080-010.000.000.001.05000
-SPLIT_USAGE='usage: tf-split [-q] [-o dir] [-T template] [-F tTkmg] [-f maxfds]'
-HTTP_USAGE='usage: tf-http [-jkqs] [-F tTkmg] [-H bytes] [-m bytes] [-n fields] [-o dir] [-R ratio] [-T template] [file ...]'
+SPLIT_USAGE='usage: tf-split [-q] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]'
+HTTP_USAGE='usage: tf-http [-jkqs] [-C conns] [-F tTkmg] [-H bytes] [-m bytes] [-n fields] [-o dir] [-R ratio] [-T template] [file ...]'
 
 setup() {
 	load helper

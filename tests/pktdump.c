@@ -139,16 +139,14 @@ main(int argc, char *argv[])
 	    count[PKT_NOT_IP], count[PKT_NOT_TCP], count[PKT_MALFORMED],
 	    count[PKT_DROPPED]);
 	printf("stats: frames %llu not_ip %llu not_tcp %llu malformed %llu "
-	    "truncated %llu fragments %llu reassembled %llu frag_dropped %llu "
-	    "frag_overlap %llu\n",
+	    "truncated %llu fragments %llu reassembled %llu frag_dropped %llu\n",
 	    (unsigned long long)st->frames, (unsigned long long)st->not_ip,
 	    (unsigned long long)st->not_tcp,
 	    (unsigned long long)st->malformed,
 	    (unsigned long long)st->truncated,
 	    (unsigned long long)st->fragments,
 	    (unsigned long long)st->reassembled,
-	    (unsigned long long)st->frag_dropped,
-	    (unsigned long long)st->frag_overlap);
+	    (unsigned long long)st->frag_dropped);
 	pktdec_free(d);
 	pcap_close(pc);
 	if (fflush(stdout) == EOF || ferror(stdout))

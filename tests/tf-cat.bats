@@ -198,7 +198,7 @@ EOF
 }
 
 @test "usage errors exit 2 with the usage line" {
-	usage="usage: tf-cat [-jx] [-n bytes]"
+	usage="usage: tf-cat [-ajsx] [-n bytes]"
 	run -2 --separate-stderr tf-cat -z <"$GOLDEN"
 	[ -z "$output" ]
 	[ "${stderr##*$'\n'}" = "$usage" ]

@@ -72,9 +72,9 @@ digests_match() {
 @test "usage: unknown option and operands exit 2" {
 	run -2 --separate-stderr tf-report -x
 	[ "${lines[*]}" = "" ]
-	[[ "$stderr" == *"usage: tf-report [-js] [-o file]" ]]
+	[[ "$stderr" == *"usage: tf-report [-js] [-C conns] [-o file]" ]]
 	run -2 --separate-stderr tf-report extra
-	[[ "$stderr" == "usage: tf-report [-js] [-o file]" ]]
+	[[ "$stderr" == "usage: tf-report [-js] [-C conns] [-o file]" ]]
 }
 
 @test "real captures: the report validates against the DFXML schema" {
@@ -327,7 +327,7 @@ close conn=1
 end
 EOF2
 	run -1 --separate-stderr tf-report -j <"$T/s.tfs"
-	[ "$stderr" = "tf-report: connection 1 opened twice, at byte 211" ]
+	[ "$stderr" = "tf-report: connection 1 opened twice: second open record at byte 211 ignored" ]
 	[ "$(jq -r '[.dir, .filesize, .md5] | @tsv' <<<"$output")" = "$(printf '0\t0\td41d8cd98f00b204e9800998ecf8427e\n1\t3\t900150983cd24fb0d6963f7d28e17f72')" ]
 }
 

@@ -3,7 +3,7 @@ bats_require_minimum_version 1.5.0
 
 C2S=010.000.000.001.05000-010.000.000.002.00080
 S2C=010.000.000.002.00080-010.000.000.001.05000
-USAGE='usage: tf-split [-q] [-o dir] [-T template] [-F tTkmg] [-f maxfds]'
+USAGE='usage: tf-split [-q] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]'
 
 setup() {
 	load helper
@@ -443,8 +443,8 @@ tf-split: error writing 'd/$C2S': 500 more bytes not written" ]
 	end
 	EOF
 	run -1 --separate-stderr tf-split -o d <in.tfs
-	[ "$stderr" = "tf-split: connection 7 has no open record: its data skipped
-tf-split: connection 1 opened twice: second open record ignored" ]
+	[ "$stderr" = "tf-split: connection 7 has no open record: its data from byte 120 skipped
+tf-split: connection 1 opened twice: second open record at byte 291 ignored" ]
 	[ "$(ls d)" = "$C2S" ]
 }
 

@@ -1,0 +1,217 @@
+/*
+ * The http.message annotation, written and read by one table, made from
+ * HTTPMSG_FIELDS.  See httpmsg.h.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "httpmsg.h"
+#include "json.h"
+#include "jsonobj.h"
+#include "tferr.h"
+
+static const struct field {
+	const char	*name;
+	enum httpmsg_type type;
+	size_t		 off;
+	const char	*desc;
+} fields[] = {
+#define HTTPMSG_ROW(name, type, desc) \
+	{ #name, HTTPMSG_##type, offsetof(struct httpmsg, name), desc },
+	HTTPMSG_FIELDS(HTTPMSG_ROW)
+#undef HTTPMSG_ROW
+};
+
+#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
+
+void
+httpmsg_init(struct httpmsg *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+struct httpmsg_str
+httpmsg_b(const void *p, size_t n)
+{
+	struct httpmsg_str s;
+
+	s.p = p;
+	s.len = p != NULL ? n : 0;
+	return s;
+}
+
+struct httpmsg_str
+httpmsg_s(const char *s)
+{
+	return httpmsg_b(s, s != NULL ? strlen(s) : 0);
+}
+
+static struct httpmsg_str *
+str_at(struct httpmsg *m, const struct field *f)
+{
+	return (struct httpmsg_str *)(void *)((char *)m + f->off);
+}
+
+static const struct httpmsg_str *
+cstr_at(const struct httpmsg *m, const struct field *f)
+{
+	return (const struct httpmsg_str *)(const void *)
+	    ((const char *)m + f->off);
+}
+
+void
+httpmsg_write(const struct httpmsg *m, struct json *j)
+{
+	const struct httpmsg_str *s;
+	const struct field *f;
+	size_t i;
+
+	json_begin(j, NULL);
+	for (i = 0; i < NFIELDS; i++) {
+		f = &fields[i];
+		switch (f->type) {
+		case HTTPMSG_BYTES:
+		case HTTPMSG_WORD:
+		case HTTPMSG_HEX:
+			s = cstr_at(m, f);
+			if (s->p != NULL)
+				json_bytes(j, f->name, s->p, s->len);
+			break;
+		case HTTPMSG_NUM:
+			if (m->has & (uint64_t)1 << i)
+				json_u64(j, f->name, *(const uint64_t *)
+				    (const void *)((const char *)m + f->off));
+			break;
+		case HTTPMSG_BOOL:
+			if (m->has & (uint64_t)1 << i)
+				json_bool(j, f->name, *(const int *)
+				    (const void *)((const char *)m + f->off));
+			break;
+		}
+	}
+	json_end(j);
+}
+
+/* The length a digest member must have in hex, or 0 if it is not one. */
+static size_t
+hexlen(const char *name)
+{
+	static const size_t len[DIGEST_NALGS] = { 32, 40, 64 };
+	unsigned i;
+
+	for (i = 0; i < DIGEST_NALGS; i++)
+		if (strcmp(digest_name(i), name) == 0)
+			return len[i];
+	return 0;
+}
+
+/* Keeps a hex string of the right length, lowercased, or frees it. */
+static void
+check_hex(struct httpmsg_str *s, uint8_t *b, const char *name)
+{
+	size_t i;
+
+	if (s->len != hexlen(name))
+		goto bad;
+	for (i = 0; i < s->len; i++) {
+		if (b[i] >= 'A' && b[i] <= 'F')
+			b[i] = (uint8_t)(b[i] - 'A' + 'a');
+		if (!((b[i] >= '0' && b[i] <= '9') ||
+		    (b[i] >= 'a' && b[i] <= 'f')))
+			goto bad;
+	}
+	return;
+bad:
+	free(b);
+	s->p = NULL;
+	s->len = 0;
+}
+
+int
+httpmsg_read(struct httpmsg *m, const uint8_t *value, size_t len,
+    const char **why)
+{
+	struct jsonobj_member mem[JSONOBJ_MAX_MEMBERS];
+	const struct jsonobj_member *v;
+	const struct field *f;
+	struct httpmsg_str *s;
+	size_t n, i;
+	uint8_t *b;
+	int e;
+
+	httpmsg_init(m);
+	m->owned = 1;
+	if ((e = jsonobj_parse(value, len, mem, JSONOBJ_MAX_MEMBERS, &n)) <
+	    0) {
+		*why = jsonobj_strerror(e);
+		return TF_ERR_MALFORMED;
+	}
+	for (i = 0; i < NFIELDS; i++) {
+		f = &fields[i];
+		switch (f->type) {
+		case HTTPMSG_BYTES:
+		case HTTPMSG_WORD:
+		case HTTPMSG_HEX:
+			s = str_at(m, f);
+			if ((e = jsonobj_bytes(mem, n, f->name, &b, &s->len)) <
+			    0) {
+				httpmsg_release(m);
+				return e;
+			}
+			s->p = b;
+			if (b != NULL && f->type == HTTPMSG_HEX)
+				check_hex(s, b, f->name);
+			break;
+		case HTTPMSG_NUM:
+			if (jsonobj_u64(jsonobj_get(mem, n, f->name),
+			    (uint64_t *)(void *)((char *)m + f->off)) == 0)
+				m->has |= (uint64_t)1 << i;
+			break;
+		case HTTPMSG_BOOL:
+			if ((v = jsonobj_get(mem, n, f->name)) == NULL ||
+			    (v->type != JSONOBJ_TRUE &&
+			    v->type != JSONOBJ_FALSE))
+				break;
+			*(int *)(void *)((char *)m + f->off) =
+			    v->type == JSONOBJ_TRUE;
+			m->has |= (uint64_t)1 << i;
+			break;
+		}
+	}
+	return 0;
+}
+
+void
+httpmsg_release(struct httpmsg *m)
+{
+	struct httpmsg_str *s;
+	size_t i;
+
+	if (!m->owned)
+		return;
+	for (i = 0; i < NFIELDS; i++) {
+		if (fields[i].type == HTTPMSG_NUM ||
+		    fields[i].type == HTTPMSG_BOOL)
+			continue;
+		s = str_at(m, &fields[i]);
+		free((void *)(uintptr_t)s->p);
+		s->p = NULL;
+		s->len = 0;
+	}
+	m->owned = 0;
+}
+
+int
+httpmsg_field(unsigned i, const char **name, enum httpmsg_type *type,
+    const char **desc)
+{
+	if (i >= NFIELDS)
+		return 0;
+	*name = fields[i].name;
+	*type = fields[i].type;
+	*desc = fields[i].desc;
+	return 1;
+}
