@@ -63,17 +63,19 @@ LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 LIB = $(O)/libtf.a
 BINS = $(PROGS:%=$(O)/bin/%)
 TESTBINS = $(O)/bin/pktgen $(O)/bin/mkstream $(O)/bin/pktdump \
-	$(O)/bin/pkt_test $(O)/bin/core_test
+	$(O)/bin/pkt_test $(O)/bin/core_test $(O)/bin/tf-bytes
 BENCHBINS = $(O)/bin/pcaploop $(O)/bin/filefloor
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 
-# Debian packages the build and the tests need.
-DEPS = build-essential clang pkg-config libpcap-dev zlib1g-dev \
-	libxml2-dev libxml2-utils libssl-dev libbrotli-dev libzstd-dev bats \
-	mandoc tcpflow tcpdump jq wireshark-common python3 xz-utils time xxd \
-	clang-format
+# Debian packages: what the build (and make demo) needs, and what the
+# tests need on top.
+BUILD_DEPS = build-essential pkg-config libpcap-dev zlib1g-dev libxml2-dev \
+	libssl-dev libbrotli-dev libzstd-dev libxml2-utils
+CHECK_DEPS = clang bats mandoc tcpflow tcpdump tshark jq wireshark-common iproute2 \
+	python3 xz-utils time xxd clang-format
+DEPS = $(BUILD_DEPS) $(CHECK_DEPS)
 
 all: $(BINS) $(TESTBINS)
 
@@ -113,6 +115,15 @@ $(O)/bin/tf-http: $(O)/cmd/tf-http.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-http.o $(LIB) $(HTTP_LIBS)
 
+# The example filter of README's "How to write a filter".
+$(O)/examples/%.o: examples/%.c $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Ilib $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/bin/tf-bytes: $(O)/examples/tf-bytes.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/examples/tf-bytes.o $(LIB)
+
 $(O)/bin/pktgen: $(O)/tests/pktgen.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/pktgen.o
@@ -141,9 +152,11 @@ $(O)/bin/filefloor: $(O)/tests/filefloor.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/filefloor.o
 
-# deps: install what is missing with apt-get when root, else say how.
-deps:
-	@missing=; for p in $(DEPS); do \
+# deps: install what is missing with apt-get when root, else say how;
+# demo-deps: what the build and examples/demo.sh need.
+deps demo-deps:
+	@pkgs='$(DEPS)'; [ $@ = demo-deps ] && pkgs='$(BUILD_DEPS)'; \
+	missing=; for p in $$pkgs; do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		    grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -158,7 +171,7 @@ deps:
 		fi; \
 	fi
 
-demo: deps all
+demo: demo-deps all
 	sh examples/demo.sh $(O)/bin
 
 check: deps
@@ -229,8 +242,19 @@ $(O)/bin/hdecseed: $(O)/tests/fuzz/hdecseed.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/fuzz/hdecseed.o $(Z_LIBS) \
 	    $(BROTLIENC_LIBS) $(ZSTD_LIBS)
 
-lint:
+# The C sources, for the formatter: .clang-format is KNF as the style
+# guide gives it; clang-format's output is the tree's form.
+CSRC = $(wildcard cmd/*.c lib/*.c lib/*.h tests/*.c tests/unit/*.c \
+	tests/fuzz/*.c examples/*.c)
+
+lint: format-check
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
+
+format:
+	clang-format -i $(CSRC)
+
+format-check:
+	clang-format --dry-run -Werror $(CSRC)
 
 install: $(BINS)
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
@@ -261,4 +285,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps demo check check-asan lint install uninstall clean bench fuzz
+.PHONY: all deps demo-deps demo check check-asan lint format format-check install \
+	uninstall clean bench fuzz

@@ -18,41 +18,54 @@
 #include "json.h"
 #include "rec.h"
 #include "tferr.h"
+#include "view.h"
 #include "xutil.h"
 
-#define TIMELEN	64
+/* Bytes of a DATA record shown on a terminal unless -n says. */
+#define TTY_DATA 256
 
-static int json;		/* -j */
-static int hexdata;		/* -x */
-static uint64_t maxdata = UINT64_MAX;	/* -n */
-static int summary;		/* -s */
-static int offsets;		/* -a */
+#define TIMELEN 64
+
+static int json;                      /* -j */
+static int hexdata;                   /* -x */
+static uint64_t maxdata = UINT64_MAX; /* -n */
+static int summary;                   /* -s */
+static int offsets;                   /* -a */
+static int conv;                      /* -c */
+static uint64_t follow;               /* -f conn */
+static struct view_follow fv;
 
 /* What -s counts. */
 static struct {
-	uint64_t	 kinds[REC_END + 1];
-	uint64_t	 other[65536];	/* records of kinds not known */
-	uint64_t	 close[256];	/* CLOSE records by cause */
-	uint64_t	 gap[256];	/* GAP records by cause */
-	uint64_t	 gapbytes[256];
-	uint64_t	 live;		/* OPEN records not closed yet */
-	uint64_t	 livemax;
-	struct rec_end	 end;
-	int		 haveend;
-} *sum;
-static struct json jb;		/* the JSON line being made */
+	uint64_t kinds[REC_END + 1];
+	uint64_t other[65536]; /* records of kinds not known */
+	uint64_t close[256];   /* CLOSE records by cause */
+	uint64_t gap[256];     /* GAP records by cause */
+	uint64_t gapbytes[256];
+	uint64_t live; /* OPEN records not closed yet */
+	uint64_t livemax;
+	struct rec_end end;
+	int haveend;
+} * sum;
+static struct json jb; /* the JSON line being made */
 
-static const char *const open_flag_names[] = { "syn", "midstream", "mac" };
-static const char *const dir_flag_names[] = { "syn", "fin", "rst" };
-static const char *const status_names[] = { "cut", "error" };
-static const char *const source_names[] = { NULL, "file", "stdin", "iface" };
+static const char *const open_flag_names[] = {"syn", "midstream", "mac"};
+static const char *const dir_flag_names[] = {"syn", "fin", "rst"};
+static const char *const status_names[] = {"cut", "error", "interrupted"};
+static const char *const source_names[] = {NULL, "file", "stdin", "iface"};
 
-static void
-usage(void)
-{
-	(void)fprintf(stderr, "usage: tf-cat [-ajsx] [-n bytes]\n");
-	exit(2);
-}
+static const struct xopt opts[] = {
+    {"-a", "begin each line with the record's byte offset"},
+    {"-c", "list the connections, a line each, as they close"},
+    {"-f conn", "follow connection conn: its bytes both ways, in order"},
+    {"-j", "JSON lines instead of text"},
+    {"-n bytes", "show at most bytes of each data record (terminal: 256)"},
+    {"-s", "sum the stream up instead of showing its records"},
+    {"-x", "show data in hexadecimal"}, {NULL, NULL}};
+
+static const struct xprog prog = {"tf-cat", "[-achjsVx] [-f conn] [-n bytes]",
+    "Show a flow record stream as text or JSON lines, or sum it up.", opts,
+    NULL};
 
 static void
 out(const char *s, size_t n)
@@ -105,8 +118,7 @@ put_word(const uint8_t *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i] <= 0x20 || p[i] >= 0x7f || p[i] == '"' ||
-		    p[i] == '\\')
+		if (p[i] <= 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
 			break;
 	if (i == n && n > 0)
 		out((const char *)p, n);
@@ -134,8 +146,7 @@ put_flags(uint64_t v, const char *const *names, size_t nnames)
 
 /* Writes the set bits of v as an array of names, others as "0xN". */
 static void
-json_flags(const char *key, uint64_t v, const char *const *names,
-    size_t nnames)
+json_flags(const char *key, uint64_t v, const char *const *names, size_t nnames)
 {
 	char buf[24];
 	size_t i;
@@ -147,8 +158,8 @@ json_flags(const char *key, uint64_t v, const char *const *names,
 		if (i < nnames)
 			json_str(&jb, NULL, names[i]);
 		else {
-			(void)snprintf(buf, sizeof(buf), "0x%" PRIx64,
-			    (uint64_t)1 << i);
+			(void)snprintf(
+			    buf, sizeof(buf), "0x%" PRIx64, (uint64_t)1 << i);
 			json_str(&jb, NULL, buf);
 		}
 	}
@@ -199,8 +210,8 @@ text_header(const struct rec_header *h)
 	(void)fputs(" pcap ", stdout);
 	put_cstr((const uint8_t *)h->pcapver, h->pcapverlen);
 	(void)printf(" linktype %" PRIu32 " snaplen %" PRIu32
-	    " tsresol %" PRIu32 " start ", h->linktype, h->snaplen,
-	    h->tsresol);
+	             " tsresol %" PRIu32 " start ",
+	    h->linktype, h->snaplen, h->tsresol);
 	put_time(h->start);
 	if (h->source_kind < 4 && source_names[h->source_kind] != NULL)
 		(void)printf(" source %s", source_names[h->source_kind]);
@@ -240,7 +251,6 @@ j_header(const struct rec_header *h)
 	json_aend(&jb);
 }
 
-
 static void
 put_endpoint(unsigned family, const uint8_t *a, uint16_t port)
 {
@@ -264,8 +274,8 @@ text_open(const struct rec_open *o)
 	put_endpoint(o->family, o->dst, o->dport);
 	for (i = 0; i < o->nvlan; i++)
 		(void)printf(i == 0 ? " vlan %u" : ",%u", o->vlan[i]);
-	(void)printf(" counter %" PRIu32 " packet %" PRIu64, o->counter,
-	    o->pktno);
+	(void)printf(
+	    " counter %" PRIu32 " packet %" PRIu64, o->counter, o->pktno);
 	if (o->flags & REC_OPEN_F_MAC) {
 		(void)printf(" ether %s", addr_ether(buf, o->smac));
 		(void)printf(" > %s", addr_ether(buf, o->dmac));
@@ -367,8 +377,8 @@ j_gap(const struct rec_gap *g)
 static void
 text_dirstats(const struct rec_dirstats *s)
 {
-	(void)printf(" packets %" PRIu64 " bytes %" PRIu64, s->packets,
-	    s->bytes);
+	(void)printf(
+	    " packets %" PRIu64 " bytes %" PRIu64, s->packets, s->bytes);
 	if (s->gaps != 0 || s->gapbytes != 0)
 		(void)printf(" gaps %" PRIu64 " gapbytes %" PRIu64, s->gaps,
 		    s->gapbytes);
@@ -455,33 +465,34 @@ j_annot(const struct rec_annot *a)
 	json_bytes(&jb, "value", a->value, a->valuelen);
 }
 
-#define END_FIELDS(X) X(packets) X(bytes) X(not_ip) X(not_tcp) \
-	X(malformed) X(truncated) X(fragments) X(reassembled) \
-	X(frag_dropped) X(connections) X(evicted) X(timeouts) X(stray) \
-	X(gaps) X(gapbytes)
-
 static void
 text_end(const struct rec_end *e)
 {
+	const char *name;
+	uint64_t v;
+	unsigned i;
+
 	(void)fputs("end", stdout);
-#define X(f) (void)printf(" " #f " %" PRIu64, e->f);
-	END_FIELDS(X)
-#undef X
+	for (i = 0; rec_end_total(e, i, &name, &v); i++)
+		(void)printf(" %s %" PRIu64, name, v);
 	(void)fputs(" status ", stdout);
 	if (e->status == 0)
 		(void)fputs("ok", stdout);
 	else
-		put_flags(e->status, status_names, 2);
+		put_flags(e->status, status_names, 3);
 }
 
 static void
 j_end(const struct rec_end *e)
 {
+	const char *name;
+	uint64_t v;
+	unsigned i;
+
 	json_str(&jb, "kind", "end");
-#define X(f) json_u64(&jb, #f, e->f);
-	END_FIELDS(X)
-#undef X
-	json_flags("status", e->status, status_names, 2);
+	for (i = 0; rec_end_total(e, i, &name, &v); i++)
+		json_u64(&jb, name, v);
+	json_flags("status", e->status, status_names, 3);
 }
 
 static void
@@ -614,7 +625,8 @@ static void
 show_summary(void)
 {
 	char key[64], b[16];
-	const char *n;
+	const char *n, *tn;
+	uint64_t tv;
 	unsigned i;
 
 	if (json)
@@ -628,8 +640,8 @@ show_summary(void)
 	}
 	for (i = REC_END + 1; i < 65536; i++)
 		if (sum->other[i] != 0) {
-			(void)snprintf(key, sizeof(key), json ? "%u" :
-			    "records.%u", i);
+			(void)snprintf(
+			    key, sizeof(key), json ? "%u" : "records.%u", i);
 			sum_u64(key, sum->other[i]);
 		}
 	if (json) {
@@ -639,8 +651,8 @@ show_summary(void)
 	for (i = 0; i < 256; i++)
 		if (sum->close[i] != 0) {
 			n = cause(b, sizeof(b), rec_close_cause_name(i), i);
-			(void)snprintf(key, sizeof(key), json ? "%s" :
-			    "close.%s", n);
+			(void)snprintf(
+			    key, sizeof(key), json ? "%s" : "close.%s", n);
 			sum_u64(key, sum->close[i]);
 		}
 	if (json) {
@@ -650,11 +662,11 @@ show_summary(void)
 	for (i = 0; i < 256; i++)
 		if (sum->gap[i] != 0) {
 			n = cause(b, sizeof(b), rec_gap_cause_name(i), i);
-			(void)snprintf(key, sizeof(key), json ? "%s" :
-			    "gap.%s", n);
+			(void)snprintf(
+			    key, sizeof(key), json ? "%s" : "gap.%s", n);
 			sum_u64(key, sum->gap[i]);
-			(void)snprintf(key, sizeof(key), json ? "%s_bytes" :
-			    "gapbytes.%s", n);
+			(void)snprintf(key, sizeof(key),
+			    json ? "%s_bytes" : "gapbytes.%s", n);
 			sum_u64(key, sum->gapbytes[i]);
 		}
 	if (json)
@@ -663,18 +675,20 @@ show_summary(void)
 	if (sum->haveend) {
 		if (json)
 			json_begin(&jb, "end");
-#define X(f) sum_u64(json ? #f : "end." #f, sum->end.f);
-		END_FIELDS(X)
-#undef X
+		for (i = 0; rec_end_total(&sum->end, i, &tn, &tv); i++) {
+			(void)snprintf(
+			    key, sizeof(key), json ? "%s" : "end.%s", tn);
+			sum_u64(key, tv);
+		}
 		if (json) {
-			json_flags("status", sum->end.status, status_names, 2);
+			json_flags("status", sum->end.status, status_names, 3);
 			json_end(&jb);
 		} else {
 			(void)fputs("end.status=", stdout);
 			if (sum->end.status == 0)
 				(void)fputs("ok", stdout);
 			else
-				put_flags(sum->end.status, status_names, 2);
+				put_flags(sum->end.status, status_names, 3);
 			(void)putchar('\n');
 		}
 	}
@@ -717,9 +731,69 @@ on_flush(struct filter *f)
 }
 
 static const struct filter_ops ops = {
-	.name = "cat",
-	.record = on_record,
-	.flush = on_flush,
+    .name = "cat",
+    .record = on_record,
+    .flush = on_flush,
+};
+
+/* -c: a line per connection as it closes. */
+static void
+conv_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
+    enum filter_why why)
+{
+	view_conv(stdout, json ? &jb : NULL, &fc->o, cl,
+	    why == FILTER_EVICTED ? "evicted" : "cut");
+	if (json && json_write(&jb, stdout) == TF_ERR_NOMEM)
+		xnomem();
+	if (ferror(stdout)) {
+		warn("error writing standard output");
+		f->status = 1;
+		filter_stop(f);
+	}
+}
+
+static const struct filter_ops conv_ops = {
+    .name = "cat",
+    .connsize = sizeof(struct filter_conn),
+    .close = conv_close,
+    .flush = on_flush,
+};
+
+/* -f conn: that connection's records only, as the follow view. */
+static void
+follow_record(struct filter *f, const struct rec *rec)
+{
+	switch (rec->kind) {
+	case REC_OPEN:
+		if (rec->u.open.conn == follow)
+			view_follow_open(&fv, &rec->u.open);
+		break;
+	case REC_DATA:
+		if (rec->u.data.conn == follow)
+			view_follow_data(&fv, &rec->u.data);
+		break;
+	case REC_GAP:
+		if (rec->u.gap.conn == follow)
+			view_follow_gap(&fv, &rec->u.gap);
+		break;
+	case REC_CLOSE:
+		if (rec->u.close.conn == follow) {
+			view_follow_close(&fv, &rec->u.close, NULL);
+			fv.conn = 0;
+		}
+		break;
+	}
+	if (ferror(stdout)) {
+		warn("error writing standard output");
+		f->status = 1;
+		filter_stop(f);
+	}
+}
+
+static const struct filter_ops follow_ops = {
+    .name = "cat",
+    .record = follow_record,
+    .flush = on_flush,
 };
 
 /*
@@ -729,20 +803,30 @@ static const struct filter_ops ops = {
 int
 main(int argc, char *argv[])
 {
+	const struct filter_ops *o = &ops;
 	struct filter f;
-	int ch, status;
+	int ch, status, ncut = 0;
 
 	filter_init(&f, &ops, NULL, argc, argv);
-	while ((ch = getopt(argc, argv, "ajn:sx")) != -1) {
+	while ((ch = xgetopt(&prog, argc, argv, "acf:jn:sx")) != -1) {
 		switch (ch) {
 		case 'a':
 			offsets = 1;
+			break;
+		case 'c':
+			conv = 1;
+			o = &conv_ops;
+			break;
+		case 'f':
+			follow = xstrtonum(optarg, 1, UINT64_MAX, 0, "-f");
+			o = &follow_ops;
 			break;
 		case 'j':
 			json = 1;
 			break;
 		case 'n':
 			maxdata = xstrtonum(optarg, 0, REC_MAX_LEN, 1, "-n");
+			ncut = 1;
 			break;
 		case 's':
 			summary = 1;
@@ -750,23 +834,32 @@ main(int argc, char *argv[])
 		case 'x':
 			hexdata = 1;
 			break;
-		default:
-			usage();
 		}
 	}
-	if (optind != argc)
-		usage();
+	if (optind != argc || conv + summary + (follow != 0) > 1)
+		xusage(&prog);
+	f.ops = o;
+	/* A terminal gets lines it can show; -n sets another length. */
+	if (!ncut && isatty(STDOUT_FILENO))
+		maxdata = TTY_DATA;
+	view_follow_init(&fv, stdout, hexdata);
+	if (conv && !json)
+		view_conv_header(stdout);
 	json_init(&jb);
 	if (summary && (sum = calloc(1, sizeof(*sum))) == NULL)
 		xnomem();
 	status = filter_run(&f, STDIN_FILENO);
 	if (summary && !f.stopped)
 		show_summary();
+	if (follow != 0 && fv.conn != 0)
+		view_follow_close(&fv, NULL,
+		    f.ended ? "no CLOSE record" : "the stream was cut");
 	free(sum);
 	filter_release(&f);
 	json_release(&jb);
-	if (!f.stopped && (fflush(stdout) == EOF || ferror(stdout) ||
-	    fclose(stdout) == EOF)) {
+	if (!f.stopped &&
+	    (fflush(stdout) == EOF || ferror(stdout) ||
+	        fclose(stdout) == EOF)) {
 		warn("error writing standard output");
 		status = 1;
 	}

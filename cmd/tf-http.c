@@ -31,58 +31,87 @@
 #include "tmpl.h"
 #include "xutil.h"
 
-#define MAXFDS		64
-#define ESCLEN		(4 * HTTP_FIELDLEN + 1)
+#define MAXFDS 64
+#define ESCLEN (4 * HTTP_FIELDLEN + 1)
 
 struct tfhttp;
 struct hconn;
 
 /* One direction of a connection: the body of its message in progress. */
 struct hdir {
-	struct tfhttp	*t;
-	struct hconn	*c;
-	unsigned	 dir;
-	struct body	 b;		/* active between begin and end */
-	uint64_t	 chunkoff;	/* where the bytes being decoded start */
+	struct tfhttp *t;
+	struct hconn *c;
+	unsigned dir;
+	struct body b;     /* active between begin and end */
+	uint64_t chunkoff; /* where the bytes being decoded start */
+};
+
+/* What a connection needs once it carries bytes: made at the first. */
+struct hstate {
+	struct http_conn h;
+	struct hdir d[2];
 };
 
 struct hconn {
-	struct filter_conn fc;		/* fc.o: the connection */
-	struct http_conn h;
-	struct hdir	 d[2];
-	const char	*flow[2];	/* files mode: the flow names */
+	struct filter_conn fc; /* fc.o: the connection */
+	struct hstate *s;      /* NULL until the first byte; owned */
+	const char *flow[2];   /* files mode: the flow names */
 };
 
 struct tfhttp {
-	struct filter	 flt;
-	struct outdir	 od;
-	int		 odinit;
-	struct tmpl	 t;
+	struct filter flt;
+	struct outdir od;
+	int odinit;
+	struct tmpl t;
 	struct body_opts bo;
-	unsigned	 digests;	/* of bodies, when passing on */
-	const char	*dir;		/* -o */
-	int		 json;		/* -j */
-	int		 jsonfail;	/* writing the lines failed */
-	int		 quiet;
-	int		 files;		/* reading flow files */
+	unsigned digests; /* of bodies, when passing on */
+	const char *dir;  /* -o */
+	int json;         /* -j */
+	int jsonfail;     /* writing the lines failed */
+	int quiet;
+	int hush;             /* messages cut by a cut or a stop: said once */
+	uint64_t nbodies;     /* messages with a body */
+	uint64_t partial[16]; /* bodies not whole, by problem */
+	int files;            /* reading flow files */
 	struct http_limits lim;
-	struct http_cb	 cb;
-	struct json	 j;
+	struct http_cb cb;
+	struct json j;
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: tf-http [-jkqs] [-C conns] [-F tTkmg] "
-	    "[-H bytes] [-m bytes] [-n fields] [-o dir] [-R ratio] "
-	    "[-T template] [file ...]\n");
-	exit(2);
-}
+static void versions(FILE *);
+
+static const struct xopt opts[] = {
+    {"-C conns", "hold at most conns connections at once (131072)"},
+    {"-F tTkmg", "prefix the body names' template, as tf-split"},
+    {"-H bytes", "longest header block (64K)"},
+    {"-j", "one JSON line per request and response pair"},
+    {"-k", "keep each coded body as sent too"},
+    {"-m bytes", "largest decoded body (1G; 0: none)"},
+    {"-n fields", "most header fields in a message (256)"},
+    {"-o dir", "write the bodies under dir"},
+    {"-q", "do not warn of malformed messages or bodies not whole"},
+    {"-R ratio", "largest decompression ratio past 1 MiB (1000)"},
+    {"-s", "SHA-256 of each body too"},
+    {"-T template", "name the bodies after template, as tf-split"},
+    {"-w log", "largest zstd window taken, 2^log bytes (23: 8 MiB)"},
+    {"file ...", "read flow files, named as tcpflow names them"}, {NULL, NULL}};
+
+static const struct xprog prog = {"tf-http",
+    "[-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-m bytes] [-n fields] "
+    "[-o dir] [-R ratio] [-T template] [-w log] [file ...]",
+    "Write the bodies of the HTTP/1.x messages of each connection.", opts,
+    versions};
 
 static void
-nomem(void)
+versions(FILE *fp)
 {
-	errx(1, "out of memory");
+	const char *name, *bver;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; hdec_library(i, &name, &bver, buf, sizeof(buf)); i++)
+		(void)fprintf(fp, "%s %s\n", name, buf);
+	(void)fprintf(fp, "%s\n", digest_library());
 }
 
 /* Says something about direction dir of c, unless -q. */
@@ -92,15 +121,17 @@ cwarn(struct tfhttp *t, struct hconn *c, unsigned dir, uint64_t off,
 {
 	char esc[1024];
 
-	if (t->quiet)
+	if (t->quiet || t->hush)
 		return;
 	if (t->files)
-		warnx("'%s' at byte %" PRIu64 ": %s", esc_str(esc,
-		    sizeof(esc), c->flow[dir] ? c->flow[dir] : "",
-		    c->flow[dir] ? strlen(c->flow[dir]) : 0), off, what);
+		warnx("'%s' at byte %" PRIu64 ": %s",
+		    esc_str(esc, sizeof(esc), c->flow[dir] ? c->flow[dir] : "",
+		        c->flow[dir] ? strlen(c->flow[dir]) : 0),
+		    off, what);
 	else
 		warnx("connection %" PRIu64 " direction %u at byte %" PRIu64
-		    ": %s", c->fc.o.conn, dir, off, what);
+		      ": %s",
+		    c->fc.o.conn, dir, off, what);
 }
 
 /* What the body library has to say, in tf-http's words. */
@@ -111,53 +142,63 @@ on_body_event(void *arg, struct body *b, enum body_event ev, const char *what,
 	struct hdir *d = arg;
 	struct tfhttp *t = d->t;
 	struct hconn *c = d->c;
-	const struct http_msg *m = c->h.d[d->dir].m;
+	const struct http_msg *m = c->s->h.d[d->dir].m;
 	char msg[ESCLEN + 128], esc[ESCLEN];
 
 	switch (ev) {
 	case BODY_EUNDECODED:
-		(void)snprintf(msg, sizeof(msg), "message %" PRIu64 ": content "
-		    "coding '%s' not decoded: body written as sent", m->n,
-		    esc_str(esc, sizeof(esc), what, strlen(what)));
+		(void)snprintf(msg, sizeof(msg),
+		    "message %" PRIu64 ": content "
+		    "coding '%s' not decoded: body written as sent",
+		    m->n, esc_str(esc, sizeof(esc), what, strlen(what)));
 		cwarn(t, c, d->dir, m->offset, msg);
 		break;
 	case BODY_ETOOLONG:
+		if (!filter_skip(&t->flt, FILTER_SKIP_LONG))
+			break;
 		if (t->files)
-			warnx("'%s': message %" PRIu64 ": body file name longer "
-			    "than %d bytes: skipped", esc_str(esc, sizeof(esc),
-			    c->flow[d->dir], strlen(c->flow[d->dir])), m->n,
+			warnx("'%s': message %" PRIu64
+			      ": body file name longer "
+			      "than %d bytes: skipped",
+			    esc_str(esc, sizeof(esc), c->flow[d->dir],
+			        strlen(c->flow[d->dir])),
+			    m->n,
 			    (int)(BODY_NAMELEN - sizeof(BODY_PARTIAL) - 9));
 		else
-			warnx("connection %" PRIu64 " direction %u: message %"
-			    PRIu64 ": body file name longer than %d bytes: "
-			    "skipped", c->fc.o.conn, d->dir, m->n,
+			warnx("connection %" PRIu64
+			      " direction %u: message %" PRIu64
+			      ": body file name longer than %d bytes: "
+			      "skipped",
+			    c->fc.o.conn, d->dir, m->n,
 			    (int)(BODY_NAMELEN - sizeof(BODY_PARTIAL) - 9));
-		t->flt.status = 1;
 		break;
 	case BODY_ECREATE:
 		switch (err) {
 		case TF_ERR_EXISTS:
-			warnx("'%s%s' exists, not overwritten", t->od.prefix,
-			    what);
+			if (filter_skip(&t->flt, FILTER_SKIP_EXISTS))
+				warnx("'%s%s' exists, not overwritten",
+				    t->od.prefix, what);
 			break;
 		case TF_ERR_MALFORMED:
-			warnx("cannot create '%s%s': %s", t->od.prefix, what,
-			    outdir_unsafe(what));
+			if (filter_skip(&t->flt, FILTER_SKIP_UNSAFE))
+				warnx("cannot create '%s%s': %s", t->od.prefix,
+				    what, outdir_unsafe(what));
 			break;
 		case TF_ERR_NOMEM:
-			nomem();
+			xnomem();
 			break;
 		default:
-			warnx("cannot create '%s%s': %s", t->od.prefix, what,
-			    strerror(errno));
+			if (filter_skip(&t->flt, FILTER_SKIP_ERROR))
+				warnx("cannot create '%s%s': %s", t->od.prefix,
+				    what, strerror(errno));
 			break;
 		}
-		t->flt.status = 1;
 		break;
 	case BODY_EDECODE:
-		(void)snprintf(msg, sizeof(msg), "message %" PRIu64 ": %s: "
-		    "body truncated at %" PRIu64 " bytes", m->n, b->dec.why,
-		    b->dec.out);
+		(void)snprintf(msg, sizeof(msg),
+		    "message %" PRIu64 ": %s: "
+		    "body truncated at %" PRIu64 " bytes",
+		    m->n, b->dec.why, b->dec.out);
 		cwarn(t, c, d->dir, d->chunkoff, msg);
 		break;
 	case BODY_EFINISH:
@@ -188,7 +229,7 @@ static void
 on_begin(void *arg, unsigned dir, struct http_msg *m)
 {
 	struct hconn *c = arg;
-	struct hdir *d = &c->d[dir];
+	struct hdir *d = &c->s->d[dir];
 	struct tfhttp *t = d->t;
 	char flow[BODY_NAMELEN];
 	const char *fp = flow;
@@ -199,116 +240,81 @@ on_begin(void *arg, unsigned dir, struct http_msg *m)
 	} else if (tmpl_expand(&t->t, &c->fc.o, dir, flow, sizeof(flow)) < 0)
 		fp = NULL;
 	if (body_begin(&d->b, &t->bo, d, fp, m->n, m->ctype, m->cenc) < 0)
-		nomem();
+		xnomem();
 }
 
 static void
-on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p,
-    size_t n)
+on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p, size_t n)
 {
 	struct hconn *c = arg;
-	struct hdir *d = &c->d[dir];
+	struct hdir *d = &c->s->d[dir];
 
 	d->chunkoff = m->bodyoff + m->bodylen - n;
 	if (body_write(&d->b, p, n, m->bodylen - n) < 0)
-		nomem();
-}
-
-/* A string of the message, when it is there. */
-static struct httpmsg_str
-field(const char *s)
-{
-	return httpmsg_b(s[0] != '\0' ? s : NULL, strlen(s));
+		xnomem();
 }
 
 /* Makes the http.message annotation of m, whose body is b, in t->j. */
 static void
-message(struct tfhttp *t, const struct http_msg *m, struct body *b,
-    int complete)
+message(
+    struct tfhttp *t, const struct http_msg *m, struct body *b, int complete)
 {
 	struct httpmsg a;
-	char path[2 * BODY_NAMELEN], sent[2 * BODY_NAMELEN];
-	struct httpmsg_str *hex[DIGEST_NALGS];
-	unsigned i;
+	struct httpmsg_names nm;
 
-	httpmsg_init(&a);
-	hex[0] = &a.md5;
-	hex[1] = &a.sha1;
-	hex[2] = &a.sha256;
-	a.dir = httpmsg_s(m->isreq ? "request" : "response");
-	a.n = m->n;
-	a.has |= HTTPMSG_HAS(n);
-	if (m->isreq) {
-		a.method = httpmsg_s(m->method);
-		a.uri = httpmsg_s(m->uri);
-		a.host = httpmsg_s(m->host);
-	} else {
-		a.status = (uint64_t)m->status;
-		a.reason = httpmsg_s(m->reason);
-		a.has |= HTTPMSG_HAS(status);
-		if (m->reqn != 0) {
-			a.request = m->reqn;
-			a.method = httpmsg_s(m->method);
-			a.has |= HTTPMSG_HAS(request);
-		}
-	}
-	a.version = httpmsg_s(m->minor ? "1.1" : "1.0");
-	a.content_type = field(m->ctype);
-	if (m->clen >= 0) {
-		a.content_length = (uint64_t)m->clen;
-		a.has |= HTTPMSG_HAS(content_length);
-	}
-	a.transfer_encoding = field(m->tenc);
-	a.content_encoding = field(m->cenc);
-	a.offset = m->offset;
-	a.body_length = m->bodylen;
-	a.has |= HTTPMSG_HAS(offset) | HTTPMSG_HAS(body_length);
-	if (m->bodyoff != UINT64_MAX) {
-		a.body_offset = m->bodyoff;
-		a.has |= HTTPMSG_HAS(body_offset);
-	}
-	if (b->hadfile) {
-		(void)snprintf(path, sizeof(path), "%s%s", t->od.prefix,
-		    b->name);
-		a.file = httpmsg_s(path);
-		a.length = b->written;
-		a.has |= HTTPMSG_HAS(length);
-		for (i = 0; i < DIGEST_NALGS; i++)
-			if (b->hex[i][0] != '\0')
-				*hex[i] = httpmsg_s(b->hex[i]);
-	}
-	if (b->hadraw) {
-		(void)snprintf(sent, sizeof(sent), "%s%s", t->od.prefix,
-		    b->rawname);
-		a.file_sent = httpmsg_s(sent);
-	}
-	a.complete = complete;
-	a.has |= HTTPMSG_HAS(complete);
-	if (m->end != HTTP_END_COMPLETE)
-		a.problem = httpmsg_s(http_end_name(m->end));
-	else if (b->problem != NULL)
-		a.problem = httpmsg_s(b->problem);
-	if (b->undecoded) {
-		a.decoded = 0;
-		a.has |= HTTPMSG_HAS(decoded);
-	}
-	if (m->truncated) {
-		a.fields_truncated = 1;
-		a.has |= HTTPMSG_HAS(fields_truncated);
-	}
+	httpmsg_of(&a, m, b, t->od.prefix, complete, &nm);
 	json_clear(&t->j);
 	httpmsg_write(&a, &t->j);
 	if (json_error(&t->j) < 0)
-		nomem();
+		xnomem();
+}
+
+/* The problems of incomplete bodies, for the summary. */
+static const char *const problems[] = {
+    "gap", "cut", "bad-chunk", "headers", "limit", "decode", "write", "other"};
+
+/* The index in problems of why the body of m is not whole. */
+static unsigned
+problem(const struct http_msg *m, const struct body *b)
+{
+	const char *p = m->end != HTTP_END_COMPLETE ? http_end_name(m->end)
+	    : b->problem != NULL                    ? b->problem
+	                                            : "other";
+	unsigned i;
+
+	for (i = 0; i < 7; i++)
+		if (strcmp(p, problems[i]) == 0)
+			return i;
+	return 7;
+}
+
+/* Says how many bodies are not whole, and why, unless -q. */
+static void
+body_summary(const struct tfhttp *t)
+{
+	char line[256] = "";
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < 8; i++) {
+		if (t->partial[i] == 0)
+			continue;
+		n += t->partial[i];
+		(void)snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		    "%s%" PRIu64 " %s", line[0] ? ", " : "", t->partial[i],
+		    problems[i]);
+	}
+	if (n > 0 && !t->quiet)
+		warnx("%" PRIu64 " of %" PRIu64 " bod%s not whole: %s", n,
+		    t->nbodies, t->nbodies == 1 ? "y" : "ies", line);
 }
 
 /* -j: one line for a request and its response, either one NULL. */
 static void
-pair_line(struct tfhttp *t, struct hconn *c, const char *req,
-    const char *resp)
+pair_line(struct tfhttp *t, struct hconn *c, const char *req, const char *resp)
 {
 	const struct rec_open *o = &c->fc.o;
-	unsigned cd = c->h.reqdir == 1 ? 1 : 0;
+	unsigned cd = c->s->h.reqdir == 1 ? 1 : 0;
 	char a[ADDR_STRLEN];
 	struct json j;
 
@@ -321,20 +327,20 @@ pair_line(struct tfhttp *t, struct hconn *c, const char *req,
 		json_str(&j, "server_flow", c->flow[!cd] ? c->flow[!cd] : "");
 	} else {
 		json_u64(&j, "conn", o->conn);
-		json_str(&j, "orig_h", addr_plain(a, o->family,
-		    cd ? o->dst : o->src));
+		json_str(&j, "orig_h",
+		    addr_plain(a, o->family, cd ? o->dst : o->src));
 		json_u64(&j, "orig_p", cd ? o->dport : o->sport);
-		json_str(&j, "resp_h", addr_plain(a, o->family,
-		    cd ? o->src : o->dst));
+		json_str(&j, "resp_h",
+		    addr_plain(a, o->family, cd ? o->src : o->dst));
 		json_u64(&j, "resp_p", cd ? o->sport : o->dport);
 	}
 	json_raw(&j, "request", req ? req : "null", strlen(req ? req : "null"));
-	json_raw(&j, "response", resp ? resp : "null",
-	    strlen(resp ? resp : "null"));
+	json_raw(
+	    &j, "response", resp ? resp : "null", strlen(resp ? resp : "null"));
 	json_end(&j);
 	json_newline(&j);
 	if (json_error(&j) < 0)
-		nomem();
+		xnomem();
 	if (json_write(&j, stdout) < 0)
 		jsonfail(t);
 	json_release(&j);
@@ -344,20 +350,24 @@ static void
 on_end(void *arg, unsigned dir, struct http_msg *m)
 {
 	struct hconn *c = arg;
-	struct hdir *d = &c->d[dir];
+	struct hdir *d = &c->s->d[dir];
 	struct tfhttp *t = d->t;
 	char *copy;
 	int complete;
 
 	complete = body_end(&d->b, m->end == HTTP_END_COMPLETE, m->ts);
 	message(t, m, &d->b, complete);
-	filter_annot(&t->flt, c->fc.o.conn, dir, HTTPMSG_KEY, t->j.p,
-	    t->j.len);
+	if (m->bodylen > 0 || m->end != HTTP_END_COMPLETE) {
+		t->nbodies++;
+		if (!complete)
+			t->partial[problem(m, &d->b)]++;
+	}
+	filter_annot(&t->flt, c->fc.o.conn, dir, HTTPMSG_KEY, t->j.p, t->j.len);
 	if (t->json) {
 		if (m->isreq) {
 			/* Waits in lib/http's queue for its response. */
 			if ((copy = strdup(t->j.p)) == NULL)
-				nomem();
+				xnomem();
 			m->user = copy;
 		} else if (m->status >= 200 || m->status < 100) {
 			pair_line(t, c, m->requser, t->j.p);
@@ -374,7 +384,7 @@ on_unpaired(void *arg, void *user)
 {
 	struct hconn *c = arg;
 
-	pair_line(c->d[0].t, c, user, NULL);
+	pair_line(c->s->d[0].t, c, user, NULL);
 	free(user);
 }
 
@@ -383,20 +393,26 @@ on_warn(void *arg, unsigned dir, uint64_t off, const char *what)
 {
 	struct hconn *c = arg;
 
-	cwarn(c->d[0].t, c, dir, off, what);
+	cwarn(c->s->d[0].t, c, dir, off, what);
 }
 
-static void
-conn_setup(struct tfhttp *t, struct hconn *c)
+/* Returns c's HTTP state, made at its first byte. */
+static struct http_conn *
+state(struct tfhttp *t, struct hconn *c)
 {
 	unsigned d;
 
-	http_conn_init(&c->h, &t->lim, &t->cb, c);
+	if (c->s != NULL)
+		return &c->s->h;
+	if ((c->s = calloc(1, sizeof(*c->s))) == NULL)
+		xnomem();
+	http_conn_init(&c->s->h, &t->lim, &t->cb, c);
 	for (d = 0; d < 2; d++) {
-		c->d[d].t = t;
-		c->d[d].c = c;
-		c->d[d].dir = d;
+		c->s->d[d].t = t;
+		c->s->d[d].c = c;
+		c->s->d[d].dir = d;
 	}
+	return &c->s->h;
 }
 
 /* Ends the connection's messages and frees what it holds. */
@@ -405,11 +421,15 @@ conn_finish(struct hconn *c)
 {
 	unsigned d;
 
-	http_conn_finish(&c->h);
+	if (c->s == NULL)
+		return;
+	http_conn_finish(&c->s->h);
 	for (d = 0; d < 2; d++)
-		if (c->d[d].b.active)
-			body_release(&c->d[d].b);
-	http_conn_release(&c->h);
+		if (c->s->d[d].b.active)
+			body_release(&c->s->d[d].b);
+	http_conn_release(&c->s->h);
+	free(c->s);
+	c->s = NULL;
 }
 
 static void
@@ -423,39 +443,35 @@ on_start(struct filter *f)
 }
 
 static void
-on_open(struct filter *f, struct filter_conn *fc)
-{
-	conn_setup(f->arg, (struct hconn *)fc);
-}
-
-static void
 on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 {
-	struct hconn *c = (struct hconn *)fc;
-
-	(void)f;
-	if (http_conn_data(&c->h, d->dir, d->offset, d->ts, d->bytes,
-	    d->len) < 0)
-		nomem();
+	if (http_conn_data(state(f->arg, (struct hconn *)fc), d->dir, d->offset,
+	        d->ts, d->bytes, d->len) < 0)
+		xnomem();
 }
 
 static void
 on_gap(struct filter *f, struct filter_conn *fc, const struct rec_gap *g)
 {
-	struct hconn *c = (struct hconn *)fc;
-
-	(void)f;
-	http_conn_gap(&c->h, g->dir, g->offset, g->len);
+	http_conn_gap(
+	    state(f->arg, (struct hconn *)fc), g->dir, g->offset, g->len);
 }
 
 static void
 on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
     enum filter_why why)
 {
-	(void)f;
-	(void)cl;
-	(void)why;
+	struct tfhttp *t = f->arg;
+
+	/*
+	 * When the stream was cut, or the run stopped by a signal, every
+	 * message in progress is cut: that was said once, not per message.
+	 * Their annotations still say "cut".
+	 */
+	t->hush = why == FILTER_CUT ||
+	    (cl != NULL && cl->cause == REC_CLOSE_INTERRUPTED);
 	conn_finish((struct hconn *)fc);
+	t->hush = 0;
 }
 
 static int
@@ -469,20 +485,19 @@ on_flush(struct filter *f)
 }
 
 static const struct filter_ops ops = {
-	.name = "http",
-	.connsize = sizeof(struct hconn),
-	.passon = 1,
-	.start = on_start,
-	.open = on_open,
-	.data = on_data,
-	.gap = on_gap,
-	.close = on_close,
-	.flush = on_flush,
+    .name = "http",
+    .connsize = sizeof(struct hconn),
+    .passon = 1,
+    .start = on_start,
+    .data = on_data,
+    .gap = on_gap,
+    .close = on_close,
+    .flush = on_flush,
 };
 
 struct feed {
-	struct hconn	*c;
-	unsigned	 dir;
+	struct http_conn *h;
+	unsigned dir;
 };
 
 static int
@@ -490,7 +505,7 @@ feed_data(void *arg, uint64_t off, int64_t ts, const uint8_t *p, size_t n)
 {
 	struct feed *fd = arg;
 
-	return http_conn_data(&fd->c->h, fd->dir, off, ts, p, n);
+	return http_conn_data(fd->h, fd->dir, off, ts, p, n);
 }
 
 static void
@@ -498,24 +513,25 @@ feed_gap(void *arg, uint64_t off, uint64_t len)
 {
 	struct feed *fd = arg;
 
-	http_conn_gap(&fd->c->h, fd->dir, off, len);
+	http_conn_gap(fd->h, fd->dir, off, len);
 }
 
 /* Feeds the flow file path to direction dir of c. */
 static void
 feed_file(struct tfhttp *t, struct hconn *c, unsigned dir, const char *path)
 {
-	struct feed fe = { c, dir };
+	struct feed fe;
 	int fd, e;
 
+	fe.h = state(t, c);
+	fe.dir = dir;
 	if ((fd = open(path, O_RDONLY)) < 0) {
 		warn("cannot open '%s'", path);
 		t->flt.status = 1;
 		return;
 	}
-	if ((e = flowfile_read(fd, feed_data, feed_gap, &fe)) ==
-	    TF_ERR_NOMEM)
-		nomem();
+	if ((e = flowfile_read(fd, feed_data, feed_gap, &fe)) == TF_ERR_NOMEM)
+		xnomem();
 	else if (e < 0) {
 		warn("error reading '%s'", path);
 		t->flt.status = 1;
@@ -549,15 +565,14 @@ run_files(struct tfhttp *t, int argc, char *argv[])
 	t->bo.od = &t->od;
 	if ((pairs = calloc((size_t)argc, sizeof(*pairs))) == NULL ||
 	    (n = flowfile_pair(argc, argv, pairs)) < 0)
-		nomem();
+		xnomem();
 	for (i = 0; i < n; i++) {
 		if ((c = calloc(1, sizeof(*c))) == NULL)
-			nomem();
+			xnomem();
 		c->fc.o.conn = (uint64_t)i + 1;
 		for (d = 0; d < 2; d++)
 			if (pairs[i].dir[d] >= 0)
 				c->flow[d] = basename_of(argv[pairs[i].dir[d]]);
-		conn_setup(t, c);
 		for (k = 0; k < 2; k++) {
 			d = (unsigned)(k ^ pairs[i].swap);
 			if (pairs[i].dir[d] >= 0)
@@ -570,15 +585,15 @@ run_files(struct tfhttp *t, int argc, char *argv[])
 }
 
 /*
- * tf-http [-jkqs] [-C conns] [-F tTkmg] [-H bytes] [-m bytes] [-n fields]
- * [-o dir] [-R ratio] [-T template] [file ...]: -F and -T are
- * tf-split's, applied in command-line order.
+ * tf-http [-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-m bytes]
+ * [-n fields] [-o dir] [-R ratio] [-T template] [file ...]: -F and -T
+ * are tf-split's, applied in command-line order.
  */
 int
 main(int argc, char *argv[])
 {
 	struct tfhttp t;
-	int ch, e, status;
+	int ch, status;
 
 	memset(&t, 0, sizeof(t));
 	filter_init(&t.flt, &ops, &t, argc, argv);
@@ -595,24 +610,20 @@ main(int argc, char *argv[])
 	t.cb.unpaired = on_unpaired;
 	json_init(&t.j);
 	if (tmpl_init(&t.t) < 0)
-		nomem();
-	while ((ch = getopt(argc, argv, "C:F:H:jkm:n:o:qR:sT:")) != -1) {
+		xnomem();
+	while (
+	    (ch = xgetopt(&prog, argc, argv, "C:F:H:jkm:n:o:qR:sT:")) != -1) {
 		switch (ch) {
 		case 'C':
-			t.flt.maxconns = (size_t)xstrtonum(optarg, 1,
-			    FILTER_MAXCONNS_MAX, 1, "-C");
+			t.flt.maxconns = filter_conns_arg(optarg);
 			break;
 		case 'F':
-			if ((e = tmpl_flags(&t.t, optarg)) ==
-			    TF_ERR_UNSUPPORTED) {
-				warnx("option -F: %s", t.t.why);
-				usage();
-			} else if (e < 0)
-				nomem();
+		case 'T':
+			xtmpl_option(&prog, &t.t, ch, optarg);
 			break;
 		case 'H':
-			t.lim.maxheader = (size_t)xstrtonum(optarg, 64,
-			    64 << 20, 1, "-H");
+			t.lim.maxheader =
+			    (size_t)xstrtonum(optarg, 64, 64 << 20, 1, "-H");
 			break;
 		case 'j':
 			t.json = 1;
@@ -621,12 +632,12 @@ main(int argc, char *argv[])
 			t.bo.keep = 1;
 			break;
 		case 'm':
-			t.bo.maxbody = xstrtonum(optarg, 0, UINT64_MAX / 2, 1,
-			    "-m");
+			t.bo.maxbody =
+			    xstrtonum(optarg, 0, UINT64_MAX / 2, 1, "-m");
 			break;
 		case 'n':
-			t.lim.maxfields = (size_t)xstrtonum(optarg, 1,
-			    1 << 20, 0, "-n");
+			t.lim.maxfields =
+			    (size_t)xstrtonum(optarg, 1, 1 << 20, 0, "-n");
 			break;
 		case 'o':
 			t.dir = optarg;
@@ -635,39 +646,35 @@ main(int argc, char *argv[])
 			t.quiet = 1;
 			break;
 		case 'R':
-			t.bo.maxratio = xstrtonum(optarg, 0, UINT32_MAX, 0,
-			    "-R");
+			t.bo.maxratio =
+			    xstrtonum(optarg, 0, UINT32_MAX, 0, "-R");
 			break;
 		case 's':
 			t.digests |= DIGEST_SHA256;
 			break;
-		case 'T':
-			if (tmpl_set(&t.t, optarg) < 0)
-				nomem();
+		case 'w':
+			t.bo.zstdwlog =
+			    (unsigned)xstrtonum(optarg, 10, 31, 0, "-w");
 			break;
-		default:
-			usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if ((e = tmpl_finish(&t.t)) == TF_ERR_MALFORMED) {
-		warnx("template '%s': %s", t.t.text, t.t.why);
-		usage();
-	} else if (e < 0)
-		nomem();
+	xtmpl_finish(&prog, &t.t);
 	t.files = argc > 0;
 	t.flt.nopasson = t.json;
 	if (t.files) {
 		run_files(&t, argc, argv);
+		filter_summary(&t.flt);
 		status = t.flt.status;
 	} else
 		status = filter_run(&t.flt, STDIN_FILENO);
+	body_summary(&t);
 	filter_release(&t.flt);
 	tmpl_release(&t.t);
 	json_release(&t.j);
-	if (t.json && !t.jsonfail && (fflush(stdout) == EOF ||
-	    ferror(stdout))) {
+	if (t.json && !t.jsonfail &&
+	    (fflush(stdout) == EOF || ferror(stdout))) {
 		jsonfail(&t);
 		status = 1;
 	}

@@ -3,11 +3,13 @@
  * or a live interface) and writes the flow record stream: every TCP
  * connection's bytes, in order, with gaps where the capture missed some.
  */
-#define _GNU_SOURCE	/* fopencookie(3) */
+#define _GNU_SOURCE /* fopencookie(3) */
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <err.h>
+#include <grp.h>
+#include <pwd.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
@@ -20,52 +22,198 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "esc.h"
 #include "pkt.h"
 #include "reasm.h"
 #include "rec.h"
 #include "tferr.h"
 #include "xutil.h"
 
-#define MAX_FILES	REC_MAX_SOURCES
-#define LIVE_SNAPLEN	262144
-#define STDIN_BUFSZ	(256u << 10)
-#define MERGE_US	1000	/* -m default */
+#define MAX_FILES REC_MAX_SOURCES
+#define LIVE_SNAPLEN 262144
+#define STDIN_BUFSZ (256u << 10)
+#define MERGE_US 1000 /* -m default */
 
 struct ctx {
 	struct rec_writer w;
-	struct reasm	*ra;
-	struct pktdec	*dec;
-	struct rec_end	 end;
-	uint64_t	 pktno;
-	int64_t		 last_ts;
-	int		 fail;		/* exit 1 at the end */
-	int		 started;	/* the stream's header is written */
-	int		 stdin_file;	/* standard input never blocks */
-	char		 qname[512];	/* current input, quoted for messages */
+	struct reasm *ra;
+	struct pktdec *dec;
+	struct rec_end end;
+	uint64_t pktno;
+	int64_t last_ts;
+	int fail;         /* exit 1 at the end */
+	int started;      /* the stream's header is written */
+	int stdin_file;   /* standard input never blocks */
+	char qname[512];  /* current input, quoted for messages */
+	uint64_t total;   /* bytes of the input files, 0: not known */
+	uint64_t done;    /* bytes of the files before the current one */
+	uint64_t inbytes; /* bytes read from standard input */
+	FILE *cur;        /* the current file, for its position */
+	int progress;     /* a progress line on standard error */
+	int64_t shown;    /* when it was last drawn, ns */
+	int64_t t0;       /* when reading began, ns */
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, status_asked;
 /* File scope, so that an early exit(3) leaves them reachable, not leaked. */
 static char *expr, *cmdline;
+/* The words taken as the filter, for a hint when they were files. */
+static int nwords;
+static char **words;
 static pcap_t *live;
 
+static void versions(FILE *);
+
+static const struct xopt opts[] = {
+    {"-B bytes", "out-of-order bytes held in all (64M)"},
+    {"-b bytes", "out-of-order bytes held per direction (4M)"},
+    {"-C conns", "live connections held (131072)"},
+    {"-i interface", "capture live from interface"},
+    {"-l", "the words after the options are capture files, not a filter"},
+    {"-m usec", "join contiguous bytes within usec in one record (1000)"},
+    {"-p", "do not put the interface in promiscuous mode"},
+    {"-q", "do not sum up losses and malformed packets"},
+    {"-r file", "read file, pcap or pcapng; several are one capture"},
+    {"-s snaplen", "bytes captured per packet, live (262144)"},
+    {"-t seconds", "close connections idle for seconds (900; 0: never)"},
+    {"-Z user", "run as user once the capture is open"},
+    {"expression", "a BPF filter, as tcpdump takes it"}, {NULL, NULL}};
+
+static const struct xprog prog = {"tf-reassemble",
+    "[-hlpqV] [-B bytes] [-b bytes] [-C conns] [-i interface] [-m usec] "
+    "[-r file] [-s snaplen] [-t seconds] [-Z user] [expression | file ...]",
+    "Reassemble the TCP connections of a capture into a flow record "
+    "stream.",
+    opts, versions};
+
 static void
-usage(void)
+versions(FILE *fp)
 {
-	fprintf(stderr, "usage: tf-reassemble [-pqV] [-B bytes] [-b bytes] "
-	    "[-C conns] [-i interface]\n"
-	    "                     [-m usec] [-r file] [-s snaplen] "
-	    "[-t seconds] [expression]\n");
-	exit(2);
+	(void)fprintf(fp, "%s\n", pcap_lib_version());
 }
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGUSR1) {
+		status_asked = 1;
+		return;
+	}
 	stop = 1;
 	if (live != NULL)
 		pcap_breakloop(live);
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP end the run in order: reading stops, every
+ * connection is closed as "interrupted", END is written.  SIGUSR1 asks
+ * for a status line.
+ */
+static void
+signals(void)
+{
+	xstop_signals(on_signal, 1);
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec t;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Bytes of input read so far. */
+static uint64_t
+position(const struct ctx *c)
+{
+	off_t o;
+
+	if (c->cur != NULL && (o = ftello(c->cur)) >= 0)
+		return c->done + (uint64_t)o;
+	return c->done + c->inbytes;
+}
+
+/* Writes "N units" with a k, M or G for people: 1.2 GB. */
+static void
+human(char *buf, size_t size, double v, const char *unit)
+{
+	const char *p = "";
+
+	if (v >= 1e9) {
+		v /= 1e9;
+		p = "G";
+	} else if (v >= 1e6) {
+		v /= 1e6;
+		p = "M";
+	} else if (v >= 1e3) {
+		v /= 1e3;
+		p = "k";
+	}
+	(void)snprintf(buf, size, "%.*f %s%s", *p ? 1 : 0, v, p, unit);
+}
+
+/*
+ * The status line: where the input is, how fast it goes, how long is
+ * left, how many connections are live.
+ */
+static void
+status_line(struct ctx *c, char *buf, size_t size)
+{
+	char rd[32], tot[32], rate[32], eta[32] = "";
+	uint64_t pos = position(c);
+	double secs = (double)(now_ns() - c->t0) / 1e9;
+
+	human(rd, sizeof(rd), (double)pos, "B");
+	human(rate, sizeof(rate), secs > 0 ? (double)pos / secs : 0, "B/s");
+	if (c->total > 0 && pos <= c->total) {
+		human(tot, sizeof(tot), (double)c->total, "B");
+		if (pos > 0 && secs > 0.5)
+			(void)snprintf(eta, sizeof(eta), ", %.0f s left",
+			    secs * (double)(c->total - pos) / (double)pos);
+		(void)snprintf(buf, size,
+		    "%s of %s (%.0f%%), %s%s, packet %" PRIu64 ", %zu live "
+		    "connections",
+		    rd, tot, 100.0 * (double)pos / (double)c->total, rate, eta,
+		    c->pktno, reasm_live(c->ra));
+	} else
+		(void)snprintf(buf, size,
+		    "%s, %s, packet %" PRIu64 ", %zu live connections", rd,
+		    rate, c->pktno, reasm_live(c->ra));
+}
+
+/* Between packets: the progress line, a status line asked by SIGUSR1. */
+static void
+tick(struct ctx *c)
+{
+	char buf[256];
+	int64_t t;
+
+	if (status_asked) {
+		status_asked = 0;
+		status_line(c, buf, sizeof(buf));
+		(void)fprintf(stderr, "%stf-reassemble: %s\n",
+		    c->progress && c->shown != 0 ? "\r\033[K" : "", buf);
+		c->shown = 0;
+	}
+	if (!c->progress || (c->pktno & 1023) != 0)
+		return;
+	t = now_ns();
+	if (c->shown != 0 && t - c->shown < 250000000)
+		return;
+	status_line(c, buf, sizeof(buf));
+	(void)fprintf(stderr, "\r\033[K%s", buf);
+	c->shown = t;
+}
+
+/* Takes the progress line off the terminal. */
+static void
+untick(struct ctx *c)
+{
+	if (c->progress && c->shown != 0)
+		(void)fputs("\r\033[K", stderr);
+	c->shown = 0;
 }
 
 static void
@@ -92,15 +240,20 @@ stdin_read(void *cookie, char *buf, size_t n)
 	if (c->started && !c->stdin_file && poll(&pfd, 1, 0) == 0 &&
 	    rec_writer_flush(&c->w) < 0)
 		write_failed(c);
-	do
-		r = read(0, buf, n);
-	while (r < 0 && errno == EINTR);
+	/* A status line asked while the input waits is written at once. */
+	while ((r = read(0, buf, n)) < 0 && errno == EINTR && !stop)
+		if (status_asked && c->ra != NULL)
+			tick(c);
+	if (r < 0 && stop)
+		return 0;
+	if (r > 0)
+		c->inbytes += (uint64_t)r;
 	return r;
 }
 
 static void
-one_frame(struct ctx *c, const struct pcap_pkthdr *ph, const uint8_t *bytes,
-    int nano)
+one_frame(
+    struct ctx *c, const struct pcap_pkthdr *ph, const uint8_t *bytes, int nano)
 {
 	struct pkt p;
 	int64_t ts;
@@ -108,6 +261,8 @@ one_frame(struct ctx *c, const struct pcap_pkthdr *ph, const uint8_t *bytes,
 
 	c->pktno++;
 	c->end.packets++;
+	if (c->progress || status_asked)
+		tick(c);
 	c->end.bytes += ph->caplen;
 	ts = pkt_time(ph->ts.tv_sec, ph->ts.tv_usec, nano);
 	c->last_ts = ts;
@@ -126,25 +281,49 @@ live_cb(u_char *arg, const struct pcap_pkthdr *ph, const u_char *bytes)
 {
 	struct ctx *c = (struct ctx *)arg;
 
-	one_frame(c, ph, bytes, pcap_get_tstamp_precision(live) ==
-	    PCAP_TSTAMP_PRECISION_NANO);
+	one_frame(c, ph, bytes,
+	    pcap_get_tstamp_precision(live) == PCAP_TSTAMP_PRECISION_NANO);
+}
+
+/*
+ * " (did you mean -r FILE?)" when a word taken for the filter names an
+ * existing file, else "".
+ */
+static const char *
+file_hint(void)
+{
+	static char buf[600];
+	char esc[256];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < nwords; i++)
+		if (stat(words[i], &st) == 0 && S_ISREG(st.st_mode)) {
+			(void)snprintf(buf, sizeof(buf),
+			    " (did you mean -r %s%s?)",
+			    esc_str(
+			        esc, sizeof(esc), words[i], strlen(words[i])),
+			    nwords > 1 ? ", or -l for several" : "");
+			return buf;
+		}
+	return "";
 }
 
 static void
 set_filter(pcap_t *p, const char *filter, const char *name)
 {
-	struct bpf_program prog;
+	struct bpf_program bpf;
 
 	if (filter == NULL)
 		return;
-	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		warnx("bad filter expression '%s': %s", filter, pcap_geterr(p));
+	if (pcap_compile(p, &bpf, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		warnx("bad filter expression '%s': %s%s", filter,
+		    pcap_geterr(p), file_hint());
 		exit(2);
 	}
-	if (pcap_setfilter(p, &prog) < 0)
-		errx(1, "%s: cannot set the filter: %s", name,
-		    pcap_geterr(p));
-	pcap_freecode(&prog);
+	if (pcap_setfilter(p, &bpf) < 0)
+		errx(1, "%s: cannot set the filter: %s", name, pcap_geterr(p));
+	pcap_freecode(&bpf);
 }
 
 static void bad_input(struct ctx *, const char *, ...)
@@ -177,7 +356,7 @@ static pcap_t *
 open_file(struct ctx *c, const char *path, FILE **fpp)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
-	cookie_io_functions_t io = { stdin_read, NULL, NULL, NULL };
+	cookie_io_functions_t io = {stdin_read, NULL, NULL, NULL};
 	struct stat st;
 	pcap_t *p;
 	FILE *fp;
@@ -185,8 +364,8 @@ open_file(struct ctx *c, const char *path, FILE **fpp)
 
 	*fpp = NULL;
 	if (strcmp(path, "-") != 0) {
-		p = pcap_open_offline_with_tstamp_precision(path,
-		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		p = pcap_open_offline_with_tstamp_precision(
+		    path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 		if (p == NULL) {
 			if (access(path, R_OK) < 0)
 				bad_input(c, "cannot open '%s': %s", path,
@@ -204,20 +383,23 @@ open_file(struct ctx *c, const char *path, FILE **fpp)
 		err(1, "standard input");
 	if ((ch = getc(fp)) == EOF) {
 		(void)fclose(fp);
-		bad_input(c, "standard input: empty input, not a packet "
-		    "capture");
+		bad_input(c,
+		    "standard input: empty input, not a packet "
+		    "capture%s",
+		    file_hint());
 		return NULL;
 	}
 	(void)ungetc(ch, fp);
-	p = pcap_fopen_offline_with_tstamp_precision(fp,
-	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	p = pcap_fopen_offline_with_tstamp_precision(
+	    fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (p == NULL) {
 		(void)fclose(fp);
 		if (isatty(0))
-			errx(1, "standard input is a terminal: give a capture "
+			errx(1,
+			    "standard input is a terminal: give a capture "
 			    "with -r or on a pipe");
-		bad_input(c, "standard input: not a packet capture (%s)",
-		    ebuf);
+		bad_input(c, "standard input: not a packet capture (%s)%s",
+		    ebuf, file_hint());
 		return NULL;
 	}
 	*fpp = fp;
@@ -253,6 +435,24 @@ new_decoder(struct ctx *c, int linktype)
 		err(1, "packet decoder");
 }
 
+/*
+ * -Z user: after the capture is open, run as user: its group, its
+ * supplementary groups, then its user id.  Fatal if any step fails.
+ */
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL)
+		errx(1, "-Z: no user '%s'", user);
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0)
+		err(1, "-Z: cannot become '%s'", user);
+	if (setuid(0) == 0 && pw->pw_uid != 0)
+		errx(1, "-Z: could become root again");
+}
+
 /* Reads every packet of one offline capture. */
 static void
 read_file(struct ctx *c, pcap_t *p, const char *name)
@@ -261,8 +461,10 @@ read_file(struct ctx *c, pcap_t *p, const char *name)
 	const u_char *bytes;
 	int r;
 
+	c->cur = pcap_file(p);
 	while (!stop && (r = pcap_next_ex(p, &ph, &bytes)) == 1)
 		one_frame(c, ph, bytes, 1);
+	c->cur = NULL;
 	if (!stop && r == PCAP_ERROR) {
 		warnx("%s: truncated capture after packet %" PRIu64 ": %s",
 		    name, c->pktno, pcap_geterr(p));
@@ -271,20 +473,79 @@ read_file(struct ctx *c, pcap_t *p, const char *name)
 	}
 }
 
-/* Says on one line what was skipped or cut, if anything was. */
+/* Appends ", " and a part to the summary line in buf. */
+static void part(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
-summary(const struct rec_end *e)
+part(char *buf, size_t size, const char *fmt, ...)
 {
-	char m[64] = "", t[64] = "";
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n > 0 && n + 2 < size) {
+		memcpy(buf + n, ", ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	(void)vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/*
+ * Says on one line what was lost or skipped, if anything was: loss is
+ * never silent.  Nothing for a clean run.
+ */
+static void
+summary(const struct ctx *c, const struct rec_end *e, uint64_t kdrops)
+{
+	char line[1024] = "", causes[256] = "";
+	uint64_t n, b;
+	unsigned k;
+	const char *name;
 
 	if (e->malformed > 0)
-		(void)snprintf(m, sizeof(m), "%" PRIu64 " malformed packet%s "
-		    "skipped", e->malformed, e->malformed == 1 ? "" : "s");
+		part(line, sizeof(line),
+		    "%" PRIu64 " malformed packet%s skipped", e->malformed,
+		    plural(e->malformed));
 	if (e->truncated > 0)
-		(void)snprintf(t, sizeof(t), "%" PRIu64 " segment%s cut by "
-		    "the snaplen", e->truncated, e->truncated == 1 ? "" : "s");
-	if (m[0] != '\0' || t[0] != '\0')
-		warnx("%s%s%s", m, m[0] != '\0' && t[0] != '\0' ? ", " : "", t);
+		part(line, sizeof(line),
+		    "%" PRIu64 " segment%s cut by the snaplen", e->truncated,
+		    plural(e->truncated));
+	if (e->gaps > 0) {
+		for (k = 1; k < 8; k++) {
+			reasm_gaps(c->ra, k, &n, &b);
+			if (n == 0)
+				continue;
+			name = rec_gap_cause_name(k);
+			part(causes, sizeof(causes), "%s %" PRIu64,
+			    name != NULL ? name : "other", n);
+		}
+		part(line, sizeof(line),
+		    "%" PRIu64 " byte%s lost in %" PRIu64 " gap%s (%s)",
+		    e->gapbytes, plural(e->gapbytes), e->gaps, plural(e->gaps),
+		    causes);
+	}
+	if (kdrops > 0)
+		part(line, sizeof(line),
+		    "%" PRIu64 " packet%s dropped by the kernel", kdrops,
+		    plural(kdrops));
+	if (e->evicted > 0)
+		part(line, sizeof(line),
+		    "%" PRIu64 " connection%s evicted over -C", e->evicted,
+		    plural(e->evicted));
+	if (e->frag_dropped > 0)
+		part(line, sizeof(line),
+		    "%" PRIu64 " fragment%s of datagrams never completed",
+		    e->frag_dropped, plural(e->frag_dropped));
+	if (line[0] != '\0')
+		warnx("%s", line);
 }
 
 static char *
@@ -347,34 +608,43 @@ main(int argc, char *argv[])
 	const char *files[MAX_FILES], *iface = NULL;
 	char ebuf[PCAP_ERRBUF_SIZE];
 	size_t nfiles = 0, i;
-	int ch, quiet = 0, promisc = 1, snaplen = LIVE_SNAPLEN, lt;
+	int ch, quiet = 0, promisc = 1, snaplen = LIVE_SNAPLEN, lt, list = 0;
 	int64_t merge = MERGE_US * 1000LL;
+	const char *user = NULL;
+	uint64_t kdrops = 0;
+	struct pcap_stat ps;
+	struct stat st;
 	struct ctx c;
 	pcap_t *p;
 	FILE *fp;
 
 	xsignals();
 	memset(&lim, 0, sizeof(lim));
-	while ((ch = getopt(argc, argv, "B:b:C:hi:m:pqr:s:t:V")) != -1) {
+	while (
+	    (ch = xgetopt(&prog, argc, argv, "B:b:C:i:lm:pqr:s:t:Z:")) != -1) {
 		switch (ch) {
 		case 'B':
-			lim.ooo_total = (size_t)xstrtonum(optarg, 4096,
-			    (uint64_t)1 << 40, 1, "-B");
+			lim.ooo_total = (size_t)xstrtonum(
+			    optarg, 4096, (uint64_t)1 << 40, 1, "-B");
 			break;
 		case 'b':
-			lim.ooo_dir = (size_t)xstrtonum(optarg, 1,
-			    (uint64_t)1 << 40, 1, "-b");
+			lim.ooo_dir = (size_t)xstrtonum(
+			    optarg, 1, (uint64_t)1 << 40, 1, "-b");
 			break;
 		case 'C':
-			lim.max_conns = (size_t)xstrtonum(optarg, 1,
-			    (uint64_t)1 << 32, 1, "-C");
+			lim.max_conns = (size_t)xstrtonum(
+			    optarg, 1, (uint64_t)1 << 32, 1, "-C");
 			break;
 		case 'i':
 			iface = optarg;
 			break;
+		case 'l':
+			list = 1;
+			break;
 		case 'm':
-			merge = (int64_t)xstrtonum(optarg, 0, 60000000, 0,
-			    "-m") * 1000;
+			merge =
+			    (int64_t)xstrtonum(optarg, 0, 60000000, 0, "-m") *
+			    1000;
 			break;
 		case 'p':
 			promisc = 0;
@@ -391,25 +661,40 @@ main(int argc, char *argv[])
 			snaplen = (int)xstrtonum(optarg, 64, 262144, 0, "-s");
 			break;
 		case 't':
-			lim.idle = (int64_t)xstrtonum(optarg, 0, 315360000, 0,
-			    "-t") * 1000000000;
+			lim.idle =
+			    (int64_t)xstrtonum(optarg, 0, 315360000, 0, "-t") *
+			    1000000000;
 			if (lim.idle == 0)
 				lim.idle = -1;
 			break;
-		case 'V':
-			printf("tf-reassemble %s (%s)\n", TF_VERSION,
-			    pcap_lib_version());
-			return 0;
-		default:
-			usage();
+		case 'Z':
+			user = optarg;
+			break;
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	/* -l: the words are capture files, not a filter (tcpflow's -l). */
+	for (i = 0; list && i < (size_t)argc; i++) {
+		if (nfiles == MAX_FILES)
+			errx(2, "more than %d capture files", MAX_FILES);
+		files[nfiles++] = argv[i];
+	}
+	if (list) {
+		argv += argc;
+		argc = 0;
+	}
 	if (iface != NULL && nfiles > 0)
-		usage();
+		xusage(&prog);
+	nwords = argc;
+	words = argv;
 	expr = join_expr(argc, argv);
 	xrefuse_tty(1, "tf-split, tf-cat or another tf program");
+	if (nfiles == 0 && iface == NULL && isatty(0))
+		errx(1,
+		    "refusing to read a capture from a terminal: give it "
+		    "with -r FILE or on standard input%s",
+		    file_hint());
 
 	memset(&c, 0, sizeof(c));
 	if (rec_writer_init(&c.w, 1) < 0)
@@ -427,8 +712,8 @@ main(int argc, char *argv[])
 		(void)pcap_set_snaplen(live, snaplen);
 		(void)pcap_set_promisc(live, promisc);
 		(void)pcap_set_timeout(live, 100);
-		(void)pcap_set_tstamp_precision(live,
-		    PCAP_TSTAMP_PRECISION_NANO);
+		(void)pcap_set_tstamp_precision(
+		    live, PCAP_TSTAMP_PRECISION_NANO);
 		if (pcap_activate(live) < 0)
 			errx(1, "'%s': %s", iface, pcap_geterr(live));
 		(void)snprintf(c.qname, sizeof(c.qname), "'%s'", iface);
@@ -437,12 +722,16 @@ main(int argc, char *argv[])
 		write_header(&c, pcap_datalink(live), (uint32_t)snaplen,
 		    REC_SRC_IFACE, &iface, 1);
 		if (rec_write_annot(&c.w, 0, REC_DIR_NONE, "reassemble.command",
-		    cmdline, strlen(cmdline)) < 0)
+		        cmdline, strlen(cmdline)) < 0)
 			write_failed(&c);
 		new_decoder(&c, pcap_datalink(live));
-		(void)signal(SIGINT, on_signal);
-		(void)signal(SIGTERM, on_signal);
-		(void)signal(SIGHUP, on_signal);
+		if (user != NULL)
+			drop_privileges(user);
+		signals();
+		c.t0 = now_ns();
+		/* The stream begins at once, not with the first packet. */
+		if (rec_writer_flush(&c.w) < 0)
+			write_failed(&c);
 		while (!stop) {
 			if (pcap_dispatch(live, -1, live_cb, (u_char *)&c) ==
 			    PCAP_ERROR) {
@@ -453,17 +742,35 @@ main(int argc, char *argv[])
 			}
 			if (rec_writer_flush(&c.w) < 0)
 				write_failed(&c);
+			if (status_asked)
+				tick(&c);
 		}
+		if (pcap_stats(live, &ps) == 0)
+			kdrops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 		pcap_close(live);
 		live = NULL;
 	} else {
+		/* The progress line needs the size of every input. */
+		for (i = 0; i < nfiles; i++) {
+			if (strcmp(files[i], "-") == 0
+			        ? fstat(0, &st) < 0
+			        : stat(files[i], &st) < 0 ||
+			            !S_ISREG(st.st_mode)) {
+				c.total = 0;
+				break;
+			}
+			c.total += (uint64_t)st.st_size;
+		}
+		c.progress = !quiet && c.total > 0 && isatty(2);
+		signals();
+		c.t0 = now_ns();
 		for (i = 0; i < nfiles && !stop; i++) {
 			if (strcmp(files[i], "-") == 0)
-				(void)snprintf(c.qname, sizeof(c.qname),
-				    "standard input");
+				(void)snprintf(
+				    c.qname, sizeof(c.qname), "standard input");
 			else
-				(void)snprintf(c.qname, sizeof(c.qname),
-				    "'%s'", files[i]);
+				(void)snprintf(
+				    c.qname, sizeof(c.qname), "'%s'", files[i]);
 			if ((p = open_file(&c, files[i], &fp)) == NULL)
 				break;
 			if (!check_linktype(&c, p, c.qname)) {
@@ -473,24 +780,42 @@ main(int argc, char *argv[])
 			set_filter(p, expr, c.qname);
 			lt = pcap_datalink(p);
 			if (i == 0) {
-				write_header(&c, lt,
-				    (uint32_t)pcap_snapshot(p), files[0][0] ==
-				    '-' && files[0][1] == '\0' ?
-				    REC_SRC_STDIN : REC_SRC_FILE, files,
-				    nfiles);
+				write_header(&c, lt, (uint32_t)pcap_snapshot(p),
+				    files[0][0] == '-' && files[0][1] == '\0'
+				        ? REC_SRC_STDIN
+				        : REC_SRC_FILE,
+				    files, nfiles);
 				if (rec_write_annot(&c.w, 0, REC_DIR_NONE,
-				    "reassemble.command", cmdline,
-				    strlen(cmdline)) < 0)
+				        "reassemble.command", cmdline,
+				        strlen(cmdline)) < 0)
 					write_failed(&c);
 				c.started = 1;
 			}
 			new_decoder(&c, lt);
+			if (i == 0 && user != NULL)
+				drop_privileges(user);
 			read_file(&c, p, c.qname);
 			pcap_close(p);
+			if (stat(files[i], &st) == 0 && S_ISREG(st.st_mode))
+				c.done += (uint64_t)st.st_size;
+			c.inbytes = 0;
 		}
+		untick(&c);
 	}
 
-	if (reasm_finish(c.ra, c.last_ts) < 0)
+	if (stop) {
+		c.end.status |= REC_END_S_INTERRUPTED;
+		/* A live capture ends so; a file read in part is a failure. */
+		if (iface == NULL) {
+			warnx("interrupted after packet %" PRIu64
+			      ": the stream "
+			      "ends there",
+			    c.pktno);
+			c.fail = 1;
+		}
+	}
+	if (reasm_finish(c.ra, c.last_ts,
+	        stop ? REC_CLOSE_INTERRUPTED : REC_CLOSE_END) < 0)
 		write_failed(&c);
 	memset(&sum, 0, sizeof(sum));
 	if (c.dec != NULL) {
@@ -508,9 +833,9 @@ main(int argc, char *argv[])
 	reasm_totals(c.ra, &c.end);
 	if (rec_write_end(&c.w, &c.end) < 0 || rec_writer_release(&c.w) < 0)
 		write_failed(&c);
-	reasm_free(c.ra);
 	if (!quiet)
-		summary(&c.end);
+		summary(&c, &c.end, kdrops);
+	reasm_free(c.ra);
 	free(expr);
 	free(cmdline);
 	return c.fail;

@@ -8,6 +8,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "dfxml.h"
 #include "digest.h"
 #include "filter.h"
+#include "hdec.h"
 #include "json.h"
 #include "rec.h"
 #include "report.h"
@@ -27,21 +29,43 @@
 #include "xutil.h"
 
 struct ctx {
-	FILE		*out;
-	const char	*outname;
-	int		 json;
-	unsigned	 algs;
-	struct dfxml	 x;
-	struct json	 j;
-	char		*cmdline;
-	int		 werrno;	/* errno of the first failed write */
+	FILE *out;
+	const char *outname;
+	int json;
+	unsigned algs;
+	struct dfxml x;
+	struct json j;
+	char *cmdline;
+	int werrno; /* errno of the first failed write */
 };
 
+static void versions(FILE *);
+
+static const struct xopt opts[] = {
+    {"-C conns", "hold at most conns connections at once (131072)"},
+    {"-f", "overwrite the -o file if it exists"},
+    {"-j", "JSON lines, one per connection direction, not DFXML"},
+    {"-o file", "write the report to file"},
+    {"-s", "SHA-256 too, besides MD5 and SHA-1"},
+    {"-z bytes", "zeros hashed for holes in all (64M + 4 per data byte)"},
+    {NULL, NULL}};
+
+static const struct xprog prog = {"tf-report",
+    "[-fhjsV] [-C conns] [-o file] [-z bytes]",
+    "Write a DFXML report of the stream: a fileobject per direction.", opts,
+    versions};
+
 static void
-usage(void)
+versions(FILE *fp)
 {
-	(void)fprintf(stderr, "usage: tf-report [-js] [-C conns] [-o file]\n");
-	exit(2);
+	const char *name, *bver;
+	char buf[64];
+	size_t i;
+
+	(void)fprintf(fp, "libxml2 %s\n", dfxml_library(buf, sizeof(buf)));
+	(void)fprintf(fp, "%s\n", digest_library());
+	for (i = 0; hdec_library(i, &name, &bver, buf, sizeof(buf)); i++)
+		(void)fprintf(fp, "%s %s\n", name, buf);
 }
 
 static int
@@ -75,8 +99,8 @@ x_dir(void *arg, const struct report_dir *rd)
 {
 	struct ctx *c = arg;
 
-	return dfxml_fileobject(&c->x, rd) < 0 || ferror(c->out) ?
-	    failed(c) : 0;
+	return dfxml_fileobject(&c->x, rd) < 0 || ferror(c->out) ? failed(c)
+	                                                         : 0;
 }
 
 static int
@@ -84,8 +108,8 @@ x_end(void *arg, const struct rec_end *e, const char *cut, uint64_t stray)
 {
 	struct ctx *c = arg;
 
-	return dfxml_end(&c->x, e, cut, stray) < 0 || ferror(c->out) ?
-	    failed(c) : 0;
+	return dfxml_end(&c->x, e, cut, stray) < 0 || ferror(c->out) ? failed(c)
+	                                                             : 0;
 }
 
 /* Flushes what was written before the reader blocks for more input. */
@@ -94,13 +118,10 @@ x_flush(void *arg)
 {
 	struct ctx *c = arg;
 
-	return dfxml_flush(&c->x) < 0 || fflush(c->out) == EOF ?
-	    failed(c) : 0;
+	return dfxml_flush(&c->x) < 0 || fflush(c->out) == EOF ? failed(c) : 0;
 }
 
-static const struct report_out xml_out = {
-	x_begin, x_dir, x_end, x_flush
-};
+static const struct report_out xml_out = {x_begin, x_dir, x_end, x_flush};
 
 /* The JSON lines output: one line per direction, nothing else. */
 static int
@@ -122,7 +143,7 @@ j_flush(void *arg)
 	return fflush(c->out) == EOF ? failed(c) : 0;
 }
 
-static const struct report_out json_out = { NULL, j_dir, NULL, j_flush };
+static const struct report_out json_out = {NULL, j_dir, NULL, j_flush};
 
 /*
  * libxml2 would print its own lines ("I/O error : ...") for a write that
@@ -133,6 +154,22 @@ xml_quiet(void *ctx, const char *fmt, ...)
 {
 	(void)ctx;
 	(void)fmt;
+}
+
+/* Opens the report file: a new one, or any one with force. */
+static FILE *
+open_out(const char *path, int force)
+{
+	FILE *fp;
+	int fd;
+
+	if (force)
+		return fopen(path, "w");
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666)) < 0)
+		return NULL;
+	if ((fp = fdopen(fd, "w")) == NULL)
+		(void)close(fd);
+	return fp;
 }
 
 /*
@@ -146,16 +183,19 @@ main(int argc, char *argv[])
 	static struct ctx c;
 	struct filter f;
 	struct report *rp;
-	int ch, status;
+	int ch, status, force = 0, setzeros = 0;
+	uint64_t zeros = 0;
 
 	filter_init(&f, &report_ops, NULL, argc, argv);
 	c.out = stdout;
 	c.algs = DIGEST_MD5 | DIGEST_SHA1;
-	while ((ch = getopt(argc, argv, "C:jo:s")) != -1) {
+	while ((ch = xgetopt(&prog, argc, argv, "C:fjo:sz:")) != -1) {
 		switch (ch) {
 		case 'C':
-			f.maxconns = (size_t)xstrtonum(optarg, 1,
-			    FILTER_MAXCONNS_MAX, 1, "-C");
+			f.maxconns = filter_conns_arg(optarg);
+			break;
+		case 'f':
+			force = 1;
 			break;
 		case 'j':
 			c.json = 1;
@@ -166,14 +206,23 @@ main(int argc, char *argv[])
 		case 's':
 			c.algs |= DIGEST_SHA256;
 			break;
-		default:
-			usage();
+		case 'z':
+			zeros = xstrtonum(optarg, 0, UINT64_MAX, 1, "-z");
+			setzeros = 1;
+			break;
 		}
 	}
 	if (optind != argc)
-		usage();
-	if (c.outname != NULL && (c.out = fopen(c.outname, "w")) == NULL)
+		xusage(&prog);
+	/* A report is evidence: it is not replaced unless -f says so. */
+	if (c.outname != NULL && (c.out = open_out(c.outname, force)) == NULL) {
+		if (errno == EEXIST)
+			errx(1,
+			    "'%s' exists: not overwritten (-f overwrites "
+			    "it)",
+			    c.outname);
 		err(1, "open '%s'", c.outname);
+	}
 
 	LIBXML_TEST_VERSION
 	xmlSetGenericErrorFunc(NULL, xml_quiet);
@@ -184,6 +233,8 @@ main(int argc, char *argv[])
 	if ((rp = report_new(c.algs, c.json ? &json_out : &xml_out, &c)) ==
 	    NULL)
 		xnomem();
+	if (setzeros)
+		report_zeros(rp, zeros);
 	f.arg = rp;
 	status = filter_run(&f, STDIN_FILENO);
 	filter_finish(&f, FILTER_CUT);

@@ -22,40 +22,40 @@
 #include "tmpl.h"
 #include "xutil.h"
 
-#define FD_RESERVE	16	/* descriptors kept for all but flow files */
-#define MANY_FILES	10000	/* tcpflow's hint threshold */
-#define NAMELEN		4096
-#define PATHKEY		"split.path"
+#define FD_RESERVE 16    /* descriptors kept for all but flow files */
+#define MANY_FILES 10000 /* tcpflow's hint threshold */
+#define NAMELEN 4096
+#define PATHKEY "split.path"
 
 /* A connection: its two files. */
 struct conn {
 	struct filter_conn fc;
 	struct outdir_file *f[2];
-	uint8_t		 skip[2];	/* this direction gets no file */
+	uint8_t skip[2]; /* this direction gets no file */
 };
 
 struct split {
-	struct filter	 flt;
-	struct outdir	 od;
-	struct tmpl	 t;
-	const char	*dir;		/* as given with -o, or NULL */
-	size_t		 maxfds;
-	int		 quiet;
+	struct filter flt;
+	struct outdir od;
+	struct tmpl t;
+	const char *dir; /* as given with -o, or NULL */
+	size_t maxfds;
+	int quiet;
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: tf-split [-q] [-C conns] [-f maxfds] "
-	    "[-F tTkmg] [-o dir] [-T template]\n");
-	exit(2);
-}
+static const struct xopt opts[] = {
+    {"-C conns", "hold at most conns connections at once (131072)"},
+    {"-F tTkmg", "prefix the template: time, ISO time, 1000 per dir"},
+    {"-f maxfds", "keep at most maxfds files open"},
+    {"-o dir", "write the files under dir"},
+    {"-q", "do not suggest -Fk past 10000 files"},
+    {"-T template", "name files by template (%A.%a-%B.%b%V%v%C%c)"},
+    {NULL, NULL}};
 
-static void
-nomem(void)
-{
-	errx(1, "out of memory");
-}
+static const struct xprog prog = {"tf-split",
+    "[-hqV] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]",
+    "Write each direction of each connection of the stream to a file.", opts,
+    NULL};
 
 /* Returns the file of direction dir of c, creating it on first use. */
 static struct outdir_file *
@@ -70,43 +70,48 @@ file_get(struct split *s, struct conn *c, unsigned dir)
 		return c->f[dir];
 	c->skip[dir] = 1;
 	if (tmpl_expand(&s->t, o, dir, name, sizeof(name)) < 0) {
-		warnx("connection %" PRIu64 " direction %u: name longer than "
-		    "%d bytes: skipped", o->conn, dir, NAMELEN - 1);
-		s->flt.status = 1;
+		if (filter_skip(&s->flt, FILTER_SKIP_LONG))
+			warnx("connection %" PRIu64
+			      " direction %u: name longer "
+			      "than %d bytes: skipped",
+			    o->conn, dir, NAMELEN - 1);
 		return NULL;
 	}
 	switch (e = outdir_create(&s->od, name, &f)) {
 	case 0:
 		break;
 	case TF_ERR_EXISTS:
-		warnx("'%s%s' exists, not overwritten: connection %" PRIu64
-		    " direction %u skipped", s->od.prefix, name, o->conn, dir);
+		if (filter_skip(&s->flt, FILTER_SKIP_EXISTS))
+			warnx("'%s%s' exists, not overwritten: connection "
+			      "%" PRIu64 " direction %u skipped",
+			    s->od.prefix, name, o->conn, dir);
 		break;
 	case TF_ERR_MALFORMED:
-		warnx("cannot create '%s%s': %s: connection %" PRIu64
-		    " direction %u skipped", s->od.prefix, name,
-		    outdir_unsafe(name), o->conn, dir);
+		if (filter_skip(&s->flt, FILTER_SKIP_UNSAFE))
+			warnx("cannot create '%s%s': %s: connection %" PRIu64
+			      " direction %u skipped",
+			    s->od.prefix, name, outdir_unsafe(name), o->conn,
+			    dir);
 		break;
 	case TF_ERR_NOMEM:
-		nomem();
+		xnomem();
 		break;
 	default:
-		warnx("cannot create '%s%s': %s: connection %" PRIu64
-		    " direction %u skipped", s->od.prefix, name,
-		    strerror(errno), o->conn, dir);
+		if (filter_skip(&s->flt, FILTER_SKIP_ERROR))
+			warnx("cannot create '%s%s': %s: connection %" PRIu64
+			      " direction %u skipped",
+			    s->od.prefix, name, strerror(errno), o->conn, dir);
 		break;
 	}
-	if (e < 0) {
-		s->flt.status = 1;
+	if (e < 0)
 		return NULL;
-	}
 	c->f[dir] = f;
 	c->skip[dir] = 0;
 	filter_annot(&s->flt, o->conn, dir, PATHKEY, f->path, strlen(f->path));
 	if (!s->quiet && !s->t.hasdir && s->od.nfiles == MANY_FILES + 1)
 		warnx("more than %d files in '%s': -Fk, -Fm or -Fg spread "
-		    "them over directories", MANY_FILES,
-		    s->dir != NULL ? s->dir : ".");
+		      "them over directories",
+		    MANY_FILES, s->dir != NULL ? s->dir : ".");
 	return f;
 }
 
@@ -137,8 +142,8 @@ on_gap(struct filter *flt, struct filter_conn *fc, const struct rec_gap *g)
 
 /* Closes the connection's files, setting their times. */
 static void
-on_close(struct filter *flt, struct filter_conn *fc,
-    const struct rec_close *cl, enum filter_why why)
+on_close(struct filter *flt, struct filter_conn *fc, const struct rec_close *cl,
+    enum filter_why why)
 {
 	struct split *s = flt->arg;
 	struct conn *c = (struct conn *)fc;
@@ -152,13 +157,13 @@ on_close(struct filter *flt, struct filter_conn *fc,
 }
 
 static const struct filter_ops ops = {
-	.name = "split",
-	.connsize = sizeof(struct conn),
-	.passon = 1,
-	.start = on_start,
-	.data = on_data,
-	.gap = on_gap,
-	.close = on_close,
+    .name = "split",
+    .connsize = sizeof(struct conn),
+    .passon = 1,
+    .start = on_start,
+    .data = on_data,
+    .gap = on_gap,
+    .close = on_close,
 };
 
 static size_t
@@ -176,9 +181,9 @@ default_maxfds(void)
 }
 
 /*
- * tf-split [-q] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]:
- * the options but -C are tcpflow's; -T and -F apply in command-line
- * order.
+ * tf-split [-hqV] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]:
+ * the options -f, -F, -o, -q and -T are tcpflow's; -T and -F apply in
+ * command-line order.
  */
 int
 main(int argc, char *argv[])
@@ -189,24 +194,19 @@ main(int argc, char *argv[])
 	memset(&s, 0, sizeof(s));
 	filter_init(&s.flt, &ops, &s, argc, argv);
 	if (tmpl_init(&s.t) < 0)
-		nomem();
-	while ((ch = getopt(argc, argv, "C:F:f:o:qT:")) != -1) {
+		xnomem();
+	while ((ch = xgetopt(&prog, argc, argv, "C:F:f:o:qT:")) != -1) {
 		switch (ch) {
 		case 'C':
-			s.flt.maxconns = (size_t)xstrtonum(optarg, 1,
-			    FILTER_MAXCONNS_MAX, 1, "-C");
+			s.flt.maxconns = filter_conns_arg(optarg);
 			break;
 		case 'F':
-			if ((e = tmpl_flags(&s.t, optarg)) ==
-			    TF_ERR_UNSUPPORTED) {
-				warnx("option -F: %s", s.t.why);
-				usage();
-			} else if (e < 0)
-				nomem();
+		case 'T':
+			xtmpl_option(&prog, &s.t, ch, optarg);
 			break;
 		case 'f':
-			s.maxfds = (size_t)xstrtonum(optarg, 1, INT_MAX, 0,
-			    "-f");
+			s.maxfds =
+			    (size_t)xstrtonum(optarg, 1, INT_MAX, 0, "-f");
 			break;
 		case 'o':
 			s.dir = optarg;
@@ -214,21 +214,11 @@ main(int argc, char *argv[])
 		case 'q':
 			s.quiet = 1;
 			break;
-		case 'T':
-			if (tmpl_set(&s.t, optarg) < 0)
-				nomem();
-			break;
-		default:
-			usage();
 		}
 	}
 	if (optind != argc)
-		usage();
-	if ((e = tmpl_finish(&s.t)) == TF_ERR_MALFORMED) {
-		warnx("template '%s': %s", s.t.text, s.t.why);
-		usage();
-	} else if (e < 0)
-		nomem();
+		xusage(&prog);
+	xtmpl_finish(&prog, &s.t);
 	if (s.maxfds == 0)
 		s.maxfds = default_maxfds();
 	e = filter_run(&s.flt, STDIN_FILENO);

@@ -1,9 +1,12 @@
 #!/bin/sh
-# The tf pipeline on the bundled capture examples/http.pcap: one HTTP/1.1
-# keep-alive connection on loopback with two GETs (317 bytes of text, then
-# 3000 binary bytes).  tf-reassemble turns the capture into the record
-# stream, tf-split writes one file per direction and passes the stream on,
-# annotated with the paths it wrote; tf-cat shows the records.
+# The tf toolkit on a bundled capture, examples/http-codings.pcap: three
+# HTTP/1.1 connections to a small test server on loopback, with bodies sent
+# gzip, raw and zlib deflate, br, zstd and "gzip, br", a chunked POST,
+# pipelined requests, HEAD, 204 and 304.  The whole pipeline runs once:
+# tf-reassemble turns the capture into the record stream, tf-http writes
+# the HTTP bodies, decoded, tf-split one file per connection direction,
+# tf-report a DFXML report; then tf-cat shows the connections and sums
+# the stream up.
 #
 # usage: sh examples/demo.sh [bindir [outdir]]
 #   bindir  where the programs are (default: build/bin of this tree)
@@ -11,28 +14,33 @@
 #           ${TMPDIR:-/tmp}/tf-demo.XXXXXX, kept for you to look at)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(cd "${1:-$here/../build/bin}" && pwd)
-PATH=$bin:$PATH
-if [ $# -ge 2 ]; then
-	mkdir "$2"
-	out=$(cd "$2" && pwd)
-else
-	out=$(mktemp -d "${TMPDIR:-/tmp}/tf-demo.XXXXXX")
-fi
-cd "$out"
-
-# sizes DIR: the files under DIR with their sizes in bytes.
-sizes() {
-	find "$1" -type f | LC_ALL=C sort | while IFS= read -r f; do
-		printf '%8d  %s\n' "$(($(wc -c <"$f")))" "$f"
-	done
-}
+. "$here/common.sh"
+example_setup tf-demo "$@"
 
 echo "output in $out"
 echo
-echo '$ tf-reassemble < examples/http.pcap | tf-split -o flows > stream.tfs'
-tf-reassemble <"$here/http.pcap" | tf-split -o flows >stream.tfs
-sizes flows
+echo '$ tf-reassemble -r http-codings.pcap | tf-http -o objects | tf-split -o flows | tee stream.tfs | tf-report -o report.xml'
+tf-reassemble -r "$here/http-codings.pcap" | tf-http -o objects |
+    tf-split -o flows | tee stream.tfs | tf-report -o report.xml
 echo
-echo '$ tf-cat -n 40 < stream.tfs | head -n 8'
-tf-cat -n 40 <stream.tfs | sed -n 1,8p
+echo '# the HTTP bodies tf-http found, decoded'
+echo '$ ls -l objects'
+find objects -type f -printf '%8s  %p\n' | LC_ALL=C sort -k 2
+echo
+echo '# one file per connection direction'
+echo '$ ls -l flows'
+find flows -type f -printf '%8s  %p\n' | LC_ALL=C sort -k 2
+echo
+echo '# the connections'
+echo '$ tf-cat -c < stream.tfs'
+tf-cat -c <stream.tfs
+echo
+echo '# what the report holds'
+echo '$ grep -o "<filename>[a-z]*/" report.xml | sort | uniq -c'
+grep -o '<filename>[a-z]*/' report.xml | LC_ALL=C sort | uniq -c
+echo '$ xmllint --xpath "string(//*[local-name()='"'summary'"']/@status)" report.xml'
+xmllint --xpath "string(//*[local-name()='summary']/@status)" report.xml
+echo
+echo '# the stream, summed up'
+echo '$ tf-cat -s < stream.tfs | grep -e records -e end.connections'
+tf-cat -s <stream.tfs | grep -e '^records\.' -e '^end\.connections='

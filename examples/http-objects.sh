@@ -12,15 +12,8 @@
 #           ${TMPDIR:-/tmp}/tf-http.XXXXXX, kept for you to look at)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(cd "${1:-$here/../build/bin}" && pwd)
-PATH=$bin:$PATH
-if [ $# -ge 2 ]; then
-	mkdir "$2"
-	out=$(cd "$2" && pwd)
-else
-	out=$(mktemp -d "${TMPDIR:-/tmp}/tf-http.XXXXXX")
-fi
-cd "$out"
+. "$here/common.sh"
+example_setup tf-http "$@"
 
 echo '$ tf-reassemble < http-codings.pcap | tf-http -o objects | tf-split -o flows | tf-report > report.xml'
 tf-reassemble <"$here/http-codings.pcap" | tf-http -o objects |

@@ -14,15 +14,8 @@
 #           ${TMPDIR:-/tmp}/tf-demo.XXXXXX, kept for you to look at)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(cd "${1:-$here/../build/bin}" && pwd)
-PATH=$bin:$PATH
-if [ $# -ge 2 ]; then
-	mkdir "$2"
-	out=$(cd "$2" && pwd)
-else
-	out=$(mktemp -d "${TMPDIR:-/tmp}/tf-demo.XXXXXX")
-fi
-cd "$out"
+. "$here/common.sh"
+example_setup tf-demo "$@"
 
 # sizes DIR: the files under DIR with their sizes in bytes.
 sizes() {

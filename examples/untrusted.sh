@@ -16,15 +16,8 @@
 #           ${TMPDIR:-/tmp}/tf-untrusted.XXXXXX, kept for you to look at)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(cd "${1:-$here/../build/bin}" && pwd)
-PATH=$bin:$PATH
-if [ $# -ge 2 ]; then
-	mkdir "$2"
-	out=$(cd "$2" && pwd)
-else
-	out=$(mktemp -d "${TMPDIR:-/tmp}/tf-untrusted.XXXXXX")
-fi
-cd "$out"
+. "$here/common.sh"
+example_setup tf-untrusted "$@"
 
 echo '$ tf-reassemble -C 16 < hostile.pcap | tf-http -R 100 -o objects | tf-split -o flows | tf-report > report.xml'
 tf-reassemble -C 16 <"$here/hostile.pcap" 2>reassemble.err |

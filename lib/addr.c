@@ -23,8 +23,8 @@ addr_tcpflow(char *buf, unsigned family, const uint8_t *a)
 char *
 addr_plain(char *buf, unsigned family, const uint8_t *a)
 {
-	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf,
-	    ADDR_STRLEN) == NULL)
+	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf, ADDR_STRLEN) ==
+	    NULL)
 		buf[0] = '\0';
 	return buf;
 }
@@ -49,8 +49,8 @@ addr_isotime(char *buf, size_t size, int64_t ts, int secdigits)
 	if ((n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm)) == 0)
 		return TF_ERR_MALFORMED;
 	if (secdigits == 6)
-		r = snprintf(buf + n, size - n, ".%06lldZ",
-		    (long long)(frac / 1000));
+		r = snprintf(
+		    buf + n, size - n, ".%06lldZ", (long long)(frac / 1000));
 	else if (secdigits == 9)
 		r = snprintf(buf + n, size - n, ".%09lldZ", (long long)frac);
 	else

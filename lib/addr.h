@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ADDR_STRLEN	48	/* fits either form of any address, with NUL */
+#define ADDR_STRLEN 48 /* fits either form of any address, with NUL */
 
 /*
  * Formats an address the way tcpflow names files: IPv4 zero-padded per

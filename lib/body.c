@@ -15,7 +15,7 @@
 #include "tferr.h"
 
 /* The longest body name: room is left for -PARTIAL and a coding suffix. */
-#define NAMEMAX		(BODY_NAMELEN - sizeof(BODY_PARTIAL) - 9)
+#define NAMEMAX (BODY_NAMELEN - sizeof(BODY_PARTIAL) - 9)
 
 static void
 event(struct body *b, enum body_event ev, const char *what, const char *to,
@@ -75,8 +75,8 @@ body_begin(struct body *b, const struct body_opts *opts, void *arg,
 	b->active = 1;
 	if ((e = digest_init(&b->dg, opts->digests)) < 0)
 		return e == TF_ERR_NOMEM ? e : 0;
-	if (hdec_init(&b->dec, cenc, opts->maxbody, opts->maxratio, sink,
-	    b) < 0) {
+	if (hdec_init(&b->dec, cenc, opts->maxbody, opts->maxratio, sink, b) <
+	    0) {
 		if (b->dec.err == TF_ERR_NOMEM)
 			return TF_ERR_NOMEM;
 		/* Unknown or too many codings: the body as sent. */
@@ -85,10 +85,12 @@ body_begin(struct body *b, const struct body_opts *opts, void *arg,
 		(void)hdec_init(&b->dec, NULL, opts->maxbody, 0, sink, b);
 		event(b, BODY_EUNDECODED, cenc, NULL, 0);
 	}
+	if (opts->zstdwlog != 0)
+		b->dec.zstdwlog = opts->zstdwlog;
 	b->nofile = opts->od == NULL;
-	if (flow == NULL || (size_t)snprintf(name, sizeof(name),
-	    "%s-HTTPBODY-%03" PRIu64 "%s", flow, n, mime_ext(ctype)) >
-	    NAMEMAX) {
+	if (flow == NULL ||
+	    (size_t)snprintf(name, sizeof(name), "%s-HTTPBODY-%03" PRIu64 "%s",
+	        flow, n, mime_ext(ctype)) > NAMEMAX) {
 		/* Said at the first byte: a message with no body needs no
 		 * name. */
 		b->toolong = 1;
@@ -101,8 +103,8 @@ body_begin(struct body *b, const struct body_opts *opts, void *arg,
 	memcpy(b->name, name, len + 1);
 	b->rawname[0] = '\0';
 	if (!b->toolong && b->dec.n > 0)
-		(void)snprintf(b->rawname, len + 16, "%s%s", name,
-		    hdec_suffix(&b->dec));
+		(void)snprintf(
+		    b->rawname, len + 16, "%s%s", name, hdec_suffix(&b->dec));
 	return 0;
 }
 
@@ -147,8 +149,8 @@ mark_partial(struct body *b, char **name)
 		event(b, BODY_ERENAME, *name, *name, TF_ERR_NOMEM);
 		return;
 	}
-	(void)snprintf(nn, size, "%.*s%s%s", (int)k, *name, BODY_PARTIAL,
-	    dot ? dot : "");
+	(void)snprintf(
+	    nn, size, "%.*s%s%s", (int)k, *name, BODY_PARTIAL, dot ? dot : "");
 	if (outdir_rename(b->opts->od, *name, nn) < 0) {
 		event(b, BODY_ERENAME, *name, nn, TF_ERR_SYSTEM);
 		free(nn);

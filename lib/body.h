@@ -25,55 +25,56 @@
 #include "digest.h"
 #include "hdec.h"
 
-#define BODY_NAMELEN	4096	/* names, with their NUL */
-#define BODY_PARTIAL	"-PARTIAL"
+#define BODY_NAMELEN 4096 /* names, with their NUL */
+#define BODY_PARTIAL "-PARTIAL"
 
 struct outdir;
 struct outdir_file;
 struct body;
 
 enum body_event {
-	BODY_EUNDECODED = 1,	/* a coding not known: kept as sent */
-	BODY_ETOOLONG,		/* the name is too long: no file */
-	BODY_ECREATE,		/* a file was not made: what is its name,
-				 * err a TF_ERR_*, errno set for SYSTEM */
-	BODY_EDECODE,		/* decoding stopped: dec.why says why */
-	BODY_EFINISH,		/* the coded data did not end right */
-	BODY_ERENAME		/* the -PARTIAL rename failed: errno */
+	BODY_EUNDECODED = 1, /* a coding not known: kept as sent */
+	BODY_ETOOLONG,       /* the name is too long: no file */
+	BODY_ECREATE,        /* a file was not made: what is its name,
+	                      * err a TF_ERR_*, errno set for SYSTEM */
+	BODY_EDECODE,        /* decoding stopped: dec.why says why */
+	BODY_EFINISH,        /* the coded data did not end right */
+	BODY_ERENAME         /* the -PARTIAL rename failed: errno */
 };
 
 struct body_opts {
-	struct outdir	*od;		/* NULL: no files, digests only */
-	uint64_t	 maxbody;	/* decoded size cap, 0: none */
-	uint64_t	 maxratio;	/* decompression ratio cap, 0: none */
-	unsigned	 digests;	/* DIGEST_*, 0: none */
-	int		 keep;		/* also the body as sent */
+	struct outdir *od; /* NULL: no files, digests only */
+	uint64_t maxbody;  /* decoded size cap, 0: none */
+	uint64_t maxratio; /* decompression ratio cap, 0: none */
+	unsigned digests;  /* DIGEST_*, 0: none */
+	unsigned zstdwlog; /* largest zstd window, 2^zstdwlog; 0: default */
+	int keep;          /* also the body as sent */
 	/* Something to report about b: what names the file concerned
 	 * (ECREATE, ERENAME), or the coding (EUNDECODED); to, the name a
 	 * rename wanted. */
-	void	(*event)(void *arg, struct body *b, enum body_event ev,
-		    const char *what, const char *to, int err);
+	void (*event)(void *arg, struct body *b, enum body_event ev,
+	    const char *what, const char *to, int err);
 };
 
 struct body {
 	const struct body_opts *opts;
-	void		*arg;		/* for opts->event */
-	int		 active;	/* between begin and end */
-	struct hdec	 dec;
-	int		 undecoded;	/* coding unknown: written as sent */
-	struct outdir_file *f;		/* decoded body */
-	struct outdir_file *raw;	/* keep: as sent */
-	char		*name;		/* of f, relative; owned */
-	char		*rawname;	/* of raw; owned, "" when none */
-	uint64_t	 sent;		/* bytes as sent */
-	uint64_t	 written;	/* decoded bytes */
-	int		 nofile;	/* no file will be made */
-	int		 toolong;
-	int		 hadfile;	/* body_end(): f was made */
-	int		 hadraw;
-	const char	*problem;	/* why it is not all there, or NULL */
-	struct digest	 dg;
-	char		 hex[DIGEST_NALGS][DIGEST_HEXLEN];
+	void *arg;  /* for opts->event */
+	int active; /* between begin and end */
+	struct hdec dec;
+	int undecoded;           /* coding unknown: written as sent */
+	struct outdir_file *f;   /* decoded body */
+	struct outdir_file *raw; /* keep: as sent */
+	char *name;              /* of f, relative; owned */
+	char *rawname;           /* of raw; owned, "" when none */
+	uint64_t sent;           /* bytes as sent */
+	uint64_t written;        /* decoded bytes */
+	int nofile;              /* no file will be made */
+	int toolong;
+	int hadfile; /* body_end(): f was made */
+	int hadraw;
+	const char *problem; /* why it is not all there, or NULL */
+	struct digest dg;
+	char hex[DIGEST_NALGS][DIGEST_HEXLEN];
 };
 
 /*
@@ -88,8 +89,7 @@ int body_begin(struct body *b, const struct body_opts *opts, void *arg,
  * Takes len bytes of the body as sent, at offset off of it: decodes them
  * into the file.  Returns 0 or TF_ERR_NOMEM.
  */
-int body_write(struct body *b, const uint8_t *bytes, size_t len,
-    uint64_t off);
+int body_write(struct body *b, const uint8_t *bytes, size_t len, uint64_t off);
 
 /*
  * Ends the body: complete says the message framing got all of it.

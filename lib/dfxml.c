@@ -34,13 +34,13 @@
 #include "tferr.h"
 #include "utf8.h"
 
-#define TIMELEN	64
-#define X(s)	((const xmlChar *)(s))
+#define TIMELEN 64
+#define X(s) ((const xmlChar *)(s))
 
 /* Set by any failed write; checked once per public call. */
 struct out {
 	xmlTextWriterPtr w;
-	int		 fail;
+	int fail;
 };
 
 static void
@@ -57,11 +57,78 @@ end(struct out *o)
 		o->fail = 1;
 }
 
+/*
+ * Whether s holds a character that is valid XML but a control a
+ * terminal acts on: DEL or a C1 control (U+0080 to U+009F).
+ */
+static int
+has_controls(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return 1;
+	return 0;
+}
+
+/*
+ * s (valid UTF-8 XML text) escaped by hand, for xmlTextWriterWriteRaw:
+ * the markup characters, and DEL and the C1 controls as character
+ * references, which libxml2 would write as they are.  In an attribute,
+ * quotes and white space other than the space too.  NULL when out of
+ * memory; the caller frees it.
+ */
+static char *
+escaped(const char *s, int inattr)
+{
+	const unsigned char *p;
+	size_t size = strlen(s) * 6 + 1, n = 0;
+	char *e;
+	int k;
+
+	if ((e = malloc(size)) == NULL)
+		return NULL;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		k = 0;
+		if (*p == '&')
+			k = snprintf(e + n, size - n, "&amp;");
+		else if (*p == '<')
+			k = snprintf(e + n, size - n, "&lt;");
+		else if (*p == '>')
+			k = snprintf(e + n, size - n, "&gt;");
+		else if (inattr &&
+		    (*p == '"' || *p == '\t' || *p == '\n' || *p == '\r'))
+			k = snprintf(e + n, size - n, "&#%u;", *p);
+		else if (*p == 0x7f)
+			k = snprintf(e + n, size - n, "&#x7F;");
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			k = snprintf(e + n, size - n, "&#x%02X;", p[1]);
+			p++;
+		} else
+			e[n++] = (char)*p;
+		n += (size_t)k;
+	}
+	e[n] = '\0';
+	return e;
+}
+
 static void
 attr(struct out *o, const char *name, const char *v)
 {
-	if (xmlTextWriterWriteAttribute(o->w, X(name), X(v)) < 0)
+	char *e;
+
+	if (!has_controls(v)) {
+		if (xmlTextWriterWriteAttribute(o->w, X(name), X(v)) < 0)
+			o->fail = 1;
+		return;
+	}
+	if ((e = escaped(v, 1)) == NULL ||
+	    xmlTextWriterStartAttribute(o->w, X(name)) < 0 ||
+	    xmlTextWriterWriteRaw(o->w, X(e)) < 0 ||
+	    xmlTextWriterEndAttribute(o->w) < 0)
 		o->fail = 1;
+	free(e);
 }
 
 static void
@@ -76,8 +143,17 @@ attru(struct out *o, const char *name, uint64_t v)
 static void
 text(struct out *o, const char *s)
 {
-	if (xmlTextWriterWriteString(o->w, X(s)) < 0)
+	char *e;
+
+	if (!has_controls(s)) {
+		if (xmlTextWriterWriteString(o->w, X(s)) < 0)
+			o->fail = 1;
+		return;
+	}
+	if ((e = escaped(s, 0)) == NULL ||
+	    xmlTextWriterWriteRaw(o->w, X(e)) < 0)
 		o->fail = 1;
+	free(e);
 }
 
 static void
@@ -144,18 +220,42 @@ bytes_elem(struct out *o, const char *name, const void *p, size_t n)
 	end(o);
 }
 
-/* An attribute value is repaired without a hex copy. */
+/*
+ * A repaired attribute value gets a copy of the bytes in hex, in the
+ * attribute tcpflow:NAME_hex (NAME without its prefix), which the schema
+ * allows on any element.
+ */
 static void
 bytes_attr(struct out *o, const char *name, const void *p, size_t n)
 {
-	char *s;
+	static const char digits[] = "0123456789abcdef";
+	const uint8_t *b = p;
+	char *s, *hex, hname[64];
+	const char *base;
+	size_t i, bad;
 
-	if ((s = utf8_xmlsafe(p, n, NULL)) == NULL) {
+	if ((s = utf8_xmlsafe(p, n, &bad)) == NULL) {
 		o->fail = 1;
 		return;
 	}
 	attr(o, name, s);
 	free(s);
+	if (bad == 0)
+		return;
+	if ((hex = malloc(n * 2 + 1)) == NULL) {
+		o->fail = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[b[i] >> 4];
+		hex[2 * i + 1] = digits[b[i] & 15];
+	}
+	hex[2 * n] = '\0';
+	base = strchr(name, ':');
+	(void)snprintf(hname, sizeof(hname), "tcpflow:%s_hex",
+	    base != NULL ? base + 1 : name);
+	attr(o, hname, hex);
+	free(hex);
 }
 
 static const char *
@@ -174,6 +274,16 @@ now(clockid_t id)
 	if (clock_gettime(id, &t) != 0)
 		return 0;
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+const char *
+dfxml_library(char *buf, size_t size)
+{
+	long v = strtol(xmlParserVersion, NULL, 10);
+
+	(void)snprintf(
+	    buf, size, "%ld.%ld.%ld", v / 10000, v / 100 % 100, v % 100);
+	return buf;
 }
 
 int
@@ -228,8 +338,7 @@ put_configuration(struct out *o, const struct dfxml_run *run)
 	}
 	start(o, "tcpflow:command");
 	attr(o, "key", "report.command");
-	bytes_text(o, (const uint8_t *)run->argv0line,
-	    strlen(run->argv0line));
+	bytes_text(o, (const uint8_t *)run->argv0line, strlen(run->argv0line));
 	end(o);
 	for (i = 0; i < DIGEST_NALGS; i++)
 		if (run->algs & 1u << i)
@@ -268,7 +377,6 @@ put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
 	char buf[TIMELEN], *s;
 	const char *pv, *name, *bver;
 	size_t skip, i;
-	long v;
 
 	start(o, "creator");
 	elem(o, "program", run->program);
@@ -315,18 +423,15 @@ put_creator(struct out *o, const struct dfxml_run *run, int64_t t0)
 		skip = strlen("libpcap version ");
 		if (h->pcapverlen > skip &&
 		    memcmp(pv, "libpcap version ", skip) == 0)
-			bytes_attr(o, "version", pv + skip,
-			    h->pcapverlen - skip);
+			bytes_attr(
+			    o, "version", pv + skip, h->pcapverlen - skip);
 		else
 			bytes_attr(o, "version", pv, h->pcapverlen);
 		bytes_attr(o, "tcpflow:program", h->program, h->programlen);
 		end(o);
 	}
-	v = strtol(xmlParserVersion, NULL, 10);
-	(void)snprintf(buf, sizeof(buf), "%ld.%ld.%ld", v / 10000,
-	    v / 100 % 100, v % 100);
-	put_library(o, "libxml2", buf);
-	put_library(o, "OpenSSL", OpenSSL_version(OPENSSL_VERSION));
+	put_library(o, "libxml2", dfxml_library(buf, sizeof(buf)));
+	put_library(o, "OpenSSL", digest_library());
 	for (i = 0; hdec_library(i, &name, &bver, buf, sizeof(buf)); i++)
 		put_library(o, name, buf);
 	end(o);
@@ -346,8 +451,8 @@ put_source(struct out *o, const struct rec_header *h)
 	case REC_SRC_FILE:
 		attr(o, "tcpflow:kind", "file");
 		for (i = 0; i < h->nsources; i++)
-			bytes_elem(o, "image_filename", h->source[i],
-			    h->sourcelen[i]);
+			bytes_elem(
+			    o, "image_filename", h->source[i], h->sourcelen[i]);
 		break;
 	case REC_SRC_STDIN:
 		attr(o, "tcpflow:kind", "stdin");
@@ -368,7 +473,7 @@ put_source(struct out *o, const struct rec_header *h)
 int
 dfxml_begin(struct dfxml *x, const struct dfxml_run *run)
 {
-	struct out o = { x->w, 0 };
+	struct out o = {x->w, 0};
 
 	x->algs = run->algs;
 	x->start = now(CLOCK_MONOTONIC);
@@ -457,6 +562,7 @@ put_http(struct out *o, const struct report_dir *rd)
 			attru(o, "n", h->n);
 		str_attr(o, "method", &h->method);
 		str_attr(o, "uri", &h->uri);
+		str_attr(o, "host", &h->host);
 		if (h->status != UINT64_MAX)
 			attru(o, "status", h->status);
 		str_attr(o, "content_type", &h->content_type);
@@ -482,7 +588,7 @@ put_http(struct out *o, const struct report_dir *rd)
 int
 dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
 {
-	struct out o = { x->w, 0 };
+	struct out o = {x->w, 0};
 	const struct rec_dirstats *st = rd->st;
 	char buf[TIMELEN], vl[REC_MAX_VLAN * 6 + 1];
 	int64_t first, last;
@@ -543,6 +649,8 @@ dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
 		attr(&o, "nodigest", "rewound");
 	else if (rd->nodigest & REPORT_ND_HOLE)
 		attr(&o, "nodigest", "hole");
+	else if (rd->nodigest & REPORT_ND_BUDGET)
+		attr(&o, "nodigest", "budget");
 	end(&o);
 	put_http(&o, rd);
 	end(&o);
@@ -556,12 +664,30 @@ tv(struct timeval t)
 	return (double)t.tv_sec + (double)t.tv_usec / 1e6;
 }
 
-int
-dfxml_end(struct dfxml *x, const struct rec_end *e, const char *cut,
-    uint64_t stray)
+/* The END record's status, in a word: the worst of its flags. */
+static const char *
+end_status(uint32_t status)
 {
-	struct out o = { x->w, 0 };
+	if (status == 0)
+		return "ok";
+	if (status & REC_END_S_ERROR)
+		return "error";
+	if (status & REC_END_S_CUT)
+		return "cut";
+	if (status & REC_END_S_INTERRUPTED)
+		return "interrupted";
+	return "unknown";
+}
+
+int
+dfxml_end(
+    struct dfxml *x, const struct rec_end *e, const char *cut, uint64_t stray)
+{
+	struct out o = {x->w, 0};
 	struct rusage ru;
+	const char *name;
+	uint64_t v;
+	unsigned i;
 
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		start(&o, "rusage");
@@ -581,21 +707,16 @@ dfxml_end(struct dfxml *x, const struct rec_end *e, const char *cut,
 	attru(&o, "fileobjects", x->nfileobjects);
 	attru(&o, "stray_records", stray);
 	if (e != NULL) {
-#define F(f) attru(&o, #f, e->f);
-		F(packets) F(bytes) F(not_ip) F(not_tcp) F(malformed)
-		F(truncated) F(fragments) F(reassembled) F(frag_dropped)
-		F(connections) F(evicted) F(timeouts) F(stray) F(gaps)
-		F(gapbytes)
-#undef F
-		attr(&o, "status", e->status == 0 ? "ok" :
-		    e->status & REC_END_S_ERROR ? "error" : "cut");
+		for (i = 0; rec_end_total(e, i, &name, &v); i++)
+			attru(&o, name, v);
+		attr(&o, "status", end_status(e->status));
 	} else
 		attr(&o, "status", "incomplete");
 	end(&o);
 	if (e == NULL) {
 		if (xmlTextWriterWriteComment(x->w,
-		    X(" the stream ended early: this report is incomplete ")) <
-		    0)
+		        X(" the stream ended early: this report is "
+		          "incomplete ")) < 0)
 			o.fail = 1;
 		elem(&o, "tcpflow:error", cut);
 	}

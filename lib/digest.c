@@ -2,12 +2,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "digest.h"
 #include "tferr.h"
 
-static const char *const names[DIGEST_NALGS] = { "md5", "sha1", "sha256" };
+static const char *const names[DIGEST_NALGS] = {"md5", "sha1", "sha256"};
 
 static const EVP_MD *
 md(unsigned i)
@@ -48,8 +49,7 @@ digest_update(struct digest *d, const void *p, size_t n)
 	if (n == 0)
 		return 0;
 	for (i = 0; i < DIGEST_NALGS; i++)
-		if (d->ctx[i] != NULL &&
-		    EVP_DigestUpdate(d->ctx[i], p, n) != 1)
+		if (d->ctx[i] != NULL && EVP_DigestUpdate(d->ctx[i], p, n) != 1)
 			return TF_ERR_UNSUPPORTED;
 	return 0;
 }
@@ -108,4 +108,10 @@ const char *
 digest_name(unsigned i)
 {
 	return i < DIGEST_NALGS ? names[i] : NULL;
+}
+
+const char *
+digest_library(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
 }

@@ -20,13 +20,13 @@ enum digest_alg {
 	DIGEST_SHA256 = 1 << 2
 };
 
-#define DIGEST_NALGS	3
-#define DIGEST_ALL	((1u << DIGEST_NALGS) - 1)
-#define DIGEST_HEXLEN	65	/* SHA-256 in hex, with NUL */
+#define DIGEST_NALGS 3
+#define DIGEST_ALL ((1u << DIGEST_NALGS) - 1)
+#define DIGEST_HEXLEN 65 /* SHA-256 in hex, with NUL */
 
 struct digest {
-	void		*ctx[DIGEST_NALGS];	/* EVP_MD_CTX, owned */
-	unsigned	 algs;
+	void *ctx[DIGEST_NALGS]; /* EVP_MD_CTX, owned */
+	unsigned algs;
 };
 
 /*
@@ -51,6 +51,9 @@ int digest_final(struct digest *d, char hex[DIGEST_NALGS][DIGEST_HEXLEN]);
 
 /* Frees the contexts.  d may have failed digest_init(). */
 void digest_release(struct digest *d);
+
+/* Returns the version of OpenSSL loaded, "OpenSSL 3.0.19 27 Jan 2026". */
+const char *digest_library(void);
 
 /* Returns "md5", "sha1" or "sha256" for algorithm index i, else NULL. */
 const char *digest_name(unsigned i);

@@ -9,6 +9,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,10 +24,28 @@
 #include "tferr.h"
 #include "xutil.h"
 
-#define NBUCKETS_INIT	1024
+#define NBUCKETS_INIT 1024
 
 static void fwarn(const struct filter *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Signals asking to stop, for the reader. */
+static volatile sig_atomic_t nsignals;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (nsignals < 2)
+		nsignals++;
+}
+
+/* A read waiting for input returns to count the signal. */
+static void
+signals(void)
+{
+	xstop_signals(on_signal, 0);
+}
 
 /* The core's warnings, unless f is silent. */
 static void
@@ -41,6 +60,15 @@ fwarn(const struct filter *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Returns 1 if fd is a pipe. */
+static int
+is_fifo(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
 /* Returns 1 if fd is /dev/null: the stream passed on there is not made. */
 static int
 is_devnull(int fd)
@@ -53,8 +81,8 @@ is_devnull(int fd)
 }
 
 void
-filter_init(struct filter *f, const struct filter_ops *ops, void *arg,
-    int argc, char **argv)
+filter_init(struct filter *f, const struct filter_ops *ops, void *arg, int argc,
+    char **argv)
 {
 	int i;
 
@@ -65,14 +93,19 @@ filter_init(struct filter *f, const struct filter_ops *ops, void *arg,
 	f->argv = argv;
 	f->maxconns = FILTER_MAXCONNS;
 	/* A closed stdout must not become an output file's descriptor. */
-	f->stdout_closed = fcntl(STDOUT_FILENO, F_GETFD) < 0 &&
-	    errno == EBADF;
+	f->stdout_closed = fcntl(STDOUT_FILENO, F_GETFD) < 0 && errno == EBADF;
 	for (i = 0; i <= 2; i++)
 		if (fcntl(i, F_GETFD) < 0 && errno == EBADF &&
 		    open("/dev/null", O_RDWR) < 0)
 			err(1, "open '/dev/null'");
 	xsignals();
 	siphash_key_random(&f->key);
+}
+
+size_t
+filter_conns_arg(const char *arg)
+{
+	return (size_t)xstrtonum(arg, 1, FILTER_MAXCONNS_MAX, 1, "-C");
 }
 
 void
@@ -96,26 +129,41 @@ void
 filter_annot(struct filter *f, uint64_t conn, unsigned dir, const char *key,
     const void *value, size_t len)
 {
-	if (f->passon && rec_write_annot(&f->w, conn, (uint8_t)dir, key,
-	    value, len) < 0)
+	if (f->passon &&
+	    rec_write_annot(&f->w, conn, (uint8_t)dir, key, value, len) < 0)
 		filter_outfail(f);
 }
 
 static void
-on_outdir_error(void *arg, const struct outdir_file *file,
-    enum outdir_event ev, int errnum, uint64_t n)
+on_outdir_error(void *arg, const struct outdir_file *file, enum outdir_event ev,
+    int errnum, uint64_t n)
 {
 	struct filter *f = arg;
 
 	f->status = 1;
+	if (ev == OUTDIR_EWRITE)
+		f->st.lostfiles++;
+	if (ev == OUTDIR_EWRITE || ev == OUTDIR_EMORE)
+		f->st.lostbytes += n;
 	xoutdir_warn(file, ev, errnum, n);
 }
 
+int
+filter_skip(struct filter *f, enum filter_skip why)
+{
+	f->status = 1;
+	return ++f->st.skipped[why] <= FILTER_FEW;
+}
+
 void
-filter_outdir(struct filter *f, struct outdir *od, const char *dir,
-    size_t maxfds)
+filter_outdir(
+    struct filter *f, struct outdir *od, const char *dir, size_t maxfds)
 {
 	xoutdir_init(od, dir, maxfds);
+	/* One error at the start, rather than one per file. */
+	if (faccessat(od->rootfd, ".", W_OK | X_OK, AT_EACCESS) < 0)
+		err(1, "cannot write in output directory '%s'",
+		    dir != NULL ? dir : ".");
 	od->onerror = on_outdir_error;
 	od->arg = f;
 	f->od = od;
@@ -230,9 +278,9 @@ grow(struct filter *f)
 	struct filter_conn **tab, *c, *next;
 	size_t n = f->nbuckets * 2, i, b, old = f->nbuckets;
 
-	if (n > SIZE_MAX / sizeof(*tab) || (tab = calloc(n, sizeof(*tab))) ==
-	    NULL)
-		return;		/* longer chains, still correct */
+	if (n > SIZE_MAX / sizeof(*tab) ||
+	    (tab = calloc(n, sizeof(*tab))) == NULL)
+		return; /* longer chains, still correct */
 	f->nbuckets = n;
 	for (i = 0; i < old; i++)
 		for (c = f->tab[i]; c != NULL; c = next) {
@@ -257,9 +305,11 @@ conn_add(struct filter *f, uint64_t conn)
 			f->st.evicted++;
 			f->status = 1;
 			if (f->st.evicted <= FILTER_WARNMAX)
-				fwarn(f, "more than %zu connections open at once: "
+				fwarn(f,
+				    "more than %zu connections open at once: "
 				    "connection %" PRIu64 " evicted (-C raises "
-				    "the cap)", f->maxconns, v->o.conn);
+				    "the cap)",
+				    f->maxconns, v->o.conn);
 		}
 		conn_close(f, v, NULL, FILTER_EVICTED);
 	}
@@ -293,9 +343,10 @@ conn_data(struct filter *f, uint64_t conn)
 		f->st.orphans++;
 		f->status = 1;
 		if (f->st.orphans <= FILTER_WARNMAX)
-			fwarn(f, "connection %" PRIu64 " has no open record: "
-			    "its data from byte %" PRIu64 " skipped", conn,
-			    f->offset);
+			fwarn(f,
+			    "connection %" PRIu64 " has no open record: "
+			    "its data from byte %" PRIu64 " skipped",
+			    conn, f->offset);
 	}
 	touch(f, c);
 	if (c->orphan) {
@@ -316,9 +367,10 @@ on_open(struct filter *f, const struct rec_open *o)
 		f->st.dupopens++;
 		f->status = 1;
 		if (f->st.dupopens <= FILTER_WARNMAX)
-			fwarn(f, "connection %" PRIu64 " opened twice: second "
-			    "open record at byte %" PRIu64 " ignored", o->conn,
-			    f->offset);
+			fwarn(f,
+			    "connection %" PRIu64 " opened twice: second "
+			    "open record at byte %" PRIu64 " ignored",
+			    o->conn, f->offset);
 		return;
 	}
 	/* An orphan's OPEN came late: its records so far stay skipped. */
@@ -371,8 +423,8 @@ dispatch(struct filter *f, const struct rec *rec)
 	case REC_CLOSE:
 		if (f->tab == NULL) {
 			if (ops->close != NULL)
-				ops->close(f, NULL, &rec->u.close,
-				    FILTER_CLOSED);
+				ops->close(
+				    f, NULL, &rec->u.close, FILTER_CLOSED);
 			break;
 		}
 		if ((c = filter_find(f, rec->u.close.conn)) == NULL ||
@@ -403,14 +455,14 @@ filter_feed(struct filter *f, const struct rec *rec)
 	 * Our command line goes after the header and after the command
 	 * lines of the programs before us: pipeline order.
 	 */
-	if (f->cmdpending && !(rec->kind == REC_ANNOT &&
-	    rec->u.annot.conn == 0)) {
+	if (f->cmdpending &&
+	    !(rec->kind == REC_ANNOT && rec->u.annot.conn == 0)) {
 		f->cmdpending = 0;
 		if (f->passon && f->ops->name != NULL) {
 			char key[64];
 
-			(void)snprintf(key, sizeof(key), "%s.command",
-			    f->ops->name);
+			(void)snprintf(
+			    key, sizeof(key), "%s.command", f->ops->name);
 			cmd = xjoin_argv(f->argc, f->argv);
 			n = strlen(cmd);
 			filter_annot(f, 0, REC_DIR_NONE, key, cmd, n);
@@ -451,40 +503,91 @@ filter_finish(struct filter *f, enum filter_why why)
 	free(v);
 }
 
-/* Says what was skipped beyond the lines already printed. */
-static void
-summary(const struct filter *f)
+/*
+ * Says what was skipped beyond the lines already printed, and what
+ * files were not made or not written whole: loss is never silent.
+ */
+void
+filter_summary(const struct filter *f)
 {
+	/* What each kind is called, for one file and for several. */
+	static const char *const skipwhy[FILTER_NSKIP][2] = {
+	    {"existed", "existed"}, {"unsafe name", "unsafe names"},
+	    {"name too long", "names too long"},
+	    {"refused by the system", "refused by the system"}};
+	char line[256];
+	uint64_t n = 0;
+	unsigned k;
+
 	if (f->st.orphans > FILTER_WARNMAX)
-		fwarn(f, "%" PRIu64 " connections had no open record: %" PRIu64
-		    " records skipped", f->st.orphans, f->st.orphanrecs);
+		fwarn(f,
+		    "%" PRIu64 " connections had no open record: %" PRIu64
+		    " records skipped",
+		    f->st.orphans, f->st.orphanrecs);
 	if (f->st.dupopens > FILTER_WARNMAX)
-		fwarn(f, "%" PRIu64 " connections opened twice: second open "
-		    "records ignored", f->st.dupopens);
+		fwarn(f,
+		    "%" PRIu64 " connections opened twice: second open "
+		    "records ignored",
+		    f->st.dupopens);
 	if (f->st.evicted > FILTER_WARNMAX)
-		fwarn(f, "%" PRIu64 " connections evicted: more than %zu open at "
-		    "once (-C raises the cap)", f->st.evicted, f->maxconns);
-	if (getenv("TF_DEBUG_STATS") != NULL)
+		fwarn(f,
+		    "%" PRIu64 " connections evicted: more than %zu open at "
+		    "once (-C raises the cap)",
+		    f->st.evicted, f->maxconns);
+	for (k = 0; k < FILTER_NSKIP; k++)
+		n += f->st.skipped[k];
+	if (n > 0) {
+		line[0] = '\0';
+		for (k = 0; k < FILTER_NSKIP; k++)
+			if (f->st.skipped[k] > 0)
+				(void)snprintf(line + strlen(line),
+				    sizeof(line) - strlen(line),
+				    "%s%" PRIu64 " %s", line[0] ? ", " : "",
+				    f->st.skipped[k],
+				    skipwhy[k][f->st.skipped[k] != 1]);
+		fwarn(f, "%" PRIu64 " file%s not made: %s", n,
+		    n == 1 ? "" : "s", line);
+	}
+	if (f->st.lostfiles > 0)
+		fwarn(f, "%" PRIu64 " byte%s not written to %" PRIu64 " file%s",
+		    f->st.lostbytes, f->st.lostbytes == 1 ? "" : "s",
+		    f->st.lostfiles, f->st.lostfiles == 1 ? "" : "s");
+	if (getenv("TF_DEBUG_STATS") != NULL && f->tab != NULL)
 		warnx("table: lookups %" PRIu64 " probes %" PRIu64 " most held "
-		    "%" PRIu64 " evicted %" PRIu64 " orphans %" PRIu64
-		    " orphan records %" PRIu64, f->st.lookups, f->st.probes,
-		    f->st.maxconns, f->st.evicted, f->st.orphans,
-		    f->st.orphanrecs);
+		      "%" PRIu64 " evicted %" PRIu64 " orphans %" PRIu64
+		      " orphan records %" PRIu64,
+		    f->st.lookups, f->st.probes, f->st.maxconns, f->st.evicted,
+		    f->st.orphans, f->st.orphanrecs);
 }
 
 int
 filter_run(struct filter *f, int fd)
 {
 	static struct rec rec;
+	struct rec_end end;
+	uint32_t cut = 0;
 	int e;
 
 	if (rec_reader_open(&f->r, fd) < 0)
 		xnomem();
 	f->r.before_read = before_read;
 	f->r.arg = f;
+	f->r.intr = &nsignals;
+	f->r.intr_ms = FILTER_STOP_MS;
+	signals();
+	if (isatty(fd))
+		errx(1,
+		    "refusing to read the binary stream from a terminal: "
+		    "pipe tf-reassemble into tf-%s",
+		    f->ops->name);
 	if ((e = rec_reader_start(&f->r)) < 0) {
 		rec_reader_why(&f->r, e, 0, f->why, sizeof(f->why));
-		fwarn(f, "%s", f->why);
+		/*
+		 * An empty pipe: the program before failed, and said so.
+		 * One failure, one message.
+		 */
+		if (!(rec_reader_empty(&f->r) && is_fifo(fd)))
+			fwarn(f, "%s", f->why);
 		return 1;
 	}
 	if (f->ops->connsize > 0) {
@@ -505,9 +608,22 @@ filter_run(struct filter *f, int fd)
 		rec_reader_why(&f->r, e, rec.offset, f->why, sizeof(f->why));
 		fwarn(f, "%s", f->why);
 		f->status = 1;
+		cut = e == TF_ERR_INTERRUPTED
+		    ? REC_END_S_CUT | REC_END_S_INTERRUPTED
+		    : REC_END_S_CUT;
 	}
 	filter_finish(f, f->ended ? FILTER_ENDED : FILTER_CUT);
-	summary(f);
+	/*
+	 * The stream passed on ends with an END that says it was cut, so
+	 * that the programs after this one do not say it again.
+	 */
+	if (cut != 0 && f->passon) {
+		memset(&end, 0, sizeof(end));
+		end.status = cut;
+		if (rec_write_end(&f->w, &end) < 0)
+			filter_outfail(f);
+	}
+	filter_summary(f);
 	if (f->passon && rec_writer_flush(&f->w) < 0)
 		filter_outfail(f);
 	return f->status;

@@ -2,7 +2,7 @@
  * Reading flow files: names taken apart, directions paired, sparse
  * files read with their holes as gaps.  See flowfile.h.
  */
-#define _GNU_SOURCE	/* SEEK_DATA, SEEK_HOLE (lseek(2)) */
+#define _GNU_SOURCE /* SEEK_DATA, SEEK_HOLE (lseek(2)) */
 #include <sys/types.h>
 #include <sys/stat.h>
 
@@ -17,12 +17,12 @@
 #include "flowfile.h"
 #include "tferr.h"
 
-#define READLEN		(256u << 10)
-#define NAMELEN		4096
+#define READLEN (256u << 10)
+#define NAMELEN 4096
 
 int
-flowfile_parse(const char *path, char *src, char *dst, char *suffix,
-    size_t size)
+flowfile_parse(
+    const char *path, char *src, char *dst, char *suffix, size_t size)
 {
 	const char *base = strrchr(path, '/'), *p, *dash;
 	size_t n;
@@ -40,8 +40,8 @@ flowfile_parse(const char *path, char *src, char *dst, char *suffix,
 		memcpy(src, base, n);
 		src[n] = '\0';
 		p = dash + 1;
-		while (*p != '\0' && !(*p == '.' &&
-		    strspn(p + 1, "0123456789") == 5))
+		while (*p != '\0' &&
+		    !(*p == '.' && strspn(p + 1, "0123456789") == 5))
 			p++;
 		if (*p == '\0')
 			return -1;
@@ -97,9 +97,12 @@ flowfile_pair(int n, char *const *paths, struct flowfile_pair *pairs)
 		mate = -1;
 		if (flowfile_parse(paths[i], s1, d1, x1, NAMELEN) == 0)
 			for (k = i + 1; k < n; k++)
-				if (!used[k] && flowfile_parse(paths[k], s2, d2,
-				    x2, NAMELEN) == 0 && strcmp(s1, d2) == 0 &&
-				    strcmp(d1, s2) == 0 && strcmp(x1, x2) == 0) {
+				if (!used[k] &&
+				    flowfile_parse(
+				        paths[k], s2, d2, x2, NAMELEN) == 0 &&
+				    strcmp(s1, d2) == 0 &&
+				    strcmp(d1, s2) == 0 &&
+				    strcmp(x1, x2) == 0) {
 					mate = k;
 					used[k] = 1;
 					break;
@@ -146,9 +149,11 @@ flowfile_read(int fd,
 			end = st.st_size;
 		if (lseek(fd, (off_t)off, SEEK_SET) < 0)
 			break;
-		while (off < (uint64_t)end && (n = read(fd, buf,
-		    (uint64_t)end - off < READLEN ? (size_t)((uint64_t)end -
-		    off) : READLEN)) > 0) {
+		while (off < (uint64_t)end &&
+		    (n = read(fd, buf,
+		         (uint64_t)end - off < READLEN
+		             ? (size_t)((uint64_t)end - off)
+		             : READLEN)) > 0) {
 			if ((e = data(arg, off, ts, buf, (size_t)n)) < 0)
 				goto out;
 			off += (uint64_t)n;

@@ -15,8 +15,8 @@
  * for none.  The file given first is direction 0.
  */
 struct flowfile_pair {
-	int		 dir[2];
-	int		 swap;		/* read direction 1 first: 0 answers */
+	int dir[2];
+	int swap; /* read direction 1 first: 0 answers */
 };
 
 /*
@@ -25,8 +25,8 @@ struct flowfile_pair {
  * each of at most size bytes with the NUL.  Returns 0, or -1 if it is
  * not such a name or a part does not fit.
  */
-int flowfile_parse(const char *path, char *src, char *dst, char *suffix,
-    size_t size);
+int flowfile_parse(
+    const char *path, char *src, char *dst, char *suffix, size_t size);
 
 /*
  * Pairs the n files of paths by name: a file and the first later one

@@ -33,45 +33,45 @@
 
 #include "frag.h"
 
-#define FRAG_CHUNK	2048u		/* buffer growth step */
-#define FRAG_BUFMAX	65536u		/* FRAG_MAX rounded up to FRAG_CHUNK */
-#define FRAG_MINBUCKETS	16u
-#define FRAG_MAXBUCKETS	65536u
+#define FRAG_CHUNK 2048u   /* buffer growth step */
+#define FRAG_BUFMAX 65536u /* FRAG_MAX rounded up to FRAG_CHUNK */
+#define FRAG_MINBUCKETS 16u
+#define FRAG_MAXBUCKETS 65536u
 
 /* Keys are hashed and compared as bytes: they must have no padding. */
 struct frag_key_check {
-	char	 no_padding[sizeof(struct frag_key) == 56 ? 1 : -1];
+	char no_padding[sizeof(struct frag_key) == 56 ? 1 : -1];
 };
 
 struct dgram {
-	struct frag_key	 key;
-	struct dgram	*hnext;		/* hash chain */
-	struct dgram	**hprev;	/* what points to this one */
-	struct dgram	*older;		/* creation order */
-	struct dgram	*newer;
-	int64_t		 born;		/* packet time of the first fragment */
-	size_t		 mem;		/* bytes counted against the cap */
-	uint32_t	 size;		/* payload bytes buf can hold */
-	uint32_t	 end;		/* highest end announced so far */
-	uint32_t	 total;		/* payload length, once have_last */
-	uint32_t	 seen;		/* bytes of [0, size) announced */
-	uint32_t	 nfrags;	/* fragments stored */
-	int		 have_last;
-	uint8_t		*buf;		/* size bytes, seen map, got map */
+	struct frag_key key;
+	struct dgram *hnext;  /* hash chain */
+	struct dgram **hprev; /* what points to this one */
+	struct dgram *older;  /* creation order */
+	struct dgram *newer;
+	int64_t born;    /* packet time of the first fragment */
+	size_t mem;      /* bytes counted against the cap */
+	uint32_t size;   /* payload bytes buf can hold */
+	uint32_t end;    /* highest end announced so far */
+	uint32_t total;  /* payload length, once have_last */
+	uint32_t seen;   /* bytes of [0, size) announced */
+	uint32_t nfrags; /* fragments stored */
+	int have_last;
+	uint8_t *buf; /* size bytes, seen map, got map */
 };
 
 struct frag {
-	size_t		 maxbytes;
-	size_t		 maxcount;
-	int64_t		 timeout;
-	size_t		 bytes;		/* counted against maxbytes */
-	size_t		 count;		/* pending datagrams */
-	struct dgram	**tab;
-	size_t		 mask;		/* buckets - 1 */
-	uint64_t	 seed;
-	struct dgram	*oldest;
-	struct dgram	*newest;
-	struct dgram	*done;		/* last completed, owned until next call */
+	size_t maxbytes;
+	size_t maxcount;
+	int64_t timeout;
+	size_t bytes; /* counted against maxbytes */
+	size_t count; /* pending datagrams */
+	struct dgram **tab;
+	size_t mask; /* buckets - 1 */
+	uint64_t seed;
+	struct dgram *oldest;
+	struct dgram *newest;
+	struct dgram *done; /* last completed, owned until next call */
 };
 
 static unsigned
@@ -275,8 +275,8 @@ frag_drop_all(struct frag *f, struct pkt_stats *st)
  * Returns 0 if they fit, -1 if they cannot.
  */
 static int
-make_room(struct frag *f, const struct dgram *keep, size_t need,
-    struct pkt_stats *st)
+make_room(
+    struct frag *f, const struct dgram *keep, size_t need, struct pkt_stats *st)
 {
 	struct dgram *v;
 
@@ -292,8 +292,7 @@ make_room(struct frag *f, const struct dgram *keep, size_t need,
 
 /* Grows d's buffer to hold end bytes.  Returns 0, or -1 on a cap. */
 static int
-dgram_grow(struct frag *f, struct dgram *d, uint32_t end,
-    struct pkt_stats *st)
+dgram_grow(struct frag *f, struct dgram *d, uint32_t end, struct pkt_stats *st)
 {
 	uint32_t nsize;
 	size_t nmem;
@@ -371,8 +370,7 @@ frag_add(struct frag *f, const struct frag_key *key, int64_t now,
 			break;
 
 	end64 = (uint64_t)in->off + in->len;
-	if (end64 > FRAG_MAX || (in->len == 0 && in->more) ||
-	    in->cap > in->len)
+	if (end64 > FRAG_MAX || (in->len == 0 && in->more) || in->cap > in->len)
 		goto bad;
 	end = (uint32_t)end64;
 	if (d != NULL && d->have_last &&

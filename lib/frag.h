@@ -35,26 +35,26 @@
 #include "pkt.h"
 
 /* Largest reassembled payload (the bytes after the fixed IP header). */
-#define FRAG_MAX	65535u
+#define FRAG_MAX 65535u
 
 struct frag_key {
-	uint8_t		 family;	/* 4 or 6 */
-	uint8_t		 proto;		/* IPv4 protocol, IPv6 fragment nh */
-	uint8_t		 nvlan;
-	uint8_t		 pad;		/* zero: keys are hashed as bytes */
-	uint32_t	 id;		/* IPv4: 16 bits; IPv6: 32 bits */
-	uint16_t	 vlan[PKT_MAX_VLAN];	/* unused entries zero */
-	uint8_t		 src[16];	/* IPv4: first 4 bytes, rest zero */
-	uint8_t		 dst[16];
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;  /* IPv4 protocol, IPv6 fragment nh */
+	uint8_t nvlan;
+	uint8_t pad;                 /* zero: keys are hashed as bytes */
+	uint32_t id;                 /* IPv4: 16 bits; IPv6: 32 bits */
+	uint16_t vlan[PKT_MAX_VLAN]; /* unused entries zero */
+	uint8_t src[16];             /* IPv4: first 4 bytes, rest zero */
+	uint8_t dst[16];
 };
 
 /* One fragment, as the IP header describes it. */
 struct frag_in {
-	uint32_t	 off;	/* byte offset in the datagram's payload */
-	uint32_t	 len;	/* bytes the IP header says it carries */
-	int		 more;	/* more fragments follow (MF / M flag) */
-	const uint8_t	*data;	/* the first cap bytes of it were captured */
-	uint32_t	 cap;	/* <= len */
+	uint32_t off;        /* byte offset in the datagram's payload */
+	uint32_t len;        /* bytes the IP header says it carries */
+	int more;            /* more fragments follow (MF / M flag) */
+	const uint8_t *data; /* the first cap bytes of it were captured */
+	uint32_t cap;        /* <= len */
 };
 
 /*
@@ -64,16 +64,16 @@ struct frag_in {
  * were captured (cap < len when the snaplen cut a fragment).
  */
 struct frag_out {
-	const uint8_t	*data;
-	uint32_t	 len;
-	uint32_t	 cap;
+	const uint8_t *data;
+	uint32_t len;
+	uint32_t cap;
 };
 
 enum frag_result {
-	FRAG_HELD,	/* stored; the datagram is not complete yet */
-	FRAG_DONE,	/* *out holds the complete datagram */
-	FRAG_DROPPED,	/* refused: a cap, or out of memory */
-	FRAG_BAD	/* impossible fragment; its datagram was discarded */
+	FRAG_HELD,    /* stored; the datagram is not complete yet */
+	FRAG_DONE,    /* *out holds the complete datagram */
+	FRAG_DROPPED, /* refused: a cap, or out of memory */
+	FRAG_BAD      /* impossible fragment; its datagram was discarded */
 };
 
 /*

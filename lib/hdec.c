@@ -10,11 +10,12 @@
 #include <brotli/decode.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "hdec.h"
 #include "tferr.h"
 
-#define ZSTD_HDR_MAX	18	/* magic number and the largest frame header */
+#define ZSTD_HDR_MAX 18 /* magic number and the largest frame header */
 
 static int
 fail(struct hdec *h, int e, const char *why)
@@ -42,7 +43,8 @@ emit(struct hdec *h, const uint8_t *p, size_t n)
 	h->out += n;
 	if (h->maxratio != 0 && h->out > HDEC_RATIO_FLOOR &&
 	    h->out / h->maxratio > h->in)
-		return fail(h, TF_ERR_LIMIT, "decompression ratio limit "
+		return fail(h, TF_ERR_LIMIT,
+		    "decompression ratio limit "
 		    "reached");
 	return 0;
 }
@@ -140,8 +142,8 @@ brfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 	do {
 		out = buf;
 		avout = sizeof(buf);
-		r = BrotliDecoderDecompressStream(s->st, &avin, &p, &avout,
-		    &out, NULL);
+		r = BrotliDecoderDecompressStream(
+		    s->st, &avin, &p, &avout, &out, NULL);
 		got = sizeof(buf) - avout;
 		if (i == 0)
 			h->in = base + (n - avin);
@@ -160,7 +162,7 @@ zstdfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 {
 	struct hdec_stage *s = &h->s[i];
 	uint8_t buf[HDEC_BUFLEN];
-	ZSTD_inBuffer in = { p, n, 0 };
+	ZSTD_inBuffer in = {p, n, 0};
 	ZSTD_outBuffer out;
 	uint64_t base = h->in;
 	size_t r, pos;
@@ -183,6 +185,12 @@ zstdfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		out.size = sizeof(buf);
 		out.pos = 0;
 		r = ZSTD_decompressStream(s->st, &out, &in);
+		if (ZSTD_isError(r) &&
+		    ZSTD_getErrorCode(r) ==
+		        ZSTD_error_frameParameter_windowTooLarge)
+			return fail(h, TF_ERR_LIMIT,
+			    "zstd window over the "
+			    "limit");
 		if (ZSTD_isError(r))
 			return fail(h, TF_ERR_MALFORMED, s->corrupt);
 		s->nhdr = r == 0 ? 0 : s->nhdr + (in.pos - pos);
@@ -295,6 +303,8 @@ zstdstart(struct hdec *h, struct hdec_stage *s)
 	if ((s->st = ZSTD_createDStream()) == NULL)
 		return fail(h, TF_ERR_NOMEM, "out of memory");
 	(void)ZSTD_initDStream(s->st);
+	(void)ZSTD_DCtx_setParameter(
+	    s->st, ZSTD_d_windowLogMax, (int)h->zstdwlog);
 	return 0;
 }
 
@@ -318,31 +328,30 @@ zstdversion(char *buf, size_t size)
  * the check that the coded stream ended; release frees s->st.
  */
 static const struct coding {
-	const char	*names[3];	/* tokens, lowercase; NULL ends */
-	const char	*suffix;	/* of a body still coded so */
-	const char	*lib;		/* the library that decodes it */
-	const char	*buildver;	/* its version at build time, or NULL */
-	const char	*corrupt;	/* what a decoding error says */
-	int		 members;	/* several may follow one another */
-	int	(*start)(struct hdec *, struct hdec_stage *);
-	int	(*feed)(struct hdec *, size_t, const uint8_t *, size_t);
-	int	(*finish)(struct hdec *, size_t);
-	void	(*release)(struct hdec_stage *);
+	const char *names[3]; /* tokens, lowercase; NULL ends */
+	const char *suffix;   /* of a body still coded so */
+	const char *lib;      /* the library that decodes it */
+	const char *buildver; /* its version at build time, or NULL */
+	const char *corrupt;  /* what a decoding error says */
+	int members;          /* several may follow one another */
+	int (*start)(struct hdec *, struct hdec_stage *);
+	int (*feed)(struct hdec *, size_t, const uint8_t *, size_t);
+	int (*finish)(struct hdec *, size_t);
+	void (*release)(struct hdec_stage *);
 	const char *(*version)(char *, size_t);
 } codings[] = {
-	{ { "gzip", "x-gzip", NULL }, ".gz", "zlib", ZLIB_VERSION,
-	    "corrupt gzip data", 1, gzstart, zfeed, NULL, zend, zversion },
-	{ { "deflate", NULL, NULL }, ".deflate", "zlib", ZLIB_VERSION,
-	    "corrupt deflate data", 0, NULL, dfeed, dfinish, zend, zversion },
-	{ { "br", NULL, NULL }, ".br", "brotli", NULL,
-	    "corrupt brotli data", 0, brstart, brfeed, NULL, brend,
-	    brversion },
-	{ { "zstd", NULL, NULL }, ".zst", "zstd", ZSTD_VERSION_STRING,
-	    "corrupt zstd data", 0, zstdstart, zstdfeed, NULL, zstdend,
-	    zstdversion },
+    {{"gzip", "x-gzip", NULL}, ".gz", "zlib", ZLIB_VERSION, "corrupt gzip data",
+        1, gzstart, zfeed, NULL, zend, zversion},
+    {{"deflate", NULL, NULL}, ".deflate", "zlib", ZLIB_VERSION,
+        "corrupt deflate data", 0, NULL, dfeed, dfinish, zend, zversion},
+    {{"br", NULL, NULL}, ".br", "brotli", NULL, "corrupt brotli data", 0,
+        brstart, brfeed, NULL, brend, brversion},
+    {{"zstd", NULL, NULL}, ".zst", "zstd", ZSTD_VERSION_STRING,
+        "corrupt zstd data", 0, zstdstart, zstdfeed, NULL, zstdend,
+        zstdversion},
 };
 
-#define NCODINGS	(sizeof(codings) / sizeof(codings[0]))
+#define NCODINGS (sizeof(codings) / sizeof(codings[0]))
 
 static int
 feed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
@@ -380,15 +389,15 @@ coding_is(const char *p, size_t n, const char *name)
 }
 
 int
-hdec_init(struct hdec *h, const char *cenc, uint64_t maxout,
-    uint64_t maxratio, void (*sink)(void *, const uint8_t *, size_t),
-    void *arg)
+hdec_init(struct hdec *h, const char *cenc, uint64_t maxout, uint64_t maxratio,
+    void (*sink)(void *, const uint8_t *, size_t), void *arg)
 {
 	int kinds[HDEC_MAXSTAGES];
 	size_t nk = 0, i, k, len;
 	const char *p, *e;
 
 	memset(h, 0, sizeof(*h));
+	h->zstdwlog = HDEC_ZSTD_WLOG;
 	h->maxout = maxout;
 	h->maxratio = maxratio;
 	h->sink = sink;
@@ -410,7 +419,8 @@ hdec_init(struct hdec *h, const char *cenc, uint64_t maxout,
 		return fail(h, TF_ERR_UNSUPPORTED, "unknown content coding");
 found:
 		if (nk == HDEC_MAXSTAGES)
-			return fail(h, TF_ERR_LIMIT, "too many content codings");
+			return fail(
+			    h, TF_ERR_LIMIT, "too many content codings");
 		kinds[nk++] = (int)k;
 	}
 	/* Codings are listed in the order applied: decode the last first. */
@@ -457,7 +467,8 @@ hdec_finish(struct hdec *h)
 			return e;
 		/* One byte after a gzip member is not another member. */
 		if (!s->ended && !s->next)
-			return fail(h, TF_ERR_TRUNCATED, "coded data cut "
+			return fail(h, TF_ERR_TRUNCATED,
+			    "coded data cut "
 			    "short");
 	}
 	return 0;
@@ -485,8 +496,8 @@ hdec_suffix(const struct hdec *h)
 }
 
 int
-hdec_library(size_t i, const char **name, const char **buildver, char *buf,
-    size_t size)
+hdec_library(
+    size_t i, const char **name, const char **buildver, char *buf, size_t size)
 {
 	size_t k, j, seen = 0;
 

@@ -19,35 +19,45 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HDEC_MAXSTAGES	4
-#define HDEC_BUFLEN	16384
-#define HDEC_RATIO_FLOOR (1u << 20)	/* ratio checked above this output */
+#define HDEC_MAXSTAGES 4
+#define HDEC_BUFLEN 16384
+#define HDEC_RATIO_FLOOR (1u << 20) /* ratio checked above this output */
 
 struct hdec_stage {
-	int		 kind;		/* row of hdec.c's coding table */
-	const char	*corrupt;	/* what a decoding error says */
-	int		 members;	/* gzip: members may follow */
-	void		*st;		/* the library's state; owned */
-	uint8_t		 hdr[2];	/* deflate: first bytes, to tell */
-	size_t		 nhdr;
-	int		 started;	/* the first byte came */
-	int		 ended;		/* the coded stream ended */
-	int		 next;		/* gzip: after a member, before 2 bytes */
-	int		 junk;		/* gzip: bytes after the end, ignored */
+	int kind;            /* row of hdec.c's coding table */
+	const char *corrupt; /* what a decoding error says */
+	int members;         /* gzip: members may follow */
+	void *st;            /* the library's state; owned */
+	uint8_t hdr[2];      /* deflate: first bytes, to tell */
+	size_t nhdr;
+	int started; /* the first byte came */
+	int ended;   /* the coded stream ended */
+	int next;    /* gzip: after a member, before 2 bytes */
+	int junk;    /* gzip: bytes after the end, ignored */
 };
 
 struct hdec {
-	size_t		 n;		/* stages, in decoding order */
+	size_t n; /* stages, in decoding order */
 	struct hdec_stage s[HDEC_MAXSTAGES];
-	uint64_t	 in;		/* coded bytes decoded so far */
-	uint64_t	 out;		/* bytes given to the sink */
-	uint64_t	 maxout;	/* 0: no limit */
-	uint64_t	 maxratio;	/* 0: no limit */
-	int		 err;		/* first error, sticky */
-	const char	*why;		/* what the error was, lowercase */
-	void		(*sink)(void *, const uint8_t *, size_t);
-	void		*arg;
+	uint64_t in;       /* coded bytes decoded so far */
+	uint64_t out;      /* bytes given to the sink */
+	uint64_t maxout;   /* 0: no limit */
+	uint64_t maxratio; /* 0: no limit */
+	int err;           /* first error, sticky */
+	const char *why;   /* what the error was, lowercase */
+	void (*sink)(void *, const uint8_t *, size_t);
+	void *arg;
+	/*
+	 * The largest zstd window taken, as a power of 2 (HDEC_ZSTD_WLOG
+	 * after hdec_init(); may be changed before the first byte): a frame
+	 * that asks for more is refused, so a body cannot make a decoder
+	 * hold more memory than this.
+	 */
+	unsigned zstdwlog;
 };
+
+/* 8 MiB, what RFC 8878 3.1.1.1.2 asks decoders to support at least. */
+#define HDEC_ZSTD_WLOG 23
 
 /*
  * Sets up h to decode the codings listed in cenc (a Content-Encoding
@@ -90,7 +100,7 @@ const char *hdec_suffix(const struct hdec *h);
  * not say) and writes the version loaded at run time to buf.  Returns 1,
  * or 0 when i is past the last.
  */
-int hdec_library(size_t i, const char **name, const char **buildver,
-    char *buf, size_t size);
+int hdec_library(
+    size_t i, const char **name, const char **buildver, char *buf, size_t size);
 
 #endif

@@ -13,26 +13,25 @@
 #include "tferr.h"
 
 enum {
-	ST_LINE = 0,	/* between messages: looking for a start line */
+	ST_LINE = 0, /* between messages: looking for a start line */
 	ST_HEADERS,
-	ST_BODY,	/* Content-Length bytes */
-	ST_CLOSE,	/* body until the close */
+	ST_BODY,  /* Content-Length bytes */
+	ST_CLOSE, /* body until the close */
 	ST_CHUNKSIZE,
 	ST_CHUNKDATA,
-	ST_CHUNKEND,	/* the CRLF after a chunk's data */
+	ST_CHUNKEND, /* the CRLF after a chunk's data */
 	ST_TRAILER,
-	ST_TUNNEL	/* not HTTP any more (101, CONNECT) */
+	ST_TUNNEL /* not HTTP any more (101, CONNECT) */
 };
 
 enum { ROLE_NONE = 0, ROLE_REQ = 1, ROLE_RESP = 2 };
 
-#define STARTLINE_MAX	8192	/* longest line taken for a start line */
-#define CHUNKLINE_MAX	4096	/* longest chunk size line, extensions in */
-#define HBUF_INIT	1024
+#define STARTLINE_MAX 8192 /* longest line taken for a start line */
+#define CHUNKLINE_MAX 4096 /* longest chunk size line, extensions in */
+#define HBUF_INIT 1024
 
-static void
-warnf(struct http_conn *c, unsigned dir, uint64_t off, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
+static void warnf(struct http_conn *c, unsigned dir, uint64_t off,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 warnf(struct http_conn *c, unsigned dir, uint64_t off, const char *fmt, ...)
@@ -145,8 +144,8 @@ static int
 is_tchar(int ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9') || (ch != 0 && strchr("!#$%&'*+-.^_`|~",
-	    ch) != NULL);
+	    (ch >= '0' && ch <= '9') ||
+	    (ch != 0 && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
 }
 
 static int
@@ -180,8 +179,10 @@ start_line_kind(const uint8_t *p, size_t n)
 		continue;
 	if (i == 0 || i == n || p[i] != ' ')
 		return ROLE_NONE;
+	/* A target is any byte but controls, space and DEL, as servers
+	 * take it: raw UTF-8 and worse come from clients and malware. */
 	sp = ++i;
-	for (; i < n && p[i] > ' ' && p[i] < 0x7f; i++)
+	for (; i < n && p[i] > ' ' && p[i] != 0x7f; i++)
 		continue;
 	if (i == sp || n - i != 9 || p[i] != ' ' ||
 	    memcmp(p + i + 1, "HTTP/1.", 7) != 0 || !is_digit(p[i + 8]))
@@ -212,8 +213,8 @@ may_start(int role, const uint8_t *p, size_t n)
 
 /* Copies n bytes to a field of size size, NUL-terminated. */
 static void
-field_copy(struct http_msg *m, char *dst, size_t size, const uint8_t *p,
-    size_t n)
+field_copy(
+    struct http_msg *m, char *dst, size_t size, const uint8_t *p, size_t n)
 {
 	size_t i;
 
@@ -228,8 +229,8 @@ field_copy(struct http_msg *m, char *dst, size_t size, const uint8_t *p,
 
 /* Appends a repeated field's value after ", ", as RFC 9110 5.3 allows. */
 static void
-field_append(struct http_msg *m, char *dst, size_t size, const uint8_t *p,
-    size_t n)
+field_append(
+    struct http_msg *m, char *dst, size_t size, const uint8_t *p, size_t n)
 {
 	size_t l = strlen(dst);
 
@@ -306,11 +307,11 @@ parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
 		m->minor = (unsigned)(ve[8] - '0');
 	} else {
 		m->minor = (unsigned)(p[7] - '0');
-		m->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 +
-		    (p[11] - '0');
+		m->status =
+		    (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
 		if (n > 13)
-			field_copy(m, m->reason, sizeof(m->reason), p + 13,
-			    n - 13);
+			field_copy(
+			    m, m->reason, sizeof(m->reason), p + 13, n - 13);
 	}
 	for (p = nl + 1; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -318,7 +319,7 @@ parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
 		if (n == 0)
 			break;
 		if (*p == ' ' || *p == '\t')
-			continue;	/* obsolete line folding: ignored */
+			continue; /* obsolete line folding: ignored */
 		if (++nfields > c->lim->maxfields)
 			return TF_ERR_LIMIT;
 		if ((colon = memchr(p, ':', n)) == NULL)
@@ -335,29 +336,32 @@ parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
 
 			len = 0;
 			for (q = v; q < ve && is_digit(*q) &&
-			    len < INT64_MAX / 10 - 10; q++)
+			     len < INT64_MAX / 10 - 10;
+			     q++)
 				len = len * 10 + (*q - '0');
-			if (q == v || q != ve || (m->clen >= 0 &&
-			    m->clen != len))
+			if (q == v || q != ve ||
+			    (m->clen >= 0 && m->clen != len))
 				badlen = 1;
 			else
 				m->clen = len;
 		} else if (name_is(p, i, "transfer-encoding"))
-			field_append(m, m->tenc, sizeof(m->tenc), v,
-			    (size_t)(ve - v));
+			field_append(
+			    m, m->tenc, sizeof(m->tenc), v, (size_t)(ve - v));
 		else if (name_is(p, i, "content-encoding"))
-			field_append(m, m->cenc, sizeof(m->cenc), v,
-			    (size_t)(ve - v));
+			field_append(
+			    m, m->cenc, sizeof(m->cenc), v, (size_t)(ve - v));
 		else if (name_is(p, i, "content-type"))
-			field_copy(m, m->ctype, sizeof(m->ctype), v,
-			    (size_t)(ve - v));
+			field_copy(
+			    m, m->ctype, sizeof(m->ctype), v, (size_t)(ve - v));
 		else if (name_is(p, i, "host"))
-			field_copy(m, m->host, sizeof(m->host), v,
-			    (size_t)(ve - v));
+			field_copy(
+			    m, m->host, sizeof(m->host), v, (size_t)(ve - v));
 	}
 	if (badlen) {
-		warnf(c, dir, m->offset, "message %" PRIu64 ": bad "
-		    "Content-Length: ignored", m->n);
+		warnf(c, dir, m->offset,
+		    "message %" PRIu64 ": bad "
+		    "Content-Length: ignored",
+		    m->n);
 		m->clen = -1;
 	}
 	return 0;
@@ -407,8 +411,8 @@ msg_end(struct http_conn *c, unsigned dir, enum http_end why)
 }
 
 static void
-body(struct http_conn *c, unsigned dir, uint64_t off, const uint8_t *p,
-    size_t n)
+body(
+    struct http_conn *c, unsigned dir, uint64_t off, const uint8_t *p, size_t n)
 {
 	struct http_dir *h = &c->d[dir];
 
@@ -459,12 +463,16 @@ begin(struct http_conn *c, unsigned dir, int64_t ts)
 	m->isreq = h->role == ROLE_REQ;
 	m->n = ++h->nmsg;
 	if (h->skipped > 0 && h->nmsg > 1)
-		warnf(c, dir, h->skipoff, "%" PRIu64 " bytes that are not "
-		    "HTTP skipped", h->skipped);
+		warnf(c, dir, h->skipoff,
+		    "%" PRIu64 " bytes that are not "
+		    "HTTP skipped",
+		    h->skipped);
 	h->skipped = 0;
 	if (parse_headers(c, dir, h) < 0) {
-		warnf(c, dir, off, "message %" PRIu64 ": more than %zu "
-		    "header fields: skipped", m->n, c->lim->maxfields);
+		warnf(c, dir, off,
+		    "message %" PRIu64 ": more than %zu "
+		    "header fields: skipped",
+		    m->n, c->lim->maxfields);
 		if (c->cb->begin != NULL)
 			c->cb->begin(c->arg, dir, m);
 		h->inmsg = 1;
@@ -491,8 +499,10 @@ begin(struct http_conn *c, unsigned dir, int64_t ts)
 			if (last_is_chunked(m->tenc))
 				m->frame = HTTP_FRAME_CHUNKED;
 			else
-				warnf(c, dir, off, "message %" PRIu64 ": "
-				    "request body not chunked: ignored", m->n);
+				warnf(c, dir, off,
+				    "message %" PRIu64 ": "
+				    "request body not chunked: ignored",
+				    m->n);
 		} else if (m->clen > 0)
 			m->frame = HTTP_FRAME_LENGTH;
 	} else {
@@ -501,18 +511,17 @@ begin(struct http_conn *c, unsigned dir, int64_t ts)
 		if (m->status < 200 && m->status >= 100) {
 			if (m->status == 101)
 				tunnel = 1;
-		} else if (strcmp(m->method, "HEAD") == 0 ||
-		    m->status == 204 || m->status == 304)
+		} else if (strcmp(m->method, "HEAD") == 0 || m->status == 204 ||
+		    m->status == 304)
 			;
-		else if (strcmp(m->method, "CONNECT") == 0 &&
-		    m->status < 300)
+		else if (strcmp(m->method, "CONNECT") == 0 && m->status < 300)
 			tunnel = 1;
 		else if (m->tenc[0] != '\0')
-			m->frame = last_is_chunked(m->tenc) ?
-			    HTTP_FRAME_CHUNKED : HTTP_FRAME_CLOSE;
+			m->frame = last_is_chunked(m->tenc) ? HTTP_FRAME_CHUNKED
+			                                    : HTTP_FRAME_CLOSE;
 		else if (m->clen >= 0)
-			m->frame = m->clen > 0 ? HTTP_FRAME_LENGTH :
-			    HTTP_FRAME_NONE;
+			m->frame =
+			    m->clen > 0 ? HTTP_FRAME_LENGTH : HTTP_FRAME_NONE;
 		else
 			m->frame = HTTP_FRAME_CLOSE;
 	}
@@ -565,7 +574,7 @@ short_line(struct http_dir *h, const uint8_t *p, size_t n, int *done)
 	memcpy(h->line + h->linelen, p, k);
 	h->linelen += k;
 	h->line[h->linelen] = '\0';
-	h->remain += use;	/* bytes of this line, for its cap */
+	h->remain += use; /* bytes of this line, for its cap */
 	*done = nl != NULL;
 	return use;
 }
@@ -668,8 +677,8 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 			}
 			if ((e = hbuf_add(h, p, k, SIZE_MAX)) < 0)
 				return e;
-			if (!may_start(h->role, h->hbuf, trim_eol(h->hbuf,
-			    h->hlen))) {
+			if (!may_start(
+			        h->role, h->hbuf, trim_eol(h->hbuf, h->hlen))) {
 				if (h->skipped == 0)
 					h->skipoff = h->lineoff;
 				h->skipped += h->hlen;
@@ -681,8 +690,8 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 				break;
 			k = trim_eol(h->hbuf, h->hlen);
 			kind = start_line_kind(h->hbuf, k);
-			if (kind != ROLE_NONE && (h->role == ROLE_NONE ||
-			    h->role == kind)) {
+			if (kind != ROLE_NONE &&
+			    (h->role == ROLE_NONE || h->role == kind)) {
 				h->role = kind;
 				h->state = ST_HEADERS;
 				/* ts of the start line's packet */
@@ -701,7 +710,8 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 			use = nl ? (size_t)(nl - p) + 1 : n;
 			if ((e = hbuf_add(h, p, use, c->lim->maxheader)) ==
 			    TF_ERR_LIMIT) {
-				warnf(c, dir, h->lineoff, "header block "
+				warnf(c, dir, h->lineoff,
+				    "header block "
 				    "longer than %zu bytes: skipped",
 				    c->lim->maxheader);
 				h->skipped = 0;
@@ -720,7 +730,8 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 				k--;
 			if (k > 0 && h->hbuf[k - 1] == '\n')
 				if ((e = begin(c, dir, h->linets)) < 0)
-					return e;;
+					return e;
+			;
 			break;
 		case ST_BODY:
 			if (h->remain < use)
@@ -739,10 +750,13 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 			if (h->linelen == 0)
 				h->remain = 0;
 			use = short_line(h, p, n, &done);
-			if (h->remain > (h->state == ST_TRAILER ?
-			    c->lim->maxheader : CHUNKLINE_MAX)) {
-				warnf(c, dir, off, "message %" PRIu64 ": "
-				    "chunk line or trailer too long", h->m->n);
+			if (h->remain > (h->state == ST_TRAILER
+			                        ? c->lim->maxheader
+			                        : CHUNKLINE_MAX)) {
+				warnf(c, dir, off,
+				    "message %" PRIu64 ": "
+				    "chunk line or trailer too long",
+				    h->m->n);
 				msg_end(c, dir, HTTP_END_BADCHUNK);
 				h->linestart = done;
 				break;
@@ -751,8 +765,10 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 				break;
 			if (h->state == ST_CHUNKSIZE) {
 				if (chunk_size(h->line, &sz) < 0) {
-					warnf(c, dir, off, "message %" PRIu64
-					    ": bad chunk size", h->m->n);
+					warnf(c, dir, off,
+					    "message %" PRIu64
+					    ": bad chunk size",
+					    h->m->n);
 					msg_end(c, dir, HTTP_END_BADCHUNK);
 				} else if (sz == 0)
 					h->state = ST_TRAILER;
@@ -762,9 +778,11 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 				}
 			} else if (h->state == ST_CHUNKEND) {
 				if (!is_blank_line(h->line)) {
-					warnf(c, dir, off, "message %" PRIu64
+					warnf(c, dir, off,
+					    "message %" PRIu64
 					    ": chunk data longer than its "
-					    "size", h->m->n);
+					    "size",
+					    h->m->n);
 					msg_end(c, dir, HTTP_END_BADCHUNK);
 				} else
 					h->state = ST_CHUNKSIZE;
@@ -801,8 +819,10 @@ http_conn_gap(struct http_conn *c, unsigned dir, uint64_t off, uint64_t len)
 	if (h->state == ST_TUNNEL)
 		goto out;
 	if (h->inmsg) {
-		warnf(c, dir, off, "message %" PRIu64 ": %" PRIu64 " bytes "
-		    "missing from the capture", h->m->n, len);
+		warnf(c, dir, off,
+		    "message %" PRIu64 ": %" PRIu64 " bytes "
+		    "missing from the capture",
+		    h->m->n, len);
 		/*
 		 * A Content-Length body knows where it ends: the next message
 		 * starts there, whatever the gap took of it.
@@ -813,8 +833,10 @@ http_conn_gap(struct http_conn *c, unsigned dir, uint64_t off, uint64_t len)
 	} else if (h->bodyskip > 0) {
 		h->bodyskip = len < h->bodyskip ? h->bodyskip - len : 0;
 	} else if (h->state == ST_HEADERS && h->role != ROLE_NONE) {
-		warnf(c, dir, off, "%" PRIu64 " bytes missing from the "
-		    "capture inside a header block", len);
+		warnf(c, dir, off,
+		    "%" PRIu64 " bytes missing from the "
+		    "capture inside a header block",
+		    len);
 	}
 	h->state = ST_LINE;
 	h->hlen = 0;
@@ -837,15 +859,19 @@ http_conn_finish(struct http_conn *c)
 			if (h->state == ST_CLOSE)
 				msg_end(c, d, HTTP_END_COMPLETE);
 			else {
-				warnf(c, d, h->next, "message %" PRIu64 ": "
-				    "connection ended inside it", h->m->n);
+				warnf(c, d, h->next,
+				    "message %" PRIu64 ": "
+				    "connection ended inside it",
+				    h->m->n);
 				msg_end(c, d, HTTP_END_CUT);
 			}
 		}
 		if (h->state != ST_TUNNEL && h->nmsg > 0 &&
 		    h->skipped + h->hlen > 0)
-			warnf(c, d, h->skipoff, "%" PRIu64 " bytes that are "
-			    "not HTTP skipped", h->skipped + h->hlen);
+			warnf(c, d, h->skipoff,
+			    "%" PRIu64 " bytes that are "
+			    "not HTTP skipped",
+			    h->skipped + h->hlen);
 		h->skipped = 0;
 		h->hlen = 0;
 	}

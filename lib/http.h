@@ -31,112 +31,111 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_METHODLEN	24
-#define HTTP_URILEN	2048
-#define HTTP_FIELDLEN	256
-#define HTTP_MAXPIPE	64	/* requests awaiting a response */
+#define HTTP_METHODLEN 24
+#define HTTP_URILEN 2048
+#define HTTP_FIELDLEN 256
+#define HTTP_MAXPIPE 64 /* requests awaiting a response */
 
 enum http_frame {
-	HTTP_FRAME_NONE = 0,	/* no body */
-	HTTP_FRAME_LENGTH,	/* Content-Length */
+	HTTP_FRAME_NONE = 0, /* no body */
+	HTTP_FRAME_LENGTH,   /* Content-Length */
 	HTTP_FRAME_CHUNKED,
-	HTTP_FRAME_CLOSE	/* until the connection closes */
+	HTTP_FRAME_CLOSE /* until the connection closes */
 };
 
 /* Why a message ended; HTTP_END_COMPLETE is the only complete one. */
 enum http_end {
 	HTTP_END_COMPLETE = 0,
-	HTTP_END_GAP,		/* bytes missing from the capture */
-	HTTP_END_CUT,		/* the connection ended inside it */
-	HTTP_END_BADCHUNK,	/* malformed chunked framing */
-	HTTP_END_HEADERS	/* header block too long or too many fields */
+	HTTP_END_GAP,      /* bytes missing from the capture */
+	HTTP_END_CUT,      /* the connection ended inside it */
+	HTTP_END_BADCHUNK, /* malformed chunked framing */
+	HTTP_END_HEADERS   /* header block too long or too many fields */
 };
 
 struct http_limits {
-	size_t		 maxheader;	/* bytes of a header block */
-	size_t		 maxfields;	/* header fields of a message */
+	size_t maxheader; /* bytes of a header block */
+	size_t maxfields; /* header fields of a message */
 };
 
 struct http_msg {
-	int		 isreq;
-	uint64_t	 n;		/* number in its direction, from 1 */
-	uint64_t	 reqn;		/* response: its request's n, 0: none */
-	unsigned	 minor;		/* HTTP/1.minor */
-	char		 method[HTTP_METHODLEN];	/* request, or paired */
-	char		 uri[HTTP_URILEN];
-	int		 status;
-	char		 reason[HTTP_FIELDLEN];
-	char		 host[HTTP_FIELDLEN];
-	char		 ctype[HTTP_FIELDLEN];
-	char		 cenc[HTTP_FIELDLEN];	/* Content-Encoding */
-	char		 tenc[HTTP_FIELDLEN];	/* Transfer-Encoding */
-	int64_t		 clen;		/* Content-Length, -1: none */
-	int		 truncated;	/* a field above did not fit */
-	enum http_frame	 frame;
-	uint64_t	 offset;	/* of the start line in the stream */
-	int64_t		 ts;		/* packet of the start line */
-	uint64_t	 bodyoff;	/* of the first body byte, -1: none */
-	uint64_t	 bodylen;	/* body bytes as sent, de-chunked */
-	enum http_end	 end;
+	int isreq;
+	uint64_t n;                  /* number in its direction, from 1 */
+	uint64_t reqn;               /* response: its request's n, 0: none */
+	unsigned minor;              /* HTTP/1.minor */
+	char method[HTTP_METHODLEN]; /* request, or paired */
+	char uri[HTTP_URILEN];
+	int status;
+	char reason[HTTP_FIELDLEN];
+	char host[HTTP_FIELDLEN];
+	char ctype[HTTP_FIELDLEN];
+	char cenc[HTTP_FIELDLEN]; /* Content-Encoding */
+	char tenc[HTTP_FIELDLEN]; /* Transfer-Encoding */
+	int64_t clen;             /* Content-Length, -1: none */
+	int truncated;            /* a field above did not fit */
+	enum http_frame frame;
+	uint64_t offset;  /* of the start line in the stream */
+	int64_t ts;       /* packet of the start line */
+	uint64_t bodyoff; /* of the first body byte, -1: none */
+	uint64_t bodylen; /* body bytes as sent, de-chunked */
+	enum http_end end;
 	/*
 	 * The program's: a request's user, set by its callbacks, waits in
 	 * the pairing queue after its end; its response gets it as requser
 	 * at begin and owns it from then on.
 	 */
-	void		*user;
-	void		*requser;
+	void *user;
+	void *requser;
 };
 
 struct http_cb {
-	void	(*begin)(void *arg, unsigned dir, struct http_msg *m);
-	void	(*body)(void *arg, unsigned dir, struct http_msg *m,
-		    const uint8_t *bytes, size_t len);
-	void	(*end)(void *arg, unsigned dir, struct http_msg *m);
+	void (*begin)(void *arg, unsigned dir, struct http_msg *m);
+	void (*body)(void *arg, unsigned dir, struct http_msg *m,
+	    const uint8_t *bytes, size_t len);
+	void (*end)(void *arg, unsigned dir, struct http_msg *m);
 	/* Something is wrong at offset off: what says it, lowercase. */
-	void	(*warn)(void *arg, unsigned dir, uint64_t off,
-		    const char *what);
+	void (*warn)(void *arg, unsigned dir, uint64_t off, const char *what);
 	/*
 	 * A request's user that no response will take: it left a full
 	 * queue, the connection ended, or its response began before it
 	 * ended.  The program frees it.
 	 */
-	void	(*unpaired)(void *arg, void *user);
+	void (*unpaired)(void *arg, void *user);
 };
 
 struct http_dir {
-	int		 state;
-	int		 role;		/* 0 unknown, 1 requests, 2 responses */
-	int		 linestart;	/* the next byte may start a line */
-	uint64_t	 next;		/* offset expected next */
-	uint8_t		*hbuf;		/* header block being read; owned */
-	size_t		 hlen;
-	size_t		 hcap;
-	char		 line[64];	/* chunk size line */
-	size_t		 linelen;
-	uint64_t	 remain;	/* body or chunk bytes to come */
-	uint64_t	 bodyskip;	/* of a body cut by a gap, still to pass */
-	uint64_t	 skipped;	/* bytes skipped since the last message */
-	uint64_t	 skipoff;
-	uint64_t	 nmsg;
-	int		 inmsg;
-	uint64_t	 lineoff;	/* offset of the line being read */
-	int64_t		 linets;	/* its packet time */
-	struct http_msg	*m;		/* from the first message on; owned */
+	int state;
+	int role;      /* 0 unknown, 1 requests, 2 responses */
+	int linestart; /* the next byte may start a line */
+	uint64_t next; /* offset expected next */
+	uint8_t *hbuf; /* header block being read; owned */
+	size_t hlen;
+	size_t hcap;
+	char line[64]; /* chunk size line */
+	size_t linelen;
+	uint64_t remain;   /* body or chunk bytes to come */
+	uint64_t bodyskip; /* of a body cut by a gap, still to pass */
+	uint64_t skipped;  /* bytes skipped since the last message */
+	uint64_t skipoff;
+	uint64_t nmsg;
+	int inmsg;
+	uint64_t lineoff;   /* offset of the line being read */
+	int64_t linets;     /* its packet time */
+	struct http_msg *m; /* from the first message on; owned */
 };
 
 struct http_conn {
-	struct http_dir	 d[2];
+	struct http_dir d[2];
 	const struct http_limits *lim;
 	const struct http_cb *cb;
-	void		*arg;
+	void *arg;
 	/* Requests awaiting a response, oldest first: the one pairing
 	 * queue, with what a response needs of its request. */
-	uint64_t	 qn[HTTP_MAXPIPE];
-	char		 qmethod[HTTP_MAXPIPE][HTTP_METHODLEN];
-	void		*quser[HTTP_MAXPIPE];
-	unsigned	 qhead;
-	unsigned	 qlen;
-	int		 reqdir;	/* direction of requests, -1: unknown */
+	uint64_t qn[HTTP_MAXPIPE];
+	char qmethod[HTTP_MAXPIPE][HTTP_METHODLEN];
+	void *quser[HTTP_MAXPIPE];
+	unsigned qhead;
+	unsigned qlen;
+	int reqdir; /* direction of requests, -1: unknown */
 };
 
 /* Sets up c.  lim and cb are borrowed and must outlive c. */
@@ -149,12 +148,12 @@ void http_conn_init(struct http_conn *c, const struct http_limits *lim,
  * one expected are taken as following a gap.  Returns 0 or
  * TF_ERR_NOMEM.
  */
-int http_conn_data(struct http_conn *c, unsigned dir, uint64_t off,
-    int64_t ts, const uint8_t *bytes, size_t len);
+int http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
+    const uint8_t *bytes, size_t len);
 
 /* Bytes [off, off + len) of direction dir are missing. */
-void http_conn_gap(struct http_conn *c, unsigned dir, uint64_t off,
-    uint64_t len);
+void http_conn_gap(
+    struct http_conn *c, unsigned dir, uint64_t off, uint64_t len);
 
 /*
  * The connection ended: a body delimited by the close is complete, any

@@ -7,25 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "body.h"
 #include "digest.h"
+#include "http.h"
 #include "httpmsg.h"
 #include "json.h"
 #include "jsonobj.h"
 #include "tferr.h"
 
 static const struct field {
-	const char	*name;
+	const char *name;
 	enum httpmsg_type type;
-	size_t		 off;
-	const char	*desc;
+	size_t off;
+	const char *desc;
 } fields[] = {
-#define HTTPMSG_ROW(name, type, desc) \
-	{ #name, HTTPMSG_##type, offsetof(struct httpmsg, name), desc },
-	HTTPMSG_FIELDS(HTTPMSG_ROW)
+#define HTTPMSG_ROW(name, type, desc)                                          \
+	{#name, HTTPMSG_##type, offsetof(struct httpmsg, name), desc},
+    HTTPMSG_FIELDS(HTTPMSG_ROW)
 #undef HTTPMSG_ROW
 };
 
-#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 void
 httpmsg_init(struct httpmsg *m)
@@ -58,8 +60,8 @@ str_at(struct httpmsg *m, const struct field *f)
 static const struct httpmsg_str *
 cstr_at(const struct httpmsg *m, const struct field *f)
 {
-	return (const struct httpmsg_str *)(const void *)
-	    ((const char *)m + f->off);
+	return (
+	    const struct httpmsg_str *)(const void *)((const char *)m + f->off);
 }
 
 void
@@ -82,13 +84,16 @@ httpmsg_write(const struct httpmsg *m, struct json *j)
 			break;
 		case HTTPMSG_NUM:
 			if (m->has & (uint64_t)1 << i)
-				json_u64(j, f->name, *(const uint64_t *)
-				    (const void *)((const char *)m + f->off));
+				json_u64(j, f->name,
+				    *(const uint64_t *)(const void
+				            *)((const char *)m + f->off));
 			break;
 		case HTTPMSG_BOOL:
 			if (m->has & (uint64_t)1 << i)
-				json_bool(j, f->name, *(const int *)
-				    (const void *)((const char *)m + f->off));
+				json_bool(j, f->name,
+				    *(const int *)(const void *)((const char *)
+				                                     m +
+				        f->off));
 			break;
 		}
 	}
@@ -99,7 +104,7 @@ httpmsg_write(const struct httpmsg *m, struct json *j)
 static size_t
 hexlen(const char *name)
 {
-	static const size_t len[DIGEST_NALGS] = { 32, 40, 64 };
+	static const size_t len[DIGEST_NALGS] = {32, 40, 64};
 	unsigned i;
 
 	for (i = 0; i < DIGEST_NALGS; i++)
@@ -120,7 +125,7 @@ check_hex(struct httpmsg_str *s, uint8_t *b, const char *name)
 		if (b[i] >= 'A' && b[i] <= 'F')
 			b[i] = (uint8_t)(b[i] - 'A' + 'a');
 		if (!((b[i] >= '0' && b[i] <= '9') ||
-		    (b[i] >= 'a' && b[i] <= 'f')))
+		        (b[i] >= 'a' && b[i] <= 'f')))
 			goto bad;
 	}
 	return;
@@ -131,8 +136,8 @@ bad:
 }
 
 int
-httpmsg_read(struct httpmsg *m, const uint8_t *value, size_t len,
-    const char **why)
+httpmsg_read(
+    struct httpmsg *m, const uint8_t *value, size_t len, const char **why)
 {
 	struct jsonobj_member mem[JSONOBJ_MAX_MEMBERS];
 	const struct jsonobj_member *v;
@@ -144,8 +149,7 @@ httpmsg_read(struct httpmsg *m, const uint8_t *value, size_t len,
 
 	httpmsg_init(m);
 	m->owned = 1;
-	if ((e = jsonobj_parse(value, len, mem, JSONOBJ_MAX_MEMBERS, &n)) <
-	    0) {
+	if ((e = jsonobj_parse(value, len, mem, JSONOBJ_MAX_MEMBERS, &n)) < 0) {
 		*why = jsonobj_strerror(e);
 		return TF_ERR_MALFORMED;
 	}
@@ -167,13 +171,13 @@ httpmsg_read(struct httpmsg *m, const uint8_t *value, size_t len,
 			break;
 		case HTTPMSG_NUM:
 			if (jsonobj_u64(jsonobj_get(mem, n, f->name),
-			    (uint64_t *)(void *)((char *)m + f->off)) == 0)
+			        (uint64_t *)(void *)((char *)m + f->off)) == 0)
 				m->has |= (uint64_t)1 << i;
 			break;
 		case HTTPMSG_BOOL:
 			if ((v = jsonobj_get(mem, n, f->name)) == NULL ||
 			    (v->type != JSONOBJ_TRUE &&
-			    v->type != JSONOBJ_FALSE))
+			        v->type != JSONOBJ_FALSE))
 				break;
 			*(int *)(void *)((char *)m + f->off) =
 			    v->type == JSONOBJ_TRUE;
@@ -205,8 +209,8 @@ httpmsg_release(struct httpmsg *m)
 }
 
 int
-httpmsg_field(unsigned i, const char **name, enum httpmsg_type *type,
-    const char **desc)
+httpmsg_field(
+    unsigned i, const char **name, enum httpmsg_type *type, const char **desc)
 {
 	if (i >= NFIELDS)
 		return 0;
@@ -214,4 +218,85 @@ httpmsg_field(unsigned i, const char **name, enum httpmsg_type *type,
 	*type = fields[i].type;
 	*desc = fields[i].desc;
 	return 1;
+}
+
+/* A string of the message, when it is there. */
+static struct httpmsg_str
+field(const char *s)
+{
+	return httpmsg_b(s[0] != '\0' ? s : NULL, strlen(s));
+}
+
+void
+httpmsg_of(struct httpmsg *a, const struct http_msg *m, const struct body *b,
+    const char *prefix, int complete, struct httpmsg_names *nm)
+{
+	struct httpmsg_str *hex[DIGEST_NALGS];
+	unsigned i;
+
+	httpmsg_init(a);
+	hex[0] = &a->md5;
+	hex[1] = &a->sha1;
+	hex[2] = &a->sha256;
+	a->dir = httpmsg_s(m->isreq ? "request" : "response");
+	a->n = m->n;
+	a->has |= HTTPMSG_HAS(n);
+	if (m->isreq) {
+		a->method = httpmsg_s(m->method);
+		a->uri = httpmsg_s(m->uri);
+		a->host = httpmsg_s(m->host);
+	} else {
+		a->status = (uint64_t)m->status;
+		a->reason = httpmsg_s(m->reason);
+		a->has |= HTTPMSG_HAS(status);
+		if (m->reqn != 0) {
+			a->request = m->reqn;
+			a->method = httpmsg_s(m->method);
+			a->has |= HTTPMSG_HAS(request);
+		}
+	}
+	a->version = httpmsg_s(m->minor ? "1.1" : "1.0");
+	a->content_type = field(m->ctype);
+	if (m->clen >= 0) {
+		a->content_length = (uint64_t)m->clen;
+		a->has |= HTTPMSG_HAS(content_length);
+	}
+	a->transfer_encoding = field(m->tenc);
+	a->content_encoding = field(m->cenc);
+	a->offset = m->offset;
+	a->body_length = m->bodylen;
+	a->has |= HTTPMSG_HAS(offset) | HTTPMSG_HAS(body_length);
+	if (m->bodyoff != UINT64_MAX) {
+		a->body_offset = m->bodyoff;
+		a->has |= HTTPMSG_HAS(body_offset);
+	}
+	if (b->hadfile) {
+		(void)snprintf(
+		    nm->file, sizeof(nm->file), "%s%s", prefix, b->name);
+		a->file = httpmsg_s(nm->file);
+		a->length = b->written;
+		a->has |= HTTPMSG_HAS(length);
+		for (i = 0; i < DIGEST_NALGS; i++)
+			if (b->hex[i][0] != '\0')
+				*hex[i] = httpmsg_s(b->hex[i]);
+	}
+	if (b->hadraw) {
+		(void)snprintf(
+		    nm->sent, sizeof(nm->sent), "%s%s", prefix, b->rawname);
+		a->file_sent = httpmsg_s(nm->sent);
+	}
+	a->complete = complete;
+	a->has |= HTTPMSG_HAS(complete);
+	if (m->end != HTTP_END_COMPLETE)
+		a->problem = httpmsg_s(http_end_name(m->end));
+	else if (b->problem != NULL)
+		a->problem = httpmsg_s(b->problem);
+	if (b->undecoded) {
+		a->decoded = 0;
+		a->has |= HTTPMSG_HAS(decoded);
+	}
+	if (m->truncated) {
+		a->fields_truncated = 1;
+		a->has |= HTTPMSG_HAS(fields_truncated);
+	}
 }

@@ -20,7 +20,7 @@
 
 #include "digest.h"
 
-#define HTTPMSG_KEY	"http.message"
+#define HTTPMSG_KEY "http.message"
 
 /*
  * X(member, type, description): the members in the order written.  A
@@ -29,33 +29,34 @@
  * fixed words; a NUM a non-negative integer; a BOOL true or false; a HEX
  * a lowercase hex digest.  Every member is optional.
  */
-#define HTTPMSG_FIELDS(X) \
-	X(dir, WORD, "request or response") \
-	X(n, NUM, "the message's number in its direction, from 1") \
-	X(method, BYTES, "request method; of a response, its request's") \
-	X(uri, BYTES, "request target, as sent") \
-	X(host, BYTES, "Host field") \
-	X(status, NUM, "response status code") \
-	X(reason, BYTES, "response reason phrase") \
-	X(request, NUM, "of a response: its request's n") \
-	X(version, WORD, "1.0 or 1.1") \
-	X(content_type, BYTES, "Content-Type field") \
-	X(content_length, NUM, "Content-Length field") \
-	X(transfer_encoding, BYTES, "Transfer-Encoding field") \
-	X(content_encoding, BYTES, "Content-Encoding field") \
-	X(offset, NUM, "stream offset of the start line") \
-	X(body_offset, NUM, "stream offset of the body's first byte") \
-	X(body_length, NUM, "body bytes as sent, de-chunked") \
-	X(file, BYTES, "the decoded body's file") \
-	X(length, NUM, "its size") \
-	X(md5, HEX, "MD5 of the decoded body") \
-	X(sha1, HEX, "SHA-1 of the decoded body") \
-	X(sha256, HEX, "SHA-256 of the decoded body (-s)") \
-	X(file_sent, BYTES, "the body as sent (-k)") \
-	X(complete, BOOL, "the body is all there") \
-	X(problem, WORD, "why not: gap cut bad-chunk headers limit " \
-	    "decode write") \
-	X(decoded, BOOL, "false: a coding tf-http does not know, kept") \
+#define HTTPMSG_FIELDS(X)                                                      \
+	X(dir, WORD, "request or response")                                    \
+	X(n, NUM, "the message's number in its direction, from 1")             \
+	X(method, BYTES, "request method; of a response, its request's")       \
+	X(uri, BYTES, "request target, as sent")                               \
+	X(host, BYTES, "Host field")                                           \
+	X(status, NUM, "response status code")                                 \
+	X(reason, BYTES, "response reason phrase")                             \
+	X(request, NUM, "of a response: its request's n")                      \
+	X(version, WORD, "1.0 or 1.1")                                         \
+	X(content_type, BYTES, "Content-Type field")                           \
+	X(content_length, NUM, "Content-Length field")                         \
+	X(transfer_encoding, BYTES, "Transfer-Encoding field")                 \
+	X(content_encoding, BYTES, "Content-Encoding field")                   \
+	X(offset, NUM, "stream offset of the start line")                      \
+	X(body_offset, NUM, "stream offset of the body's first byte")          \
+	X(body_length, NUM, "body bytes as sent, de-chunked")                  \
+	X(file, BYTES, "the decoded body's file")                              \
+	X(length, NUM, "its size")                                             \
+	X(md5, HEX, "MD5 of the decoded body")                                 \
+	X(sha1, HEX, "SHA-1 of the decoded body")                              \
+	X(sha256, HEX, "SHA-256 of the decoded body (-s)")                     \
+	X(file_sent, BYTES, "the body as sent (-k)")                           \
+	X(complete, BOOL, "the body is all there")                             \
+	X(problem, WORD,                                                       \
+	    "why not: gap cut bad-chunk headers limit "                        \
+	    "decode write")                                                    \
+	X(decoded, BOOL, "false: a coding tf-http does not know, kept")        \
 	X(fields_truncated, BOOL, "a field above was cut to fit")
 
 enum httpmsg_type {
@@ -71,27 +72,27 @@ enum httpmsg_field {
 #define HTTPMSG_ENUM(name, type, desc) HTTPMSG_F_##name,
 	HTTPMSG_FIELDS(HTTPMSG_ENUM)
 #undef HTTPMSG_ENUM
-	HTTPMSG_NFIELDS
+	    HTTPMSG_NFIELDS
 };
 
-#define HTTPMSG_HAS(name)	((uint64_t)1 << HTTPMSG_F_##name)
+#define HTTPMSG_HAS(name) ((uint64_t)1 << HTTPMSG_F_##name)
 
 /* A byte string: p NULL when absent. */
 struct httpmsg_str {
-	const uint8_t	*p;
-	size_t		 len;
+	const uint8_t *p;
+	size_t len;
 };
 
 struct httpmsg {
-	uint64_t	 has;		/* HTTPMSG_HAS() of each member set */
+	uint64_t has; /* HTTPMSG_HAS() of each member set */
 	struct httpmsg_str dir, method, uri, host, reason, version;
 	struct httpmsg_str content_type, transfer_encoding;
 	struct httpmsg_str content_encoding, file, file_sent, problem;
 	struct httpmsg_str md5, sha1, sha256;
-	uint64_t	 n, status, request, content_length, offset;
-	uint64_t	 body_offset, body_length, length;
-	int		 complete, decoded, fields_truncated;
-	int		 owned;		/* strings are httpmsg_read()'s */
+	uint64_t n, status, request, content_length, offset;
+	uint64_t body_offset, body_length, length;
+	int complete, decoded, fields_truncated;
+	int owned; /* strings are httpmsg_read()'s */
 };
 
 struct json;
@@ -117,8 +118,8 @@ void httpmsg_write(const struct httpmsg *m, struct json *j);
  * TF_ERR_NOMEM, or TF_ERR_MALFORMED when the value is not a flat JSON
  * object (*why says why).  Release m with httpmsg_release() after 0.
  */
-int httpmsg_read(struct httpmsg *m, const uint8_t *value, size_t len,
-    const char **why);
+int httpmsg_read(
+    struct httpmsg *m, const uint8_t *value, size_t len, const char **why);
 
 /* Frees the strings httpmsg_read() made. */
 void httpmsg_release(struct httpmsg *m);
@@ -127,7 +128,24 @@ void httpmsg_release(struct httpmsg *m);
  * For checks and documents: the name, type and description of member i,
  * or 0 when i is past the last.
  */
-int httpmsg_field(unsigned i, const char **name, enum httpmsg_type *type,
-    const char **desc);
+int httpmsg_field(
+    unsigned i, const char **name, enum httpmsg_type *type, const char **desc);
+
+struct http_msg;
+struct body;
+
+/* Room for the names of the body files that httpmsg_of borrows. */
+struct httpmsg_names {
+	char file[8192]; /* 2 * BODY_NAMELEN: prefix and name */
+	char sent[8192];
+};
+
+/*
+ * Fills a with what tf-http says of message m, whose body is b, its files
+ * named under prefix (nm holds those names), complete or not.
+ */
+void httpmsg_of(struct httpmsg *a, const struct http_msg *m,
+    const struct body *b, const char *prefix, int complete,
+    struct httpmsg_names *nm);
 
 #endif

@@ -33,15 +33,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define JSON_MAXDEPTH	32
+#define JSON_MAXDEPTH 32
 
 struct json {
-	char		*p;		/* the text, NUL-terminated; owned */
-	size_t		 len;
-	size_t		 cap;
-	int		 err;		/* TF_ERR_NOMEM once, sticky */
-	unsigned	 depth;
-	uint32_t	 more;		/* bit d: depth d has a member already */
+	char *p; /* the text, NUL-terminated; owned */
+	size_t len;
+	size_t cap;
+	int err; /* TF_ERR_NOMEM once, sticky */
+	unsigned depth;
+	uint32_t more; /* bit d: depth d has a member already */
 };
 
 void json_init(struct json *j);
@@ -90,8 +90,8 @@ void json_bytes(struct json *j, const char *key, const void *p, size_t n);
  * character's bytes are left out of the string.  Returns how many bytes
  * were written.
  */
-size_t json_bytes_prefix(struct json *j, const char *key, const void *p,
-    size_t n);
+size_t json_bytes_prefix(
+    struct json *j, const char *key, const void *p, size_t n);
 
 /* "key":"hex" of n bytes, whatever they are. */
 void json_hex(struct json *j, const char *key, const void *p, size_t n);

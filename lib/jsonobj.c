@@ -68,16 +68,34 @@ escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
 	if (i + 1 >= n)
 		return JSONOBJ_ESYNTAX;
 	switch (p[i + 1]) {
-	case '"': *cp = '"'; return (long)i + 2;
-	case '\\': *cp = '\\'; return (long)i + 2;
-	case '/': *cp = '/'; return (long)i + 2;
-	case 'b': *cp = '\b'; return (long)i + 2;
-	case 'f': *cp = '\f'; return (long)i + 2;
-	case 'n': *cp = '\n'; return (long)i + 2;
-	case 'r': *cp = '\r'; return (long)i + 2;
-	case 't': *cp = '\t'; return (long)i + 2;
-	case 'u': break;
-	default: return JSONOBJ_ESYNTAX;
+	case '"':
+		*cp = '"';
+		return (long)i + 2;
+	case '\\':
+		*cp = '\\';
+		return (long)i + 2;
+	case '/':
+		*cp = '/';
+		return (long)i + 2;
+	case 'b':
+		*cp = '\b';
+		return (long)i + 2;
+	case 'f':
+		*cp = '\f';
+		return (long)i + 2;
+	case 'n':
+		*cp = '\n';
+		return (long)i + 2;
+	case 'r':
+		*cp = '\r';
+		return (long)i + 2;
+	case 't':
+		*cp = '\t';
+		return (long)i + 2;
+	case 'u':
+		break;
+	default:
+		return JSONOBJ_ESYNTAX;
 	}
 	if (n - i < 6 || (hi = hex4(p + i + 2)) < 0)
 		return JSONOBJ_ESYNTAX;
@@ -93,8 +111,8 @@ escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
 		return JSONOBJ_ESYNTAX;
 	if (lo < 0xdc00 || lo > 0xdfff)
 		return JSONOBJ_EUTF8;
-	*cp = 0x10000 + ((uint32_t)(hi - 0xd800) << 10) +
-	    (uint32_t)(lo - 0xdc00);
+	*cp =
+	    0x10000 + ((uint32_t)(hi - 0xd800) << 10) + (uint32_t)(lo - 0xdc00);
 	return (long)i + 12;
 }
 
@@ -237,8 +255,8 @@ samekey(const struct jsonobj_member *a, const struct jsonobj_member *b)
 }
 
 int
-jsonobj_parse(const uint8_t *p, size_t n, struct jsonobj_member *m,
-    size_t max, size_t *count)
+jsonobj_parse(const uint8_t *p, size_t n, struct jsonobj_member *m, size_t max,
+    size_t *count)
 {
 	struct jsonobj_member *cur;
 	size_t i, k, nm = 0;
@@ -418,7 +436,8 @@ jsonobj_bytes(const struct jsonobj_member *m, size_t n, const char *key,
 		return 1;
 	}
 	if ((size_t)snprintf(hkey, sizeof(hkey), "%s_hex", key) >=
-	    sizeof(hkey) || (v = jsonobj_get(m, n, hkey)) == NULL ||
+	        sizeof(hkey) ||
+	    (v = jsonobj_get(m, n, hkey)) == NULL ||
 	    v->type != JSONOBJ_STRING || v->vallen % 2 != 0)
 		return 0;
 	if ((b = malloc(v->vallen / 2 + 1)) == NULL)

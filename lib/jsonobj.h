@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JSONOBJ_MAX_MEMBERS	64
-#define JSONOBJ_MAX_KEY		256	/* bytes, escaped */
-#define JSONOBJ_MAX_INPUT	(1u << 20)
+#define JSONOBJ_MAX_MEMBERS 64
+#define JSONOBJ_MAX_KEY 256 /* bytes, escaped */
+#define JSONOBJ_MAX_INPUT (1u << 20)
 
 enum jsonobj_type {
 	JSONOBJ_STRING = 1,
@@ -29,20 +29,20 @@ enum jsonobj_type {
 
 /* Errors of jsonobj_parse(), all negative. */
 enum jsonobj_err {
-	JSONOBJ_ESYNTAX = -1,	/* not JSON, or trailing bytes */
-	JSONOBJ_ENESTED = -2,	/* an object or array as a value */
-	JSONOBJ_EUTF8 = -3,	/* invalid UTF-8 or a lone surrogate */
-	JSONOBJ_ETOOBIG = -4,	/* input, key or member count over a bound */
-	JSONOBJ_EDUPKEY = -5	/* the same key twice (after unescaping) */
+	JSONOBJ_ESYNTAX = -1, /* not JSON, or trailing bytes */
+	JSONOBJ_ENESTED = -2, /* an object or array as a value */
+	JSONOBJ_EUTF8 = -3,   /* invalid UTF-8 or a lone surrogate */
+	JSONOBJ_ETOOBIG = -4, /* input, key or member count over a bound */
+	JSONOBJ_EDUPKEY = -5  /* the same key twice (after unescaping) */
 };
 
 struct jsonobj_member {
-	const uint8_t	*key;		/* inside the quotes, escaped */
-	size_t		 keylen;
+	const uint8_t *key; /* inside the quotes, escaped */
+	size_t keylen;
 	enum jsonobj_type type;
-	const uint8_t	*val;		/* string: inside the quotes, escaped;
-					 * other types: the token */
-	size_t		 vallen;
+	const uint8_t *val; /* string: inside the quotes, escaped;
+	                     * other types: the token */
+	size_t vallen;
 };
 
 /*
@@ -56,8 +56,8 @@ int jsonobj_parse(const uint8_t *p, size_t n, struct jsonobj_member *m,
 const char *jsonobj_strerror(int e);
 
 /* Returns the member named key (compared unescaped), or NULL. */
-const struct jsonobj_member *jsonobj_get(const struct jsonobj_member *m,
-    size_t n, const char *key);
+const struct jsonobj_member *jsonobj_get(
+    const struct jsonobj_member *m, size_t n, const char *key);
 
 /*
  * Unescapes a string member's value into buf (size bytes; vallen bytes

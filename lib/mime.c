@@ -6,41 +6,41 @@
 
 /* The extensions tcpflow's table gives these types. */
 static const struct {
-	const char	*type;
-	const char	*ext;
+	const char *type;
+	const char *ext;
 } mimes[] = {
-	{ "text/html", ".html" },
-	{ "text/plain", ".txt" },
-	{ "text/css", ".css" },
-	{ "text/csv", ".csv" },
-	{ "text/xml", ".xml" },
-	{ "text/javascript", ".js" },
-	{ "application/javascript", ".js" },
-	{ "application/x-javascript", ".js" },
-	{ "application/json", ".json" },
-	{ "application/xml", ".xml" },
-	{ "application/xhtml+xml", ".xhtml" },
-	{ "application/pdf", ".pdf" },
-	{ "application/zip", ".zip" },
-	{ "application/gzip", ".gz" },
-	{ "application/x-gzip", ".gz" },
-	{ "application/x-tar", ".tar" },
-	{ "application/wasm", ".wasm" },
-	{ "application/x-www-form-urlencoded", ".txt" },
-	{ "image/png", ".png" },
-	{ "image/jpeg", ".jpg" },
-	{ "image/gif", ".gif" },
-	{ "image/svg+xml", ".svg" },
-	{ "image/webp", ".webp" },
-	{ "image/x-icon", ".ico" },
-	{ "image/vnd.microsoft.icon", ".ico" },
-	{ "audio/mpeg", ".mp3" },
-	{ "video/mp4", ".mp4" },
-	{ "font/woff", ".woff" },
-	{ "font/woff2", ".woff2" },
+    {"text/html", ".html"},
+    {"text/plain", ".txt"},
+    {"text/css", ".css"},
+    {"text/csv", ".csv"},
+    {"text/xml", ".xml"},
+    {"text/javascript", ".js"},
+    {"application/javascript", ".js"},
+    {"application/x-javascript", ".js"},
+    {"application/json", ".json"},
+    {"application/xml", ".xml"},
+    {"application/xhtml+xml", ".xhtml"},
+    {"application/pdf", ".pdf"},
+    {"application/zip", ".zip"},
+    {"application/gzip", ".gz"},
+    {"application/x-gzip", ".gz"},
+    {"application/x-tar", ".tar"},
+    {"application/wasm", ".wasm"},
+    {"application/x-www-form-urlencoded", ".txt"},
+    {"image/png", ".png"},
+    {"image/jpeg", ".jpg"},
+    {"image/gif", ".gif"},
+    {"image/svg+xml", ".svg"},
+    {"image/webp", ".webp"},
+    {"image/x-icon", ".ico"},
+    {"image/vnd.microsoft.icon", ".ico"},
+    {"audio/mpeg", ".mp3"},
+    {"video/mp4", ".mp4"},
+    {"font/woff", ".woff"},
+    {"font/woff2", ".woff2"},
 };
 
-#define TYPEMAX	64	/* longer than any type in the table */
+#define TYPEMAX 64 /* longer than any type in the table */
 
 const char *
 mime_ext(const char *ctype)
@@ -49,11 +49,13 @@ mime_ext(const char *ctype)
 	size_t i, n;
 
 	for (n = 0; ctype[n] != '\0' && ctype[n] != ';' && ctype[n] != ' ' &&
-	    ctype[n] != '\t'; n++) {
+	     ctype[n] != '\t';
+	     n++) {
 		if (n == sizeof(low) - 1)
 			return "";
-		low[n] = (ctype[n] >= 'A' && ctype[n] <= 'Z') ?
-		    (char)(ctype[n] + 'a' - 'A') : ctype[n];
+		low[n] = (ctype[n] >= 'A' && ctype[n] <= 'Z')
+		    ? (char)(ctype[n] + 'a' - 'A')
+		    : ctype[n];
 	}
 	low[n] = '\0';
 	for (i = 0; i < sizeof(mimes) / sizeof(mimes[0]); i++)

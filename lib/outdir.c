@@ -16,9 +16,9 @@
 #include "outdir.h"
 #include "tferr.h"
 
-#define DIRFLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-#define PBUF_MIN	8192	/* first size of a file's buffer */
-#define PBUF_SPARE	64	/* PBUF_MIN buffers kept for reuse */
+#define DIRFLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define PBUF_MIN 8192 /* first size of a file's buffer */
+#define PBUF_SPARE 64 /* PBUF_MIN buffers kept for reuse */
 
 /*
  * Spare PBUF_MIN buffers, most recently freed on top, so that the many
@@ -90,8 +90,7 @@ evict(struct outdir *od)
 
 /* openat(2) that makes room by closing files when out of descriptors. */
 static int
-open_retry(struct outdir *od, int dfd, const char *name, int flags,
-    mode_t mode)
+open_retry(struct outdir *od, int dfd, const char *name, int flags, mode_t mode)
 {
 	int fd;
 
@@ -210,7 +209,7 @@ outdir_init(struct outdir *od, const char *dir, size_t maxfds)
 	if (dir != NULL && mkdir(dir, 0777) < 0 && errno != EEXIST)
 		return TF_ERR_SYSTEM;
 	if ((od->rootfd = open(dir != NULL ? dir : ".",
-	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	         O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return TF_ERR_SYSTEM;
 	return 0;
 }
@@ -298,8 +297,8 @@ getfd(struct outdir *od, struct outdir_file *f)
 		return e;
 	while (od->nopen >= od->maxfds && evict(od) == 0)
 		continue;
-	fd = open_retry(od, dfd, f->path + f->base,
-	    O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	fd = open_retry(
+	    od, dfd, f->path + f->base, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
 		return TF_ERR_SYSTEM;
 	f->fd = fd;
@@ -423,8 +422,8 @@ grow_buf(struct outdir *od, struct outdir_file *f, size_t need)
 		cap = OUTDIR_FILEPEND;
 	while (od->held - f->pcap + cap > OUTDIR_PENDING && od->btail != NULL &&
 	    (od->btail != f || od->btail->bprev != NULL))
-		if (drop_buf(od, od->btail != f ? od->btail :
-		    od->btail->bprev) < 0)
+		if (drop_buf(
+		        od, od->btail != f ? od->btail : od->btail->bprev) < 0)
 			e = TF_ERR_SYSTEM;
 	if (f->pbuf == NULL && cap == PBUF_MIN && nspare > 0)
 		nb = spare[--nspare];
@@ -462,8 +461,8 @@ outdir_write(struct outdir *od, struct outdir_file *f, uint64_t off,
 	}
 	if (len == 0)
 		return 0;
-	if (f->plen > 0 && (f->poff + f->plen != off ||
-	    len > OUTDIR_FILEPEND - f->plen)) {
+	if (f->plen > 0 &&
+	    (f->poff + f->plen != off || len > OUTDIR_FILEPEND - f->plen)) {
 		e = flush_file(od, f);
 		if (f->err != 0) {
 			f->lost += len;
@@ -520,8 +519,8 @@ outdir_close(struct outdir *od, struct outdir_file *f, int64_t ts)
 	if (f->fd >= 0)
 		r = futimens(f->fd, times);
 	else if ((r = getdir(od, f->path + f->rel, dirlen(f), 0, &dfd)) == 0)
-		r = utimensat(dfd, f->path + f->base, times,
-		    AT_SYMLINK_NOFOLLOW);
+		r = utimensat(
+		    dfd, f->path + f->base, times, AT_SYMLINK_NOFOLLOW);
 	if (r < 0) {
 		report(od, f, OUTDIR_ETIMES, errno, 0);
 		e = TF_ERR_SYSTEM;

@@ -32,59 +32,59 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OUTDIR_NDIRS	4		/* directory descriptors kept open */
-#define OUTDIR_PENDING	(4u << 20)	/* buffer bytes over all files */
-#define OUTDIR_FILEPEND	(256u << 10)	/* buffer bytes of one file */
+#define OUTDIR_NDIRS 4               /* directory descriptors kept open */
+#define OUTDIR_PENDING (4u << 20)    /* buffer bytes over all files */
+#define OUTDIR_FILEPEND (256u << 10) /* buffer bytes of one file */
 
 /* What went wrong, for onerror. */
 enum outdir_event {
-	OUTDIR_EWRITE = 1,	/* n bytes were not written */
-	OUTDIR_EMORE,		/* n more bytes dropped after an EWRITE */
-	OUTDIR_ETIMES,		/* setting the file times failed */
-	OUTDIR_ECLOSE		/* close(2) failed */
+	OUTDIR_EWRITE = 1, /* n bytes were not written */
+	OUTDIR_EMORE,      /* n more bytes dropped after an EWRITE */
+	OUTDIR_ETIMES,     /* setting the file times failed */
+	OUTDIR_ECLOSE      /* close(2) failed */
 };
 
 struct outdir_file {
-	struct outdir_file *prev;	/* LRU list of open files */
+	struct outdir_file *prev; /* LRU list of open files */
 	struct outdir_file *next;
-	int		 fd;		/* -1 while closed */
-	char		*path;		/* prefix + relative name, after f */
-	size_t		 rel;		/* offset of the relative name in path */
-	size_t		 base;		/* offset of the last component */
-	int		 err;		/* errno of the first failed write */
-	uint64_t	 first;		/* bytes lost by that write */
-	uint64_t	 lost;		/* all bytes not written */
-	struct outdir_file *bprev;	/* LRU list of files with a buffer */
+	int fd;                    /* -1 while closed */
+	char *path;                /* prefix + relative name, after f */
+	size_t rel;                /* offset of the relative name in path */
+	size_t base;               /* offset of the last component */
+	int err;                   /* errno of the first failed write */
+	uint64_t first;            /* bytes lost by that write */
+	uint64_t lost;             /* all bytes not written */
+	struct outdir_file *bprev; /* LRU list of files with a buffer */
 	struct outdir_file *bnext;
-	uint8_t		*pbuf;		/* pending bytes, or NULL */
-	size_t		 pcap;		/* size of pbuf */
-	size_t		 plen;		/* bytes pending in pbuf */
-	uint64_t	 poff;		/* file offset of pbuf[0] */
+	uint8_t *pbuf; /* pending bytes, or NULL */
+	size_t pcap;   /* size of pbuf */
+	size_t plen;   /* bytes pending in pbuf */
+	uint64_t poff; /* file offset of pbuf[0] */
 };
 
 struct outdir_dir {
-	char		*rel;		/* relative path, no trailing '/' */
-	size_t		 len;
-	int		 fd;		/* -1: slot unused */
-	uint64_t	 used;
+	char *rel; /* relative path, no trailing '/' */
+	size_t len;
+	int fd; /* -1: slot unused */
+	uint64_t used;
 };
 
 struct outdir {
-	int		 rootfd;
-	char		*prefix;	/* "" or the directory and a '/' */
-	size_t		 maxfds;
-	size_t		 nopen;
-	struct outdir_file *head;	/* most recently used */
+	int rootfd;
+	char *prefix; /* "" or the directory and a '/' */
+	size_t maxfds;
+	size_t nopen;
+	struct outdir_file *head; /* most recently used */
 	struct outdir_file *tail;
 	struct outdir_dir dirs[OUTDIR_NDIRS];
-	uint64_t	 tick;
-	struct outdir_file *bhead;	/* most recently written, with a buffer */
+	uint64_t tick;
+	struct outdir_file *bhead; /* most recently written, with a buffer */
 	struct outdir_file *btail;
-	size_t		 held;		/* sum of pcap over that list */
-	uint64_t	 nfiles;	/* files created */
-	void		(*onerror)(void *, const struct outdir_file *,
-			    enum outdir_event, int, uint64_t);
-	void		*arg;
+	size_t held;     /* sum of pcap over that list */
+	uint64_t nfiles; /* files created */
+	void (*onerror)(void *, const struct outdir_file *, enum outdir_event,
+	    int, uint64_t);
+	void *arg;
 };
 
 /*

@@ -54,32 +54,32 @@
 #include "frag.h"
 #include "pkt.h"
 
-#define PKT_MAX_EXTHDR	16	/* more IPv6 extension headers: malformed */
+#define PKT_MAX_EXTHDR 16 /* more IPv6 extension headers: malformed */
 
 /* pcap link types, as pcap_datalink() returns them (pcap/dlt.h). */
-#define LT_NULL		0
-#define LT_EN10MB	1
-#define LT_RAW12	12	/* DLT_RAW, but DLT_LOOP on OpenBSD */
-#define LT_RAW14	14	/* DLT_RAW on OpenBSD */
-#define LT_RAW		101	/* LINKTYPE_RAW */
-#define LT_LOOP		108
-#define LT_LINUX_SLL	113
-#define LT_IPV4		228
-#define LT_IPV6		229
-#define LT_LINUX_SLL2	276
+#define LT_NULL 0
+#define LT_EN10MB 1
+#define LT_RAW12 12 /* DLT_RAW, but DLT_LOOP on OpenBSD */
+#define LT_RAW14 14 /* DLT_RAW on OpenBSD */
+#define LT_RAW 101  /* LINKTYPE_RAW */
+#define LT_LOOP 108
+#define LT_LINUX_SLL 113
+#define LT_IPV4 228
+#define LT_IPV6 229
+#define LT_LINUX_SLL2 276
 
-#define ETHERTYPE_IP	0x0800
-#define ETHERTYPE_IPV6	0x86dd
-#define ETHERTYPE_8021Q	0x8100
+#define ETHERTYPE_IP 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_8021Q 0x8100
 #define ETHERTYPE_8021AD 0x88a8
-#define ETHERTYPE_QINQ	0x9100	/* pre-802.1ad QinQ */
+#define ETHERTYPE_QINQ 0x9100 /* pre-802.1ad QinQ */
 
-#define IPPROTO_HOPOPTS_	0
-#define IPPROTO_TCP_		6
-#define IPPROTO_ROUTING_	43
-#define IPPROTO_FRAGMENT_	44
-#define IPPROTO_AH_		51
-#define IPPROTO_DSTOPTS_	60
+#define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_TCP_ 6
+#define IPPROTO_ROUTING_ 43
+#define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_AH_ 51
+#define IPPROTO_DSTOPTS_ 60
 
 enum link {
 	LINK_NULL,
@@ -93,13 +93,13 @@ enum link {
 };
 
 /* ip6_walk() flags. */
-#define WALK_PLEN0	0x01	/* payload length 0: a jumbo option may say */
-#define WALK_INFRAG	0x02	/* inside a reassembled datagram */
+#define WALK_PLEN0 0x01  /* payload length 0: a jumbo option may say */
+#define WALK_INFRAG 0x02 /* inside a reassembled datagram */
 
 struct pktdec {
-	enum link	 link;
+	enum link link;
 	struct pkt_stats stats;
-	struct frag	*frag;
+	struct frag *frag;
 };
 
 /*
@@ -275,8 +275,8 @@ key_fill(struct frag_key *k, const struct pkt *q, uint8_t proto, uint32_t id)
 	memcpy(k->dst, q->dst, sizeof(k->dst));
 }
 
-static enum pkt_result ip6_walk(struct pktdec *, struct pkt *,
-    const uint8_t *, size_t, uint64_t, size_t, uint8_t, int);
+static enum pkt_result ip6_walk(struct pktdec *, struct pkt *, const uint8_t *,
+    size_t, uint64_t, size_t, uint8_t, int);
 
 /* Stores a fragment; decodes its datagram once complete. */
 static enum pkt_result
@@ -298,8 +298,8 @@ defrag(struct pktdec *d, struct pkt *q, const struct frag_key *k,
 	q->fragmented = 1;
 	if (q->family == 4)
 		return tcp_decode(q, out.data, out.cap, out.len);
-	return ip6_walk(d, q, out.data, out.cap, out.len, 0, k->proto,
-	    WALK_INFRAG);
+	return ip6_walk(
+	    d, q, out.data, out.cap, out.len, 0, k->proto, WALK_INFRAG);
 }
 
 /*
@@ -307,8 +307,8 @@ defrag(struct pktdec *d, struct pkt *q, const struct frag_key *k,
  * wire (wire >= n).
  */
 static enum pkt_result
-ip4_decode(struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n,
-    size_t wire)
+ip4_decode(
+    struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n, size_t wire)
 {
 	struct frag_key k;
 	struct frag_in in;
@@ -368,7 +368,7 @@ jumbo_find(const uint8_t *h, size_t hl, uint32_t *jl)
 	while (i < hl) {
 		if (get_u8(h, hl, i, &type) == -1)
 			return -1;
-		if (type == 0) {		/* Pad1 */
+		if (type == 0) { /* Pad1 */
 			i++;
 			continue;
 		}
@@ -438,8 +438,8 @@ ip6_walk(struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n,
 	cap = n < len ? n : (size_t)len;
 	for (i = 0;; i++) {
 		if (nh == IPPROTO_TCP_)
-			return tcp_decode(q, b + off, cap - off,
-			    (size_t)(len - off));
+			return tcp_decode(
+			    q, b + off, cap - off, (size_t)(len - off));
 		if (i == PKT_MAX_EXTHDR)
 			return PKT_MALFORMED;
 		switch (nh) {
@@ -480,7 +480,7 @@ ip6_walk(struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n,
 			off += 8;
 			nh = next;
 			if ((fo & 0xfff9) == 0)
-				break;		/* atomic: RFC 6946 */
+				break; /* atomic: RFC 6946 */
 			/* RFC 2675 section 3: no fragments in a jumbogram. */
 			if ((flags & (WALK_INFRAG | WALK_PLEN0)) != 0)
 				return PKT_MALFORMED;
@@ -493,8 +493,8 @@ ip6_walk(struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n,
 
 /* IPv6 (RFC 8200 section 3). */
 static enum pkt_result
-ip6_decode(struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n,
-    size_t wire)
+ip6_decode(
+    struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n, size_t wire)
 {
 	uint16_t plen;
 	uint8_t v, nh;
@@ -563,18 +563,18 @@ af_family(uint32_t af)
 	switch (af) {
 	case 2:
 		return 4;
-	case 10:	/* Linux */
-	case 24:	/* OpenBSD, NetBSD, BSD/OS */
-	case 28:	/* FreeBSD, DragonFly BSD */
-	case 30:	/* macOS */
+	case 10: /* Linux */
+	case 24: /* OpenBSD, NetBSD, BSD/OS */
+	case 28: /* FreeBSD, DragonFly BSD */
+	case 30: /* macOS */
 		return 6;
 	}
 	return 0;
 }
 
 static enum pkt_result
-link_decode(struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n,
-    size_t wire)
+link_decode(
+    struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n, size_t wire)
 {
 	uint32_t af;
 	uint16_t type;
@@ -626,8 +626,8 @@ link_decode(struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n,
 }
 
 enum pkt_result
-pktdec_decode(struct pktdec *d, int64_t ts, uint32_t caplen,
-    uint32_t wirelen, const uint8_t *bytes, struct pkt *p)
+pktdec_decode(struct pktdec *d, int64_t ts, uint32_t caplen, uint32_t wirelen,
+    const uint8_t *bytes, struct pkt *p)
 {
 	static const uint8_t empty[1];
 	enum pkt_result r;
@@ -643,8 +643,8 @@ pktdec_decode(struct pktdec *d, int64_t ts, uint32_t caplen,
 		bytes = empty;
 		caplen = 0;
 	}
-	r = link_decode(d, &q, bytes, caplen,
-	    wirelen > caplen ? wirelen : caplen);
+	r = link_decode(
+	    d, &q, bytes, caplen, wirelen > caplen ? wirelen : caplen);
 	switch (r) {
 	case PKT_TCP:
 		if (q.paylen < q.seglen)

@@ -22,25 +22,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKT_MAX_VLAN	8	/* deeper VLAN stacks are malformed */
+#define PKT_MAX_VLAN 8 /* deeper VLAN stacks are malformed */
 
 /* TCP flags (RFC 9293 section 3.1). */
-#define PKT_TH_FIN	0x01
-#define PKT_TH_SYN	0x02
-#define PKT_TH_RST	0x04
-#define PKT_TH_PSH	0x08
-#define PKT_TH_ACK	0x10
-#define PKT_TH_URG	0x20
-#define PKT_TH_ECE	0x40	/* RFC 3168 section 6.1 */
-#define PKT_TH_CWR	0x80
+#define PKT_TH_FIN 0x01
+#define PKT_TH_SYN 0x02
+#define PKT_TH_RST 0x04
+#define PKT_TH_PSH 0x08
+#define PKT_TH_ACK 0x10
+#define PKT_TH_URG 0x20
+#define PKT_TH_ECE 0x40 /* RFC 3168 section 6.1 */
+#define PKT_TH_CWR 0x80
 
 enum pkt_result {
-	PKT_TCP = 0,		/* *p holds a TCP segment */
-	PKT_HELD,		/* a fragment was stored; no segment yet */
-	PKT_NOT_IP,		/* ARP, LLDP, ...: not IPv4 or IPv6 */
-	PKT_NOT_TCP,		/* IP but not TCP (UDP, ICMP, ...) */
-	PKT_MALFORMED,		/* a header is impossible or cut short */
-	PKT_DROPPED		/* fragment refused: over a cap */
+	PKT_TCP = 0,   /* *p holds a TCP segment */
+	PKT_HELD,      /* a fragment was stored; no segment yet */
+	PKT_NOT_IP,    /* ARP, LLDP, ...: not IPv4 or IPv6 */
+	PKT_NOT_TCP,   /* IP but not TCP (UDP, ICMP, ...) */
+	PKT_MALFORMED, /* a header is impossible or cut short */
+	PKT_DROPPED    /* fragment refused: over a cap */
 };
 
 /*
@@ -48,24 +48,24 @@ enum pkt_result {
  * decoder's fragment buffer and stay valid until the next pktdec_decode().
  */
 struct pkt {
-	int64_t		 ts;		/* ns since the epoch */
-	uint32_t	 caplen;	/* bytes captured of the frame */
-	uint32_t	 wirelen;	/* bytes on the wire of the frame */
-	uint8_t		 family;	/* 4 or 6 */
-	uint8_t		 nvlan;		/* VLAN tags, outermost first */
-	uint16_t	 vlan[PKT_MAX_VLAN];	/* 12-bit VLAN ids */
-	uint8_t		 has_mac;	/* smac and dmac are real (Ethernet) */
-	uint8_t		 smac[6];
-	uint8_t		 dmac[6];
-	uint8_t		 src[16];	/* IPv4 uses the first 4 bytes */
-	uint8_t		 dst[16];
-	uint16_t	 sport;
-	uint16_t	 dport;
-	uint32_t	 seq;
-	uint32_t	 ack;
-	uint8_t		 flags;		/* PKT_TH_* */
-	uint16_t	 win;
-	uint8_t		 fragmented;	/* came from a reassembled datagram */
+	int64_t ts;                  /* ns since the epoch */
+	uint32_t caplen;             /* bytes captured of the frame */
+	uint32_t wirelen;            /* bytes on the wire of the frame */
+	uint8_t family;              /* 4 or 6 */
+	uint8_t nvlan;               /* VLAN tags, outermost first */
+	uint16_t vlan[PKT_MAX_VLAN]; /* 12-bit VLAN ids */
+	uint8_t has_mac;             /* smac and dmac are real (Ethernet) */
+	uint8_t smac[6];
+	uint8_t dmac[6];
+	uint8_t src[16]; /* IPv4 uses the first 4 bytes */
+	uint8_t dst[16];
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags; /* PKT_TH_* */
+	uint16_t win;
+	uint8_t fragmented; /* came from a reassembled datagram */
 	/*
 	 * seglen is the TCP payload length the IP header announces (or, when
 	 * the IPv4 total length is 0 as in segmentation-offload captures,
@@ -73,31 +73,31 @@ struct pkt {
 	 * the rest was cut by the snaplen.  Ethernet padding is never
 	 * counted in either.
 	 */
-	const uint8_t	*payload;
-	uint32_t	 paylen;
-	uint32_t	 seglen;
+	const uint8_t *payload;
+	uint32_t paylen;
+	uint32_t seglen;
 };
 
 /* Caps on the fragment reassembly memory.  Zero fields take defaults. */
 struct pkt_limits {
-	size_t		 frag_bytes;	/* all pending fragments, bytes */
-	size_t		 frag_count;	/* pending datagrams */
-	int64_t		 frag_timeout;	/* ns of packet time */
+	size_t frag_bytes;    /* all pending fragments, bytes */
+	size_t frag_count;    /* pending datagrams */
+	int64_t frag_timeout; /* ns of packet time */
 };
 
-#define PKT_FRAG_BYTES_DEFAULT	(16u << 20)
-#define PKT_FRAG_COUNT_DEFAULT	4096
-#define PKT_FRAG_TIMEOUT_DEFAULT	(30LL * 1000000000LL)
+#define PKT_FRAG_BYTES_DEFAULT (16u << 20)
+#define PKT_FRAG_COUNT_DEFAULT 4096
+#define PKT_FRAG_TIMEOUT_DEFAULT (30LL * 1000000000LL)
 
 struct pkt_stats {
-	uint64_t	 frames;
-	uint64_t	 not_ip;
-	uint64_t	 not_tcp;
-	uint64_t	 malformed;
-	uint64_t	 truncated;	/* TCP segments cut by the snaplen */
-	uint64_t	 fragments;	/* IP fragments seen */
-	uint64_t	 reassembled;	/* datagrams rebuilt from fragments */
-	uint64_t	 frag_dropped;	/* fragments dropped: cap or timeout */
+	uint64_t frames;
+	uint64_t not_ip;
+	uint64_t not_tcp;
+	uint64_t malformed;
+	uint64_t truncated;    /* TCP segments cut by the snaplen */
+	uint64_t fragments;    /* IP fragments seen */
+	uint64_t reassembled;  /* datagrams rebuilt from fragments */
+	uint64_t frag_dropped; /* fragments dropped: cap or timeout */
 };
 
 struct pktdec;

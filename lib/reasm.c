@@ -13,87 +13,89 @@
 #include "rec.h"
 #include "tferr.h"
 
-#define HIST		4096	/* bytes of history per direction, power of 2 */
-#define SEG_OVERHEAD	64	/* accounted per buffered segment */
-#define MAX_AHEAD	(1 << 30)	/* farther ahead is not this stream */
-#define STRAY_BEHIND	(1 << 30)	/* a late segment of a closed tuple */
-#define STRAY_AHEAD	(1 << 16)
+#define HIST 4096              /* bytes of history per direction, power of 2 */
+#define SEG_OVERHEAD 64        /* accounted per buffered segment */
+#define MAX_AHEAD (1 << 30)    /* farther ahead is not this stream */
+#define STRAY_BEHIND (1 << 30) /* a late segment of a closed tuple */
+#define STRAY_AHEAD (1 << 16)
 
 struct fkey {
-	uint8_t		 family;
-	uint8_t		 nvlan;
-	uint16_t	 vlan[PKT_MAX_VLAN];
-	uint8_t		 addr[2][16];	/* [0] client, [1] server */
-	uint16_t	 port[2];
+	uint8_t family;
+	uint8_t nvlan;
+	uint16_t vlan[PKT_MAX_VLAN];
+	uint8_t addr[2][16]; /* [0] client, [1] server */
+	uint16_t port[2];
 };
 
 /* A buffered out-of-order piece: data, or a hole cut by the snaplen. */
 struct seg {
-	struct seg	*next;
-	uint64_t	 off;
-	uint32_t	 len;
-	uint8_t		 hole;
-	int64_t		 ts;
-	uint8_t		 data[];
+	struct seg *next;
+	uint64_t off;
+	uint32_t len;
+	uint8_t hole;
+	int64_t ts;
+	uint8_t data[];
 };
 
 struct half {
-	uint8_t		 has_base;
-	uint8_t		 fin;
-	uint8_t		 done;
-	uint32_t	 next_seq;
-	uint64_t	 next_off;	/* offset of the next byte expected */
-	uint32_t	 fin_seq;
-	struct seg	*ooo;
-	size_t		 ooo_bytes;
-	struct half	*oprev, *onext;	/* on the reassembler's ooo list */
-	struct conn	*owner;
-	uint8_t		 dir;
-	uint8_t		 on_olist;
-	uint8_t		*hist;
-	uint64_t	 hist_from;	/* history valid from this offset */
+	uint8_t has_base;
+	uint8_t fin;
+	uint8_t done;
+	uint32_t next_seq;
+	uint64_t next_off; /* offset of the next byte expected */
+	uint32_t fin_seq;
+	struct seg *ooo;
+	size_t ooo_bytes;
+	struct half *oprev, *onext; /* on the reassembler's ooo list */
+	struct conn *owner;
+	uint8_t dir;
+	uint8_t on_olist;
+	uint8_t *hist;
+	uint64_t hist_from; /* history valid from this offset */
 	struct rec_dirstats st;
 };
 
 struct conn {
-	struct conn	*hnext;
-	struct conn	*lprev, *lnext;	/* by last activity, oldest first */
-	uint64_t	 dkey;		/* hash of the client-to-server key */
-	uint64_t	 bkey;		/* symmetric hash, picks the bucket */
-	struct fkey	 key;
-	uint64_t	 id;
-	uint32_t	 counter;
-	uint8_t		 syn;		/* began with a handshake */
-	int64_t		 last;
-	struct half	 h[2];
+	struct conn *hnext;
+	struct conn *lprev, *lnext; /* by last activity, oldest first */
+	uint64_t dkey;              /* hash of the client-to-server key */
+	uint64_t bkey;              /* symmetric hash, picks the bucket */
+	struct fkey key;
+	uint64_t id;
+	uint32_t counter;
+	uint8_t syn; /* began with a handshake */
+	int64_t last;
+	struct half h[2];
 };
 
 struct tomb {
-	uint64_t	 dkey;
-	uint64_t	 bkey;
-	uint32_t	 counter;
-	uint32_t	 next_seq[2];
-	uint32_t	 chain;		/* index + 1 of the next in bucket */
-	uint8_t		 used;
-	uint8_t		 based[2];	/* next_seq[d] is known */
-	uint8_t		 gaveup;	/* closed by timeout or eviction */
+	uint64_t dkey;
+	uint64_t bkey;
+	uint32_t counter;
+	uint32_t next_seq[2];
+	uint32_t chain; /* index + 1 of the next in bucket */
+	uint8_t used;
+	uint8_t based[2]; /* next_seq[d] is known */
+	uint8_t gaveup;   /* closed by timeout or eviction */
 };
 
 struct reasm {
 	struct reasm_limits lim;
 	struct rec_writer *w;
-	struct conn	**tab;
-	size_t		 tabsize;	/* power of 2 */
-	size_t		 nconns;
-	struct conn	*lhead, *ltail;
-	struct half	*ohead, *otail;
-	size_t		 mem;		/* buffered + history bytes */
-	uint64_t	 nextid;
-	struct tomb	*tombs;
-	uint32_t	*tombtab;
-	size_t		 tombtabsize;
-	size_t		 tombpos;
-	struct rec_end	 tot;
+	struct conn **tab;
+	size_t tabsize; /* power of 2 */
+	size_t nconns;
+	struct conn *lhead, *ltail;
+	struct half *ohead, *otail;
+	size_t mem; /* buffered + history bytes */
+	uint64_t nextid;
+	struct tomb *tombs;
+	uint32_t *tombtab;
+	size_t tombtabsize;
+	size_t tombpos;
+	struct rec_end tot;
+	uint64_t gapn[8]; /* GAP records by cause */
+	uint64_t gapb[8]; /* and their bytes */
 };
 
 static uint64_t
@@ -145,7 +147,8 @@ dir_hashes(const struct pkt *p, uint64_t *hf, uint64_t *hr)
 
 	if (p->nvlan > 0)
 		v = hash_bytes(v, (const uint8_t *)p->vlan,
-		    p->nvlan * sizeof(p->vlan[0])) ^ p->nvlan;
+		        p->nvlan * sizeof(p->vlan[0])) ^
+		    p->nvlan;
 	a = ep_hash(p->src, p->family, p->sport);
 	b = ep_hash(p->dst, p->family, p->dport);
 	*hf = mix(v ^ (a * 3 + b));
@@ -324,7 +327,7 @@ tab_del(struct reasm *ra, struct conn *c)
 	struct conn **pp;
 
 	for (pp = &ra->tab[c->bkey & (ra->tabsize - 1)]; *pp != NULL;
-	    pp = &(*pp)->hnext)
+	     pp = &(*pp)->hnext)
 		if (*pp == c) {
 			*pp = c->hnext;
 			return;
@@ -429,6 +432,8 @@ emit_gap(struct reasm *ra, struct conn *c, int d, uint64_t len, int cause,
 	h->st.gapbytes += len;
 	ra->tot.gaps++;
 	ra->tot.gapbytes += len;
+	ra->gapn[cause & 7]++;
+	ra->gapb[cause & 7] += len;
 	return rec_write_gap(ra->w, &g);
 }
 
@@ -437,8 +442,7 @@ emit_gap(struct reasm *ra, struct conn *c, int d, uint64_t len, int cause,
  * already wrote, as far as the history remembers.
  */
 static int
-hist_differs(const struct half *h, uint64_t off, const uint8_t *b,
-    size_t len)
+hist_differs(const struct half *h, uint64_t off, const uint8_t *b, size_t len)
 {
 	uint64_t from = h->hist_from, o;
 	size_t i;
@@ -458,8 +462,8 @@ hist_differs(const struct half *h, uint64_t off, const uint8_t *b,
 }
 
 static int
-deliver(struct reasm *ra, struct conn *c, int d, const uint8_t *b,
-    size_t len, int64_t ts)
+deliver(struct reasm *ra, struct conn *c, int d, const uint8_t *b, size_t len,
+    int64_t ts)
 {
 	struct half *h = &c->h[d];
 	size_t i, n;
@@ -468,8 +472,7 @@ deliver(struct reasm *ra, struct conn *c, int d, const uint8_t *b,
 
 	if (len == 0)
 		return 0;
-	if ((e = rec_write_data(ra->w, c->id, (uint8_t)d, off, ts, b,
-	    len)) < 0)
+	if ((e = rec_write_data(ra->w, c->id, (uint8_t)d, off, ts, b, len)) < 0)
 		return e;
 	if (h->hist == NULL && ra->mem + HIST <= ra->lim.ooo_total &&
 	    (h->hist = malloc(HIST)) != NULL) {
@@ -508,8 +511,9 @@ drain(struct reasm *ra, struct conn *c, int d)
 				e = emit_gap(ra, c, d, end - h->next_off,
 				    REC_GAP_SNAPLEN, s->ts);
 			else {
-				if (skip > 0 && hist_differs(h, s->off,
-				    s->data, (size_t)skip))
+				if (skip > 0 &&
+				    hist_differs(
+				        h, s->off, s->data, (size_t)skip))
 					h->st.overlapdiff++;
 				e = deliver(ra, c, d, s->data + skip,
 				    (size_t)(end - h->next_off), s->ts);
@@ -564,8 +568,8 @@ seg_new(uint64_t off, const uint8_t *b, uint32_t len, int hole, int64_t ts)
  * winning over what is buffered already.
  */
 static int
-buffer(struct reasm *ra, struct conn *c, int d, uint64_t off,
-    const uint8_t *b, uint32_t len, int hole, int64_t ts)
+buffer(struct reasm *ra, struct conn *c, int d, uint64_t off, const uint8_t *b,
+    uint32_t len, int hole, int64_t ts)
 {
 	struct half *h = &c->h[d];
 	struct seg **pp, *s, *n;
@@ -597,7 +601,7 @@ buffer(struct reasm *ra, struct conn *c, int d, uint64_t off,
 		hi = s->off + s->len < end ? s->off + s->len : end;
 		if (!hole && !s->hole &&
 		    memcmp(s->data + (lo - s->off), b + (lo - off),
-		    (size_t)(hi - lo)) != 0)
+		        (size_t)(hi - lo)) != 0)
 			h->st.overlapdiff++;
 		cur = hi;
 		pp = &s->next;
@@ -617,8 +621,8 @@ enforce_caps(struct reasm *ra, struct conn *c, int d, int64_t ts)
 		if ((e = skip_hole(ra, c, d, REC_GAP_OOO_CAP, ts)) < 0)
 			return e;
 	while (ra->mem > ra->lim.ooo_total && (h = ra->ohead) != NULL)
-		if ((e = skip_hole(ra, h->owner, h->dir, REC_GAP_OOO_CAP,
-		    ts)) < 0)
+		if ((e = skip_hole(ra, h->owner, h->dir, REC_GAP_OOO_CAP, ts)) <
+		    0)
 			return e;
 	return 0;
 }
@@ -662,8 +666,9 @@ close_conn(struct reasm *ra, struct conn *c, int cause, int64_t ts)
 			e = skip_hole(ra, c, d, gcause, ts);
 		if (e == 0 && c->h[d].fin &&
 		    (int32_t)(c->h[d].fin_seq - c->h[d].next_seq) > 0)
-			e = emit_gap(ra, c, d, (uint32_t)(c->h[d].fin_seq -
-			    c->h[d].next_seq), gcause, ts);
+			e = emit_gap(ra, c, d,
+			    (uint32_t)(c->h[d].fin_seq - c->h[d].next_seq),
+			    gcause, ts);
 	}
 	memset(&rc, 0, sizeof(rc));
 	rc.conn = c->id;
@@ -696,8 +701,8 @@ new_conn(struct reasm *ra, const struct pkt *p, int client_is_src,
 	*err = 0;
 	if (ra->nconns >= ra->lim.max_conns) {
 		ra->tot.evicted++;
-		if ((*err = close_conn(ra, ra->lhead, REC_CLOSE_EVICTED,
-		    p->ts)) < 0)
+		if ((*err = close_conn(
+		         ra, ra->lhead, REC_CLOSE_EVICTED, p->ts)) < 0)
 			return NULL;
 	}
 	if (ra->nconns >= ra->tabsize && (*err = grow_table(ra)) < 0)
@@ -776,8 +781,8 @@ take(struct reasm *ra, struct conn *c, int d, const struct pkt *p)
 	}
 	if (end <= 0) {
 		h->st.retrans++;
-		if (hist_differs(h, h->next_off + (uint64_t)delta, b,
-		    p->paylen))
+		if (hist_differs(
+		        h, h->next_off + (uint64_t)delta, b, p->paylen))
 			h->st.overlapdiff++;
 		return 0;
 	}
@@ -795,19 +800,21 @@ take(struct reasm *ra, struct conn *c, int d, const struct pkt *p)
 	if (delta == 0 && h->ooo == NULL) {
 		if ((e = deliver(ra, c, d, b + skip, have, p->ts)) < 0)
 			return e;
-		if (p->seglen - skip > have && (e = emit_gap(ra, c, d,
-		    p->seglen - skip - have, REC_GAP_SNAPLEN, p->ts)) < 0)
+		if (p->seglen - skip > have &&
+		    (e = emit_gap(ra, c, d, p->seglen - skip - have,
+		         REC_GAP_SNAPLEN, p->ts)) < 0)
 			return e;
 		return drain(ra, c, d);
 	}
 	/* Buffered pieces arrived first: merge through the buffer. */
 	if (delta > 0)
 		h->st.ooo++;
-	if (have > 0 && (e = buffer(ra, c, d, off, b + skip, have, 0,
-	    p->ts)) < 0)
+	if (have > 0 &&
+	    (e = buffer(ra, c, d, off, b + skip, have, 0, p->ts)) < 0)
 		return e;
-	if (p->seglen - skip > have && (e = buffer(ra, c, d, off + have, NULL,
-	    p->seglen - skip - have, 1, p->ts)) < 0)
+	if (p->seglen - skip > have &&
+	    (e = buffer(ra, c, d, off + have, NULL, p->seglen - skip - have, 1,
+	         p->ts)) < 0)
 		return e;
 	if (delta == 0)
 		return drain(ra, c, d);
@@ -893,8 +900,7 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 			break;
 		}
 	}
-	syn = (p->flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) ==
-	    PKT_TH_SYN;
+	syn = (p->flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) == PKT_TH_SYN;
 	synack = (p->flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) ==
 	    (PKT_TH_SYN | PKT_TH_ACK);
 
@@ -909,11 +915,11 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 		}
 		if (h->has_base || c->h[!d].has_base) {
 			td = c->counter + 1;
-			if ((e = close_conn(ra, c, REC_CLOSE_REUSED,
-			    p->ts)) < 0)
+			if ((e = close_conn(ra, c, REC_CLOSE_REUSED, p->ts)) <
+			    0)
 				return e;
-			c = new_conn(ra, p, 1, (uint32_t)td, 1, hf, hr, pktno,
-			    &e);
+			c = new_conn(
+			    ra, p, 1, (uint32_t)td, 1, hf, hr, pktno, &e);
 			if (c == NULL)
 				return e;
 			d = 0;
@@ -925,8 +931,9 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 			c = new_conn(ra, p, syn, t != NULL ? t->counter + 1 : 0,
 			    1, hf, hr, pktno, &e);
 			d = syn ? 0 : 1;
-		} else if (p->seglen == 0 || (t != NULL &&
-		    tomb_late(t, td, p)) || (p->flags & PKT_TH_RST)) {
+		} else if (p->seglen == 0 ||
+		    (t != NULL && tomb_late(t, td, p)) ||
+		    (p->flags & PKT_TH_RST)) {
 			ra->tot.stray++;
 			return 0;
 		} else {
@@ -965,8 +972,8 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 		set_base(&c->h[!d], p->ack - 1);
 	if ((e = take(ra, c, d, p)) < 0)
 		return e;
-	if ((p->flags & PKT_TH_ACK) && (c->h[!d].ooo != NULL ||
-	    c->h[!d].fin) && (e = acked(ra, c, !d, p->ack, p->ts)) < 0)
+	if ((p->flags & PKT_TH_ACK) && (c->h[!d].ooo != NULL || c->h[!d].fin) &&
+	    (e = acked(ra, c, !d, p->ack, p->ts)) < 0)
 		return e;
 	if (p->flags & PKT_TH_RST) {
 		h->st.flags |= REC_DIR_F_RST;
@@ -978,14 +985,21 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 }
 
 int
-reasm_finish(struct reasm *ra, int64_t now)
+reasm_finish(struct reasm *ra, int64_t now, int cause)
 {
 	int e;
 
 	while (ra->lhead != NULL)
-		if ((e = close_conn(ra, ra->lhead, REC_CLOSE_END, now)) < 0)
+		if ((e = close_conn(ra, ra->lhead, cause, now)) < 0)
 			return e;
 	return 0;
+}
+
+void
+reasm_gaps(const struct reasm *ra, unsigned cause, uint64_t *n, uint64_t *bytes)
+{
+	*n = ra->gapn[cause & 7];
+	*bytes = ra->gapb[cause & 7];
 }
 
 void
@@ -997,4 +1011,10 @@ reasm_totals(const struct reasm *ra, struct rec_end *e)
 	e->stray += ra->tot.stray;
 	e->gaps += ra->tot.gaps;
 	e->gapbytes += ra->tot.gapbytes;
+}
+
+size_t
+reasm_live(const struct reasm *ra)
+{
+	return ra->nconns;
 }

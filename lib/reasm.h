@@ -5,7 +5,7 @@
  *	struct reasm *ra = reasm_new(&limits, &writer);	NULL: out of memory
  *	for each segment from pktdec_decode():
  *		if ((e = reasm_segment(ra, &pkt, pktno)) < 0) write error
- *	reasm_finish(ra, last_ts);	closes every live connection
+ *	reasm_finish(ra, last_ts, REC_CLOSE_END);	closes every live one
  *	reasm_totals(ra, &end);		fills the connection counters
  *	reasm_free(ra);
  *
@@ -36,18 +36,18 @@ struct rec_writer;
 struct rec_end;
 
 struct reasm_limits {
-	size_t		 ooo_dir;	/* buffered bytes per direction */
-	size_t		 ooo_total;	/* buffered bytes, all connections */
-	size_t		 max_conns;	/* live connections */
-	int64_t		 idle;		/* ns of packet time; 0: never */
-	size_t		 tombs;		/* closed 4-tuples remembered */
+	size_t ooo_dir;   /* buffered bytes per direction */
+	size_t ooo_total; /* buffered bytes, all connections */
+	size_t max_conns; /* live connections */
+	int64_t idle;     /* ns of packet time; 0: never */
+	size_t tombs;     /* closed 4-tuples remembered */
 };
 
-#define REASM_OOO_DIR_DEFAULT	(4u << 20)
-#define REASM_OOO_TOTAL_DEFAULT	(64u << 20)
-#define REASM_MAX_CONNS_DEFAULT	131072
-#define REASM_IDLE_DEFAULT	(900LL * 1000000000LL)
-#define REASM_TOMBS_DEFAULT	65536
+#define REASM_OOO_DIR_DEFAULT (4u << 20)
+#define REASM_OOO_TOTAL_DEFAULT (64u << 20)
+#define REASM_MAX_CONNS_DEFAULT 131072
+#define REASM_IDLE_DEFAULT (900LL * 1000000000LL)
+#define REASM_TOMBS_DEFAULT 65536
 
 struct reasm;
 
@@ -71,11 +71,25 @@ int reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno);
  */
 int reasm_expire(struct reasm *ra, int64_t now);
 
-/* Closes every live connection with cause "end".  Returns as above. */
-int reasm_finish(struct reasm *ra, int64_t now);
+/*
+ * Closes every live connection with cause (REC_CLOSE_END at the end of
+ * the input, REC_CLOSE_INTERRUPTED when a signal stopped the run).
+ * Returns as above.
+ */
+int reasm_finish(struct reasm *ra, int64_t now, int cause);
 
 /* Adds the reassembler's counters to e (connections, evicted, ...). */
 void reasm_totals(const struct reasm *ra, struct rec_end *e);
+
+/*
+ * The GAP records written with cause (enum rec_gap_cause, below 8): how
+ * many, in *n, and their bytes, in *bytes.
+ */
+void reasm_gaps(
+    const struct reasm *ra, unsigned cause, uint64_t *n, uint64_t *bytes);
+
+/* Returns the number of live connections. */
+size_t reasm_live(const struct reasm *ra);
 
 void reasm_free(struct reasm *ra);
 

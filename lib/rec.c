@@ -17,10 +17,10 @@
 #include "rec.h"
 #include "tferr.h"
 
-#define RD_BUFSZ	(2u << 20)	/* > REC_MAX_LEN */
-#define WR_BUFSZ	(1u << 20)
-#define PIPE_WANT	(1 << 20)
-#define REC_ZERO_MAX	256	/* covers the longest fixed part */
+#define RD_BUFSZ (2u << 20) /* > REC_MAX_LEN */
+#define WR_BUFSZ (1u << 20)
+#define PIPE_WANT (1 << 20)
+#define REC_ZERO_MAX 256 /* covers the longest fixed part */
 
 /* Little-endian accessors: never overlay a struct on wire bytes. */
 static uint16_t
@@ -110,11 +110,20 @@ fill(struct rec_reader *r, size_t want)
 	while (r->end < want) {
 		if (r->eof)
 			return 0;
-		if (r->before_read != NULL) {
-			pfd.fd = r->fd;
-			pfd.events = POLLIN;
-			if (poll(&pfd, 1, 0) == 0 && r->before_read(r->arg) < 0)
-				return TF_ERR_SYSTEM;
+		if (r->intr != NULL && *r->intr >= 2)
+			return TF_ERR_INTERRUPTED;
+		pfd.fd = r->fd;
+		pfd.events = POLLIN;
+		if (r->before_read != NULL && poll(&pfd, 1, 0) == 0 &&
+		    r->before_read(r->arg) < 0)
+			return TF_ERR_SYSTEM;
+		/* Asked to stop: the writer upstream has a while to end. */
+		if (r->intr != NULL && *r->intr >= 1) {
+			n = poll(&pfd, 1, r->intr_ms);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 0)
+				return TF_ERR_INTERRUPTED;
 		}
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n < 0) {
@@ -141,7 +150,7 @@ rec_reader_start(struct rec_reader *r)
 			return TF_ERR_FORMAT;
 		/* Short input: a cut preamble only if what is there agrees. */
 		if (memcmp(r->buf, REC_MAGIC,
-		    r->end < REC_MAGIC_LEN ? r->end : REC_MAGIC_LEN) == 0)
+		        r->end < REC_MAGIC_LEN ? r->end : REC_MAGIC_LEN) == 0)
 			return TF_ERR_TRUNCATED;
 		return TF_ERR_FORMAT;
 	}
@@ -184,61 +193,73 @@ rec_reader_empty(const struct rec_reader *r)
 static const char *
 guess(const uint8_t *b, size_t n)
 {
-	static const uint8_t magic[][4] = {
-		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },
-		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },
-		{ 0x0a, 0x0d, 0x0d, 0x0a }
-	};
+	static const uint8_t magic[][4] = {{0xd4, 0xc3, 0xb2, 0xa1},
+	    {0xa1, 0xb2, 0xc3, 0xd4}, {0x4d, 0x3c, 0xb2, 0xa1},
+	    {0xa1, 0xb2, 0x3c, 0x4d}, {0x0a, 0x0d, 0x0d, 0x0a}};
 	size_t i;
 
 	for (i = 0; n >= 4 && i < sizeof(magic) / sizeof(magic[0]); i++)
 		if (memcmp(b, magic[i], 4) == 0)
-			return " (a packet capture: read it with tf-reassemble)";
+			return " (a packet capture: read it with "
+			       "tf-reassemble)";
 	return "";
 }
 
 void
-rec_reader_why(const struct rec_reader *r, int e, uint64_t offset,
-    char *buf, size_t size)
+rec_reader_why(
+    const struct rec_reader *r, int e, uint64_t offset, char *buf, size_t size)
 {
 	int saved = errno;
 
 	switch (e) {
 	case 0:
-		(void)snprintf(buf, size, "stream ended at byte %" PRIu64
-		    " without an end-of-stream record", r->offset);
+		(void)snprintf(buf, size,
+		    "stream ended at byte %" PRIu64
+		    " without an end-of-stream record",
+		    r->offset);
 		break;
 	case TF_ERR_FORMAT:
 		if (r->end == 0)
-			(void)snprintf(buf, size, "empty input: not a tf "
+			(void)snprintf(buf, size,
+			    "empty input: not a tf "
 			    "stream");
 		else
 			(void)snprintf(buf, size, "not a tf stream at byte 0%s",
 			    guess(r->buf, r->end));
 		break;
 	case TF_ERR_VERSION:
-		(void)snprintf(buf, size, "unsupported tf stream version %u "
-		    "at byte 8", r->major);
+		(void)snprintf(buf, size,
+		    "unsupported tf stream version %u "
+		    "at byte 8",
+		    r->major);
 		break;
 	case TF_ERR_TRUNCATED:
 		if (!r->started)
-			(void)snprintf(buf, size, "stream cut short inside its "
+			(void)snprintf(buf, size,
+			    "stream cut short inside its "
 			    "preamble at byte 0");
 		else
-			(void)snprintf(buf, size, "stream cut short inside the "
-			    "record at byte %" PRIu64, offset);
+			(void)snprintf(buf, size,
+			    "stream cut short inside the "
+			    "record at byte %" PRIu64,
+			    offset);
 		break;
 	case TF_ERR_TOOLONG:
-		(void)snprintf(buf, size, "record at byte %" PRIu64
-		    " longer than %u bytes", offset, REC_MAX_LEN);
+		(void)snprintf(buf, size,
+		    "record at byte %" PRIu64 " longer than %u bytes", offset,
+		    REC_MAX_LEN);
 		break;
 	case TF_ERR_MALFORMED:
-		(void)snprintf(buf, size, "malformed record at byte %" PRIu64,
-		    offset);
+		(void)snprintf(
+		    buf, size, "malformed record at byte %" PRIu64, offset);
 		break;
 	case TF_ERR_SYSTEM:
 		(void)snprintf(buf, size, "read error at byte %" PRIu64 ": %s",
 		    offset, strerror(saved));
+		break;
+	case TF_ERR_INTERRUPTED:
+		(void)snprintf(
+		    buf, size, "interrupted at byte %" PRIu64, offset);
 		break;
 	default:
 		(void)snprintf(buf, size, "at byte %" PRIu64 ": %s", offset,
@@ -250,8 +271,8 @@ rec_reader_why(const struct rec_reader *r, int e, uint64_t offset,
 
 /* Reads a u16-length-prefixed string at *pos; 0 or TF_ERR_MALFORMED. */
 static int
-get_str(const uint8_t *b, size_t blen, size_t *pos, const char **s,
-    size_t *slen)
+get_str(
+    const uint8_t *b, size_t blen, size_t *pos, const char **s, size_t *slen)
 {
 	size_t n;
 
@@ -550,8 +571,9 @@ begin(struct rec_writer *w, unsigned kind, size_t len, int *err)
 	put16(p + 4, (uint16_t)kind);
 	put16(p + 6, 0);
 	/* Zero the fixed part (reserved bytes); callers fill the rest. */
-	memset(p + REC_HDR_LEN, 0, len - REC_HDR_LEN < REC_ZERO_MAX ?
-	    len - REC_HDR_LEN : REC_ZERO_MAX);
+	memset(p + REC_HDR_LEN, 0,
+	    len - REC_HDR_LEN < REC_ZERO_MAX ? len - REC_HDR_LEN
+	                                     : REC_ZERO_MAX);
 	w->len += len;
 	return p + REC_HDR_LEN;
 }
@@ -716,7 +738,7 @@ rec_write_data(struct rec_writer *w, uint64_t conn, uint8_t dir,
 		b[8] = dir;
 		put64(b + 16, offset);
 		put64(b + 24, (uint64_t)ts);
-		if (n > 0) {	/* bytes may be NULL when len is 0 */
+		if (n > 0) { /* bytes may be NULL when len is 0 */
 			memcpy(b + REC_DATA_FIXED, bytes, n);
 			bytes += n;
 		}
@@ -839,8 +861,8 @@ rec_write_end(struct rec_writer *w, const struct rec_end *x)
 const char *
 rec_kind_name(unsigned kind)
 {
-	static const char *const names[] = { NULL, "header", "open", "data",
-		"gap", "close", "annot", "end" };
+	static const char *const names[] = {
+	    NULL, "header", "open", "data", "gap", "close", "annot", "end"};
 
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;
 }
@@ -848,8 +870,8 @@ rec_kind_name(unsigned kind)
 const char *
 rec_gap_cause_name(unsigned cause)
 {
-	static const char *const names[] = { NULL, "lost", "snaplen",
-		"ooo-cap", "evicted" };
+	static const char *const names[] = {
+	    NULL, "lost", "snaplen", "ooo-cap", "evicted"};
 
 	return cause < sizeof(names) / sizeof(names[0]) ? names[cause] : NULL;
 }
@@ -857,8 +879,28 @@ rec_gap_cause_name(unsigned cause)
 const char *
 rec_close_cause_name(unsigned cause)
 {
-	static const char *const names[] = { NULL, "fin", "rst", "timeout",
-		"end", "evicted", "reused" };
+	static const char *const names[] = {NULL, "fin", "rst", "timeout",
+	    "end", "evicted", "reused", "interrupted"};
 
 	return cause < sizeof(names) / sizeof(names[0]) ? names[cause] : NULL;
+}
+
+int
+rec_end_total(
+    const struct rec_end *e, unsigned i, const char **name, uint64_t *value)
+{
+	static const char *const names[] = {"packets", "bytes", "not_ip",
+	    "not_tcp", "malformed", "truncated", "fragments", "reassembled",
+	    "frag_dropped", "connections", "evicted", "timeouts", "stray",
+	    "gaps", "gapbytes"};
+	const uint64_t v[] = {e->packets, e->bytes, e->not_ip, e->not_tcp,
+	    e->malformed, e->truncated, e->fragments, e->reassembled,
+	    e->frag_dropped, e->connections, e->evicted, e->timeouts, e->stray,
+	    e->gaps, e->gapbytes};
+
+	if (i >= sizeof(names) / sizeof(names[0]))
+		return 0;
+	*name = names[i];
+	*value = v[i];
+	return 1;
 }

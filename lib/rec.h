@@ -34,17 +34,18 @@
 #ifndef TF_REC_H
 #define TF_REC_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define REC_MAGIC		"\x89TFS\r\n\x1a\n"
-#define REC_MAGIC_LEN		8
-#define REC_PREAMBLE_LEN	16
-#define REC_VERSION_MAJOR	1
-#define REC_VERSION_MINOR	0
-#define REC_HDR_LEN		8
+#define REC_MAGIC "\x89TFS\r\n\x1a\n"
+#define REC_MAGIC_LEN 8
+#define REC_PREAMBLE_LEN 16
+#define REC_VERSION_MAJOR 1
+#define REC_VERSION_MINOR 1
+#define REC_HDR_LEN 8
 /* No record is longer than this; a reader refuses longer ones unread. */
-#define REC_MAX_LEN		(1u << 20)
+#define REC_MAX_LEN (1u << 20)
 
 enum rec_kind {
 	REC_HEADER = 1,
@@ -57,51 +58,48 @@ enum rec_kind {
 };
 
 /* Fixed part of each record body (after the 8-byte header). */
-#define REC_HEADER_FIXED	24
-#define REC_OPEN_FIXED		96
-#define REC_DATA_FIXED		32
-#define REC_GAP_FIXED		40
-#define REC_DIRSTATS_LEN	112
-#define REC_CLOSE_FIXED		(24 + 2 * REC_DIRSTATS_LEN)
-#define REC_ANNOT_FIXED		16
-#define REC_END_FIXED		128
+#define REC_HEADER_FIXED 24
+#define REC_OPEN_FIXED 96
+#define REC_DATA_FIXED 32
+#define REC_GAP_FIXED 40
+#define REC_DIRSTATS_LEN 112
+#define REC_CLOSE_FIXED (24 + 2 * REC_DIRSTATS_LEN)
+#define REC_ANNOT_FIXED 16
+#define REC_END_FIXED 128
 /* Largest payload one DATA record carries. */
-#define REC_DATA_MAX		(REC_MAX_LEN - REC_HDR_LEN - REC_DATA_FIXED)
+#define REC_DATA_MAX (REC_MAX_LEN - REC_HDR_LEN - REC_DATA_FIXED)
 
-#define REC_MAX_VLAN		8
-#define REC_MAX_SOURCES		1024
+#define REC_MAX_VLAN 8
+#define REC_MAX_SOURCES 1024
 
 /* Directions: 0 from the connection's client (src in OPEN) to its server. */
-#define REC_DIR_C2S		0
-#define REC_DIR_S2C		1
-#define REC_DIR_NONE		255	/* annotation about the whole connection */
+#define REC_DIR_C2S 0
+#define REC_DIR_S2C 1
+#define REC_DIR_NONE 255 /* annotation about the whole connection */
 
-enum rec_source_kind {
-	REC_SRC_FILE = 1,
-	REC_SRC_STDIN = 2,
-	REC_SRC_IFACE = 3
-};
+enum rec_source_kind { REC_SRC_FILE = 1, REC_SRC_STDIN = 2, REC_SRC_IFACE = 3 };
 
 enum rec_open_flags {
-	REC_OPEN_F_SYN = 1 << 0,	/* began with a SYN: client is known */
-	REC_OPEN_F_MIDSTREAM = 1 << 1,	/* no handshake seen */
-	REC_OPEN_F_MAC = 1 << 2		/* smac and dmac are real */
+	REC_OPEN_F_SYN = 1 << 0,       /* began with a SYN: client is known */
+	REC_OPEN_F_MIDSTREAM = 1 << 1, /* no handshake seen */
+	REC_OPEN_F_MAC = 1 << 2        /* smac and dmac are real */
 };
 
 enum rec_gap_cause {
-	REC_GAP_LOST = 1,	/* bytes never in the capture */
-	REC_GAP_SNAPLEN = 2,	/* cut from packets by the snaplen */
-	REC_GAP_OOO_CAP = 3,	/* given up: out-of-order buffer cap */
-	REC_GAP_EVICTED = 4	/* connection evicted with a hole pending */
+	REC_GAP_LOST = 1,    /* bytes never in the capture */
+	REC_GAP_SNAPLEN = 2, /* cut from packets by the snaplen */
+	REC_GAP_OOO_CAP = 3, /* given up: out-of-order buffer cap */
+	REC_GAP_EVICTED = 4  /* connection evicted with a hole pending */
 };
 
 enum rec_close_cause {
-	REC_CLOSE_FIN = 1,	/* both directions finished */
+	REC_CLOSE_FIN = 1, /* both directions finished */
 	REC_CLOSE_RST = 2,
-	REC_CLOSE_TIMEOUT = 3,	/* idle longer than the timeout */
-	REC_CLOSE_END = 4,	/* end of input */
-	REC_CLOSE_EVICTED = 5,	/* live-connection cap */
-	REC_CLOSE_REUSED = 6	/* a new SYN took over the 4-tuple */
+	REC_CLOSE_TIMEOUT = 3,    /* idle longer than the timeout */
+	REC_CLOSE_END = 4,        /* end of input */
+	REC_CLOSE_EVICTED = 5,    /* live-connection cap */
+	REC_CLOSE_REUSED = 6,     /* a new SYN took over the 4-tuple */
+	REC_CLOSE_INTERRUPTED = 7 /* the run was stopped by a signal (1.1) */
 };
 
 enum rec_dir_flags {
@@ -111,163 +109,171 @@ enum rec_dir_flags {
 };
 
 struct rec_header {
-	uint32_t	 linktype;
-	uint32_t	 snaplen;
-	uint8_t		 source_kind;	/* enum rec_source_kind */
-	int64_t		 start;		/* wall clock when written, ns */
-	uint32_t	 tsresol;	/* 1000 (us) or 1 (ns) pcap resolution */
-	const char	*program;	/* e.g. "tf-reassemble 0.1.0" */
-	size_t		 programlen;
-	const char	*pcapver;	/* pcap_lib_version() */
-	size_t		 pcapverlen;
-	uint16_t	 nsources;
+	uint32_t linktype;
+	uint32_t snaplen;
+	uint8_t source_kind; /* enum rec_source_kind */
+	int64_t start;       /* wall clock when written, ns */
+	uint32_t tsresol;    /* 1000 (us) or 1 (ns) pcap resolution */
+	const char *program; /* e.g. "tf-reassemble 0.1.0" */
+	size_t programlen;
+	const char *pcapver; /* pcap_lib_version() */
+	size_t pcapverlen;
+	uint16_t nsources;
 	/* Source names (files or an interface), nsources of them. */
-	const char	*source[REC_MAX_SOURCES];
-	size_t		 sourcelen[REC_MAX_SOURCES];
+	const char *source[REC_MAX_SOURCES];
+	size_t sourcelen[REC_MAX_SOURCES];
 };
 
 struct rec_open {
-	uint64_t	 conn;		/* connection number, from 1 */
-	int64_t		 ts;		/* first packet */
-	uint64_t	 pktno;		/* its number in the capture, from 1 */
-	uint32_t	 counter;	/* earlier connections on this 4-tuple */
-	uint8_t		 family;	/* 4 or 6 */
-	uint8_t		 flags;		/* enum rec_open_flags */
-	uint8_t		 nvlan;
-	uint8_t		 src[16];	/* client; IPv4 in the first 4 bytes */
-	uint8_t		 dst[16];	/* server */
-	uint16_t	 sport;
-	uint16_t	 dport;
-	uint8_t		 smac[6];
-	uint8_t		 dmac[6];
-	uint16_t	 vlan[REC_MAX_VLAN];	/* 12-bit ids, outermost first */
+	uint64_t conn;    /* connection number, from 1 */
+	int64_t ts;       /* first packet */
+	uint64_t pktno;   /* its number in the capture, from 1 */
+	uint32_t counter; /* earlier connections on this 4-tuple */
+	uint8_t family;   /* 4 or 6 */
+	uint8_t flags;    /* enum rec_open_flags */
+	uint8_t nvlan;
+	uint8_t src[16]; /* client; IPv4 in the first 4 bytes */
+	uint8_t dst[16]; /* server */
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t smac[6];
+	uint8_t dmac[6];
+	uint16_t vlan[REC_MAX_VLAN]; /* 12-bit ids, outermost first */
 };
 
 struct rec_data {
-	uint64_t	 conn;
-	uint8_t		 dir;
-	uint64_t	 offset;	/* of bytes[0] in the direction's stream */
-	int64_t		 ts;		/* packet that carried bytes[0] */
-	const uint8_t	*bytes;
-	size_t		 len;
+	uint64_t conn;
+	uint8_t dir;
+	uint64_t offset; /* of bytes[0] in the direction's stream */
+	int64_t ts;      /* packet that carried bytes[0] */
+	const uint8_t *bytes;
+	size_t len;
 };
 
 struct rec_gap {
-	uint64_t	 conn;
-	uint8_t		 dir;
-	uint8_t		 cause;		/* enum rec_gap_cause */
-	uint64_t	 offset;
-	uint64_t	 len;
-	int64_t		 ts;
+	uint64_t conn;
+	uint8_t dir;
+	uint8_t cause; /* enum rec_gap_cause */
+	uint64_t offset;
+	uint64_t len;
+	int64_t ts;
 };
 
 struct rec_dirstats {
-	uint64_t	 packets;	/* TCP segments in this direction */
-	uint64_t	 bytes;		/* payload bytes delivered in DATA */
-	uint64_t	 wirelen;	/* sum of frame lengths on the wire */
-	uint64_t	 caplen;	/* sum of captured frame lengths */
-	uint64_t	 gaps;
-	uint64_t	 gapbytes;
-	uint64_t	 retrans;	/* segments carrying bytes seen before */
-	uint64_t	 ooo;		/* segments that arrived ahead of a hole */
-	uint64_t	 overlapdiff;	/* overlaps whose bytes differed */
-	uint64_t	 violations;	/* segments dropped as impossible */
-	int64_t		 first;		/* first packet time, ns (0: none) */
-	int64_t		 last;
-	uint32_t	 flags;		/* enum rec_dir_flags */
-	uint32_t	 isn;		/* initial sequence number seen */
+	uint64_t packets; /* TCP segments in this direction */
+	uint64_t bytes;   /* payload bytes delivered in DATA */
+	uint64_t wirelen; /* sum of frame lengths on the wire */
+	uint64_t caplen;  /* sum of captured frame lengths */
+	uint64_t gaps;
+	uint64_t gapbytes;
+	uint64_t retrans;     /* segments carrying bytes seen before */
+	uint64_t ooo;         /* segments that arrived ahead of a hole */
+	uint64_t overlapdiff; /* overlaps whose bytes differed */
+	uint64_t violations;  /* segments dropped as impossible */
+	int64_t first;        /* first packet time, ns (0: none) */
+	int64_t last;
+	uint32_t flags; /* enum rec_dir_flags */
+	uint32_t isn;   /* initial sequence number seen */
 };
 
 struct rec_close {
-	uint64_t	 conn;
-	int64_t		 ts;
-	uint8_t		 cause;		/* enum rec_close_cause */
+	uint64_t conn;
+	int64_t ts;
+	uint8_t cause; /* enum rec_close_cause */
 	struct rec_dirstats dir[2];
 };
 
 struct rec_annot {
-	uint64_t	 conn;		/* 0: about the stream */
-	uint8_t		 dir;		/* REC_DIR_C2S, _S2C or _NONE */
-	const char	*key;
-	size_t		 keylen;
-	const uint8_t	*value;
-	size_t		 valuelen;
+	uint64_t conn; /* 0: about the stream */
+	uint8_t dir;   /* REC_DIR_C2S, _S2C or _NONE */
+	const char *key;
+	size_t keylen;
+	const uint8_t *value;
+	size_t valuelen;
 };
 
 struct rec_end {
-	uint64_t	 packets;	/* frames read */
-	uint64_t	 bytes;		/* frame bytes captured */
-	uint64_t	 not_ip;
-	uint64_t	 not_tcp;
-	uint64_t	 malformed;
-	uint64_t	 truncated;	/* TCP segments cut by the snaplen */
-	uint64_t	 fragments;
-	uint64_t	 reassembled;
-	uint64_t	 frag_dropped;
-	uint64_t	 connections;
-	uint64_t	 evicted;
-	uint64_t	 timeouts;
-	uint64_t	 stray;		/* segments of no connection (late, bare ACK) */
-	uint64_t	 gaps;
-	uint64_t	 gapbytes;
-	uint32_t	 status;	/* enum rec_end_status */
+	uint64_t packets; /* frames read */
+	uint64_t bytes;   /* frame bytes captured */
+	uint64_t not_ip;
+	uint64_t not_tcp;
+	uint64_t malformed;
+	uint64_t truncated; /* TCP segments cut by the snaplen */
+	uint64_t fragments;
+	uint64_t reassembled;
+	uint64_t frag_dropped;
+	uint64_t connections;
+	uint64_t evicted;
+	uint64_t timeouts;
+	uint64_t stray; /* segments of no connection (late, bare ACK) */
+	uint64_t gaps;
+	uint64_t gapbytes;
+	uint32_t status; /* enum rec_end_status */
 };
 
 enum rec_end_status {
-	REC_END_S_CUT = 1 << 0,		/* input ended early (truncated capture) */
-	REC_END_S_ERROR = 1 << 1	/* input read error */
+	REC_END_S_CUT = 1 << 0,   /* input ended early (truncated capture) */
+	REC_END_S_ERROR = 1 << 1, /* input read error */
+	REC_END_S_INTERRUPTED = 1 << 2 /* stopped by a signal (1.1) */
 };
 
 struct rec {
-	uint16_t	 kind;
-	uint16_t	 flags;
-	uint32_t	 len;		/* of the whole record */
-	const uint8_t	*raw;		/* the whole record, for passing on */
-	uint64_t	 offset;	/* in the input stream */
+	uint16_t kind;
+	uint16_t flags;
+	uint32_t len;       /* of the whole record */
+	const uint8_t *raw; /* the whole record, for passing on */
+	uint64_t offset;    /* in the input stream */
 	union {
 		struct rec_header header;
-		struct rec_open	  open;
-		struct rec_data	  data;
-		struct rec_gap	  gap;
-		struct rec_close  close;
-		struct rec_annot  annot;
-		struct rec_end	  end;
+		struct rec_open open;
+		struct rec_data data;
+		struct rec_gap gap;
+		struct rec_close close;
+		struct rec_annot annot;
+		struct rec_end end;
 	} u;
 };
 
 struct rec_reader {
-	int		 fd;
-	uint8_t		*buf;
-	size_t		 cap;
-	size_t		 start;		/* first unread byte in buf */
-	size_t		 end;		/* one past the last byte in buf */
-	uint64_t	 offset;	/* stream offset of buf[start] */
-	int		 eof;
-	int		 seen_end;	/* an END record was read */
-	int		 started;	/* the preamble was read */
-	uint16_t	 major;		/* version of the stream being read */
-	uint16_t	 minor;
+	int fd;
+	uint8_t *buf;
+	size_t cap;
+	size_t start;    /* first unread byte in buf */
+	size_t end;      /* one past the last byte in buf */
+	uint64_t offset; /* stream offset of buf[start] */
+	int eof;
+	int seen_end;   /* an END record was read */
+	int started;    /* the preamble was read */
+	uint16_t major; /* version of the stream being read */
+	uint16_t minor;
 	/* Called before read(2) would block, e.g. to flush output. */
-	int		(*before_read)(void *);
-	void		*arg;
+	int (*before_read)(void *);
+	void *arg;
+	/*
+	 * When set, a count of signals asking to stop: after the first,
+	 * a read that waits longer than intr_ms, and after the second any
+	 * read, returns TF_ERR_INTERRUPTED.
+	 */
+	volatile sig_atomic_t *intr;
+	int intr_ms;
 };
 
 struct rec_writer {
-	int		 fd;
-	uint8_t		*buf;
-	size_t		 cap;
-	size_t		 len;
-	uint64_t	 written;	/* bytes handed to write(2) */
+	int fd;
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	uint64_t written; /* bytes handed to write(2) */
 	/*
 	 * Contiguous bytes of one direction arriving within merge_ns of a
 	 * DATA record still in the buffer extend it (0: never merge).
 	 */
-	int64_t		 merge_ns;
-	size_t		 lastpos;	/* of that record in buf, or SIZE_MAX */
-	uint64_t	 lastconn;
-	uint64_t	 lastend;
-	int64_t		 lastts;
-	uint8_t		 lastdir;
+	int64_t merge_ns;
+	size_t lastpos; /* of that record in buf, or SIZE_MAX */
+	uint64_t lastconn;
+	uint64_t lastend;
+	int64_t lastts;
+	uint8_t lastdir;
 };
 
 /*
@@ -297,8 +303,8 @@ void rec_reader_release(struct rec_reader *r);
  * preamble).  For TF_ERR_SYSTEM, errno must still be that of the read.
  * What a non-stream input looks like (a packet capture) is named.
  */
-void rec_reader_why(const struct rec_reader *r, int e, uint64_t offset,
-    char *buf, size_t size);
+void rec_reader_why(
+    const struct rec_reader *r, int e, uint64_t offset, char *buf, size_t size);
 
 /* Returns 1 if the input ended before its first byte. */
 int rec_reader_empty(const struct rec_reader *r);
@@ -310,7 +316,8 @@ int rec_reader_empty(const struct rec_reader *r);
  * record, 0 at a clean end of input, or TF_ERR_TRUNCATED (input ends
  * inside a record), TF_ERR_TOOLONG (length over REC_MAX_LEN),
  * TF_ERR_MALFORMED (a known record too short or with impossible fields),
- * TF_ERR_SYSTEM.  On error rec->offset holds the offset of the bad record.
+ * TF_ERR_SYSTEM, TF_ERR_INTERRUPTED (see intr).  On error rec->offset holds the
+ * offset of the bad record.
  */
 int rec_read(struct rec_reader *r, struct rec *rec);
 
@@ -364,6 +371,14 @@ void rec_copy_release(struct rec *dst);
 
 /* Returns 1 if the annotation's key is key. */
 int rec_annot_is(const struct rec_annot *a, const char *key);
+
+/*
+ * The totals of an END record, in wire order: sets *name to total i's
+ * name (as tf-cat and the reports show it, "packets" ...) and *value to
+ * its value in e.  Returns 1, or 0 when i is past the last.
+ */
+int rec_end_total(
+    const struct rec_end *e, unsigned i, const char **name, uint64_t *value);
 
 /* Returns a lowercase name for a record kind, or NULL if unknown. */
 const char *rec_kind_name(unsigned kind);

@@ -22,45 +22,52 @@
 #include "xutil.h"
 
 struct side {
-	uint8_t		*path;
-	size_t		 pathlen;
-	uint64_t	 size;
-	uint64_t	 hashed;	/* bytes fed to the digests */
-	uint64_t	 zeros;		/* of which zeros for holes */
-	uint64_t	 gaps;
-	uint64_t	 gapbytes;
-	int64_t		 first;
-	int64_t		 last;
-	unsigned	 nodigest;
-	struct digest	 dg;
+	uint8_t *path;
+	size_t pathlen;
+	uint64_t size;
+	uint64_t hashed; /* bytes fed to the digests */
+	uint64_t zeros;  /* of which zeros for holes */
+	uint64_t gaps;
+	uint64_t gapbytes;
+	int64_t first;
+	int64_t last;
+	unsigned nodigest;
+	int dginit; /* dg is set up: at the first byte */
+	struct digest dg;
 };
 
 /* A direction's HTTP messages. */
 struct hlist {
 	struct report_http *v;
-	size_t		 n;
-	size_t		 cap;
-	uint64_t	 dropped;
+	size_t n;
+	size_t cap;
+	uint64_t dropped;
 };
 
 struct conn {
 	struct filter_conn fc;
-	struct side	 side[2];
-	struct hlist	*http;		/* [2], at the first http.message */
+	struct side side[2];
+	struct hlist *http; /* [2], at the first http.message */
 };
 
 struct report {
-	unsigned	 algs;
+	unsigned algs;
+	int zerofixed; /* the budget of zeros is zerobudget */
+	uint64_t zerobudget;
+	uint64_t zeros;     /* zeros hashed so far, all directions */
+	uint64_t databytes; /* DATA bytes read so far */
+	uint64_t nhttp;     /* http.message annotations kept, all */
+	char empty[DIGEST_NALGS][DIGEST_HEXLEN]; /* of no byte */
 	const struct report_out *out;
-	void		*arg;
-	int		 begun;		/* out->begin was called */
-	int		 failed;	/* an output function failed */
-	struct rec	 hdr;		/* a copy of the HEADER record */
-	int		 havehdr;
-	struct report_cmd cmds[REPORT_MAXCMDS];	/* keys and values owned */
-	size_t		 ncmds;
-	struct rec_end	 end;
-	int		 haveend;
+	void *arg;
+	int begun;      /* out->begin was called */
+	int failed;     /* an output function failed */
+	struct rec hdr; /* a copy of the HEADER record */
+	int havehdr;
+	struct report_cmd cmds[REPORT_MAXCMDS]; /* keys and values owned */
+	size_t ncmds;
+	struct rec_end end;
+	int haveend;
 };
 
 static void
@@ -69,12 +76,13 @@ http_free(struct report_http *h)
 	free(h->file.p);
 	free(h->dir.p);
 	free(h->uri.p);
+	free(h->host.p);
 	free(h->method.p);
 	free(h->content_type.p);
 }
 
 static void
-conn_release(struct conn *c)
+conn_release(struct report *rp, struct conn *c)
 {
 	size_t k;
 	int i;
@@ -82,6 +90,7 @@ conn_release(struct conn *c)
 	for (i = 0; i < 2 && c->http != NULL; i++) {
 		for (k = 0; k < c->http[i].n; k++)
 			http_free(&c->http[i].v[k]);
+		rp->nhttp -= c->http[i].n;
 		free(c->http[i].v);
 	}
 	free(c->http);
@@ -89,7 +98,9 @@ conn_release(struct conn *c)
 	for (i = 0; i < 2; i++) {
 		free(c->side[i].path);
 		c->side[i].path = NULL;
-		digest_release(&c->side[i].dg);
+		if (c->side[i].dginit)
+			digest_release(&c->side[i].dg);
+		c->side[i].dginit = 0;
 	}
 }
 
@@ -97,12 +108,20 @@ struct report *
 report_new(unsigned algs, const struct report_out *out, void *arg)
 {
 	struct report *rp;
+	struct digest d;
 
 	if ((rp = calloc(1, sizeof(*rp))) == NULL)
 		return NULL;
 	rp->algs = algs;
 	rp->out = out;
 	rp->arg = arg;
+	/* The digests of a direction that carried nothing, made once. */
+	if (digest_init(&d, algs) < 0 || digest_final(&d, rp->empty) < 0) {
+		digest_release(&d);
+		free(rp);
+		return NULL;
+	}
+	digest_release(&d);
 	return rp;
 }
 
@@ -120,6 +139,29 @@ report_free(struct report *rp)
 		free((uint8_t *)(uintptr_t)rp->cmds[i].value);
 	}
 	free(rp);
+}
+
+void
+report_zeros(struct report *rp, uint64_t zeros)
+{
+	rp->zerofixed = 1;
+	rp->zerobudget = zeros;
+}
+
+/* Whether n more zeros fit the run's budget. */
+static int
+zeros_ok(const struct report *rp, uint64_t n)
+{
+	uint64_t budget = rp->zerobudget;
+
+	if (!rp->zerofixed) {
+		budget = REPORT_ZEROS_BASE;
+		if (rp->databytes >
+		    (UINT64_MAX - budget) / REPORT_ZEROS_PER_BYTE)
+			return 1;
+		budget += REPORT_ZEROS_PER_BYTE * rp->databytes;
+	}
+	return rp->zeros <= budget && n <= budget - rp->zeros;
 }
 
 int
@@ -212,16 +254,22 @@ on_record(struct filter *f, const struct rec *rec)
 	begin(f, rp);
 }
 
-static void
-on_open(struct filter *f, struct filter_conn *fc)
+/* Sets up the digests of s at its first byte: an empty direction and a
+ * connection that carried nothing cost no hashing state until then. */
+static int
+dg(struct filter *f, struct side *s)
 {
 	struct report *rp = f->arg;
-	struct conn *c = (struct conn *)fc;
-	int i, e;
+	int e;
 
-	for (i = 0; i < 2; i++)
-		if ((e = digest_init(&c->side[i].dg, rp->algs)) < 0)
-			lib_error(f, e);
+	if (s->dginit)
+		return 0;
+	s->dginit = 1;
+	if ((e = digest_init(&s->dg, rp->algs)) < 0) {
+		lib_error(f, e);
+		return e;
+	}
+	return 0;
 }
 
 static void
@@ -235,6 +283,7 @@ seen(struct side *s, int64_t ts)
 static void
 on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 {
+	struct report *rp = f->arg;
 	struct side *s = &((struct conn *)fc)->side[d->dir];
 	uint64_t end = d->offset + d->len;
 	int e;
@@ -242,6 +291,7 @@ on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 	seen(s, d->ts);
 	if (end > s->size)
 		s->size = end;
+	rp->databytes += d->len;
 	if (s->nodigest != 0 || d->len == 0)
 		return;
 	/*
@@ -256,6 +306,13 @@ on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 		s->nodigest |= REPORT_ND_HOLE;
 		return;
 	}
+	if (!zeros_ok(rp, d->offset - s->hashed)) {
+		s->nodigest |= REPORT_ND_BUDGET;
+		return;
+	}
+	rp->zeros += d->offset - s->hashed;
+	if (dg(f, s) < 0)
+		return;
 	if ((e = digest_zeros(&s->dg, d->offset - s->hashed)) < 0 ||
 	    (e = digest_update(&s->dg, d->bytes, d->len)) < 0) {
 		lib_error(f, e);
@@ -299,6 +356,7 @@ num(const struct httpmsg *m, enum httpmsg_field f, uint64_t v)
 static void
 http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 {
+	struct report *rp = f->arg;
 	struct httpmsg m;
 	struct report_http h, *nh;
 	const char *why;
@@ -312,7 +370,7 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 		return;
 	} else if (e < 0)
 		xnomem();
-	if (s->n >= REPORT_MAX_HTTP) {
+	if (s->n >= REPORT_MAX_HTTP || rp->nhttp >= REPORT_MAX_HTTP_ALL) {
 		s->dropped++;
 		goto out;
 	}
@@ -329,6 +387,7 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 	h.file = take(&m.file);
 	h.dir = take(&m.dir);
 	h.uri = take(&m.uri);
+	h.host = take(&m.host);
 	h.method = take(&m.method);
 	h.content_type = take(&m.content_type);
 	h.n = num(&m, HTTPMSG_F_n, m.n);
@@ -345,6 +404,7 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 	if (m.sha256.p != NULL)
 		memcpy(h.hex[2], m.sha256.p, m.sha256.len + 1);
 	s->v[s->n++] = h;
+	rp->nhttp++;
 out:
 	httpmsg_release(&m);
 }
@@ -377,32 +437,56 @@ on_annot(struct filter *f, struct filter_conn *fc, const struct rec_annot *a)
 	s->pathlen = a->valuelen;
 }
 
-/* Gives each response without a URI its request's, from side q. */
+/* A copy of the string from for *to, when to has none. */
+static void
+copy_str(struct report_str *to, const struct report_str *from)
+{
+	if (to->p != NULL || from->p == NULL ||
+	    (to->p = malloc(from->len + 1)) == NULL)
+		return;
+	memcpy(to->p, from->p, from->len + 1);
+	to->len = from->len;
+}
+
+/*
+ * Gives each response without a URI or a Host its request's, from side
+ * q.
+ */
 static void
 pair_uris(struct hlist *s, const struct hlist *q)
 {
 	const struct report_http *r;
 	struct report_http *h;
-	size_t k, j;
+	size_t k, j, lo, hi;
 
 	for (k = 0; k < s->n; k++) {
 		h = &s->v[k];
-		if (h->uri.p != NULL || h->request == UINT64_MAX ||
-		    h->file.p == NULL)
+		if ((h->uri.p != NULL && h->host.p != NULL) ||
+		    h->request == UINT64_MAX || h->file.p == NULL)
 			continue;
 		r = NULL;
-		/* Requests are numbered from 1 in stream order. */
+		/*
+		 * Requests are numbered from 1 in stream order; some may
+		 * be missing (dropped over the caps, bad annotations): a
+		 * binary search over the numbers, which only grow.
+		 */
 		if (h->request >= 1 && h->request <= q->n &&
 		    q->v[h->request - 1].n == h->request)
 			r = &q->v[h->request - 1];
-		for (j = 0; r == NULL && j < q->n; j++)
+		for (lo = 0, hi = q->n; r == NULL && lo < hi;) {
+			j = lo + (hi - lo) / 2;
 			if (q->v[j].n == h->request)
 				r = &q->v[j];
-		if (r == NULL || r->uri.p == NULL ||
-		    (h->uri.p = malloc(r->uri.len + 1)) == NULL)
+			else if (q->v[j].n == UINT64_MAX ||
+			    q->v[j].n > h->request)
+				hi = j;
+			else
+				lo = j + 1;
+		}
+		if (r == NULL)
 			continue;
-		memcpy(h->uri.p, r->uri.p, r->uri.len + 1);
-		h->uri.len = r->uri.len;
+		copy_str(&h->uri, &r->uri);
+		copy_str(&h->host, &r->host);
 	}
 }
 
@@ -418,7 +502,6 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 	struct side *s;
 	int e, i;
 
-	(void)why;
 	begin(f, rp);
 	if (c->http != NULL) {
 		pair_uris(&c->http[0], &c->http[1]);
@@ -454,8 +537,11 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 		if (cl != NULL) {
 			rd.st = &cl->dir[i];
 			rd.cause = cl->cause;
-		}
-		if (rd.nodigest == 0 &&
+		} else if (why == FILTER_EVICTED)
+			rd.cause = REC_CLOSE_EVICTED;
+		if (rd.nodigest == 0 && !s->dginit)
+			memcpy(rd.hex, rp->empty, sizeof(rd.hex));
+		else if (rd.nodigest == 0 &&
 		    (e = digest_final(&s->dg, rd.hex)) < 0) {
 			lib_error(f, e);
 			break;
@@ -463,7 +549,7 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 		if (rp->out->dir != NULL && rp->out->dir(rp->arg, &rd) < 0)
 			failed(f, rp);
 	}
-	conn_release(c);
+	conn_release(rp, c);
 }
 
 static void
@@ -488,31 +574,32 @@ on_flush(struct filter *f)
 }
 
 const struct filter_ops report_ops = {
-	.name = "report",
-	.connsize = sizeof(struct conn),
-	.record = on_record,
-	.open = on_open,
-	.data = on_data,
-	.gap = on_gap,
-	.annot = on_annot,
-	.close = on_close,
-	.end = on_end,
-	.flush = on_flush,
+    .name = "report",
+    .connsize = sizeof(struct conn),
+    .record = on_record,
+    .data = on_data,
+    .gap = on_gap,
+    .annot = on_annot,
+    .close = on_close,
+    .end = on_end,
+    .flush = on_flush,
 };
 
 int
 report_end(struct report *rp, const struct filter *f)
 {
-	const char *cut = f->why[0] != '\0' ? f->why : "the stream ended "
-	    "early";
+	const char *cut = f->why[0] != '\0' ? f->why
+	                                    : "the stream ended "
+	                                      "early";
 
 	if (rp->failed)
 		return -1;
 	begin(NULL, rp);
 	if (rp->failed || rp->out->end == NULL)
 		return rp->failed ? -1 : 0;
-	if (rp->out->end(rp->arg, rp->haveend && f->ended && f->why[0] ==
-	    '\0' ? &rp->end : NULL, cut, f->st.orphanrecs) < 0) {
+	if (rp->out->end(rp->arg,
+	        rp->haveend && f->ended && f->why[0] == '\0' ? &rp->end : NULL,
+	        cut, f->st.orphanrecs) < 0) {
 		rp->failed = 1;
 		return -1;
 	}
@@ -571,6 +658,7 @@ json_http(struct json *j, const struct report_dir *rd)
 		json_num(j, "n", h->n);
 		json_opt(j, "method", &h->method);
 		json_opt(j, "uri", &h->uri);
+		json_opt(j, "host", &h->host);
 		json_num(j, "status", h->status);
 		json_opt(j, "content_type", &h->content_type);
 		if (h->complete >= 0)
@@ -608,10 +696,10 @@ report_json(struct json *j, unsigned algs, const struct report_dir *rd)
 		else
 			json_null(j, digest_name((unsigned)i));
 	}
-	json_time(j, "startime", st != NULL && st->first != 0 ? st->first :
-	    rd->first);
-	json_time(j, "endtime", st != NULL && st->last != 0 ? st->last :
-	    rd->last);
+	json_time(j, "startime",
+	    st != NULL && st->first != 0 ? st->first : rd->first);
+	json_time(
+	    j, "endtime", st != NULL && st->last != 0 ? st->last : rd->last);
 	json_u64(j, "family", rd->family == 6 ? 10 : 2);
 	json_str(j, "src_ipn", addr_plain(buf, rd->family, rd->src));
 	json_str(j, "dst_ipn", addr_plain(buf, rd->family, rd->dst));
@@ -635,12 +723,16 @@ report_json(struct json *j, unsigned algs, const struct report_dir *rd)
 		json_u64(j, "retrans", st->retrans);
 		json_u64(j, "overlapdiff", st->overlapdiff);
 	}
-	json_str(j, "close", rd->cause == 0 ? "cut" :
-	    rec_close_cause_name(rd->cause) != NULL ?
-	    rec_close_cause_name(rd->cause) : "unknown");
+	json_str(j, "close",
+	    rd->cause == 0 ? "cut"
+	        : rec_close_cause_name(rd->cause) != NULL
+	        ? rec_close_cause_name(rd->cause)
+	        : "unknown");
 	if (rd->nodigest != 0)
-		json_str(j, "nodigest", rd->nodigest & REPORT_ND_REWOUND ?
-		    "rewound" : "hole");
+		json_str(j, "nodigest",
+		    rd->nodigest & REPORT_ND_REWOUND    ? "rewound"
+		        : rd->nodigest & REPORT_ND_HOLE ? "hole"
+		                                        : "budget");
 	json_http(j, rd);
 	json_end(j);
 	json_newline(j);

@@ -30,107 +30,124 @@
 /* Holes in one direction are hashed as zeros up to this many bytes in
  * all; past it the digests are dropped instead (see tf-report(1)). */
 #ifndef REPORT_MAX_ZEROS
-#define REPORT_MAX_ZEROS	((uint64_t)1 << 32)
+#define REPORT_MAX_ZEROS ((uint64_t)1 << 32)
 #endif
 
 /* http.message annotations kept per direction; past it they are only
  * counted (report_dir.httpdropped). */
 #ifndef REPORT_MAX_HTTP
-#define REPORT_MAX_HTTP		100000
+#define REPORT_MAX_HTTP 100000
 #endif
 
+/* http.message annotations kept over all live connections; past it,
+ * as past REPORT_MAX_HTTP, they are only counted. */
+#ifndef REPORT_MAX_HTTP_ALL
+#define REPORT_MAX_HTTP_ALL (1u << 20)
+#endif
+
+/*
+ * Zeros hashed for holes in a whole run, by default: this much, plus
+ * REPORT_ZEROS_PER_BYTE for every byte of DATA read, so that the cost of
+ * a run stays in proportion to its input, whatever its gaps claim.
+ */
+#define REPORT_ZEROS_BASE ((uint64_t)64 << 20)
+#define REPORT_ZEROS_PER_BYTE 4
+
 enum report_nodigest {
-	REPORT_ND_REWOUND = 1,	/* data below bytes already hashed */
-	REPORT_ND_HOLE = 2	/* holes over REPORT_MAX_ZEROS */
+	REPORT_ND_REWOUND = 1, /* data below bytes already hashed */
+	REPORT_ND_HOLE = 2,    /* holes over REPORT_MAX_ZEROS */
+	REPORT_ND_BUDGET = 4   /* holes past the run's budget of zeros */
 };
 
 /* A string from an annotation, unescaped: NULL when absent. */
 struct report_str {
-	char		*p;		/* NUL-terminated; may hold NULs */
-	size_t		 len;
+	char *p; /* NUL-terminated; may hold NULs */
+	size_t len;
 };
 
 /*
  * An HTTP message, from an http.message annotation (tf-http(1)); file.p
  * is NULL when it has no body file.  Numbers are UINT64_MAX when absent;
  * complete is -1 when absent; a digest is "" when absent.  A response's
- * uri is its request's, found by number in the other direction.
+ * uri and host are its request's, found by number in the other
+ * direction.
  */
 struct report_http {
 	struct report_str file;
-	struct report_str dir;		/* "request" or "response" */
+	struct report_str dir; /* "request" or "response" */
 	struct report_str uri;
+	struct report_str host;
 	struct report_str method;
 	struct report_str content_type;
-	uint64_t	 n;
-	uint64_t	 request;	/* of a response: its request's n */
-	uint64_t	 status;
-	uint64_t	 length;	/* the body file's size */
-	uint64_t	 body_offset;	/* in the direction's bytes */
-	uint64_t	 body_length;	/* as sent */
-	int		 complete;
-	char		 hex[DIGEST_NALGS][DIGEST_HEXLEN];
+	uint64_t n;
+	uint64_t request; /* of a response: its request's n */
+	uint64_t status;
+	uint64_t length;      /* the body file's size */
+	uint64_t body_offset; /* in the direction's bytes */
+	uint64_t body_length; /* as sent */
+	int complete;
+	char hex[DIGEST_NALGS][DIGEST_HEXLEN];
 };
 
 struct report_dir {
-	uint64_t	 conn;
-	uint8_t		 dir;		/* REC_DIR_C2S or _S2C */
-	uint8_t		 family;	/* 4 or 6 */
-	const uint8_t	*src;		/* this direction's sender */
-	const uint8_t	*dst;
-	uint16_t	 sport;
-	uint16_t	 dport;
-	uint32_t	 counter;
-	uint8_t		 nvlan;
-	const uint16_t	*vlan;
-	int64_t		 open_ts;	/* connection's first packet */
+	uint64_t conn;
+	uint8_t dir;        /* REC_DIR_C2S or _S2C */
+	uint8_t family;     /* 4 or 6 */
+	const uint8_t *src; /* this direction's sender */
+	const uint8_t *dst;
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t counter;
+	uint8_t nvlan;
+	const uint16_t *vlan;
+	int64_t open_ts; /* connection's first packet */
 	/* split.path annotation, or NULL when no file was named. */
-	const uint8_t	*path;
-	size_t		 pathlen;
-	uint64_t	 filesize;	/* highest offset + length of DATA */
-	uint64_t	 gaps;		/* GAP records seen */
-	uint64_t	 gapbytes;
-	int64_t		 first;		/* first DATA or GAP, 0: none */
-	int64_t		 last;
-	unsigned	 nodigest;	/* enum report_nodigest, 0: ok */
-	char		 hex[DIGEST_NALGS][DIGEST_HEXLEN];
+	const uint8_t *path;
+	size_t pathlen;
+	uint64_t filesize; /* highest offset + length of DATA */
+	uint64_t gaps;     /* GAP records seen */
+	uint64_t gapbytes;
+	int64_t first; /* first DATA or GAP, 0: none */
+	int64_t last;
+	unsigned nodigest; /* enum report_nodigest, 0: ok */
+	char hex[DIGEST_NALGS][DIGEST_HEXLEN];
 	/* The CLOSE record's cause and statistics; NULL and 0 when the
 	 * stream ended before it. */
 	const struct rec_dirstats *st;
-	uint8_t		 cause;
+	uint8_t cause;
 	/* Its HTTP messages, in stream order. */
 	const struct report_http *http;
-	size_t		 nhttp;
-	uint64_t	 httpdropped;	/* over REPORT_MAX_HTTP */
+	size_t nhttp;
+	uint64_t httpdropped; /* over REPORT_MAX_HTTP */
 };
 
 /* A "*.command" annotation of the stream: a program's command line. */
 struct report_cmd {
-	const char	*key;
-	size_t		 keylen;
-	const uint8_t	*value;
-	size_t		 valuelen;
+	const char *key;
+	size_t keylen;
+	const uint8_t *value;
+	size_t valuelen;
 };
 
-#define REPORT_MAXCMDS	64
+#define REPORT_MAXCMDS 64
 
 /* What the head of a report says; valid during out->begin. */
 struct report_run {
-	const struct rec_header *hdr;	/* the stream's HEADER, or NULL */
-	const struct report_cmd *cmds;	/* its command lines, in order */
-	size_t		 ncmds;
+	const struct rec_header *hdr;  /* the stream's HEADER, or NULL */
+	const struct report_cmd *cmds; /* its command lines, in order */
+	size_t ncmds;
 };
 
 struct report_out {
 	/* Before the first direction, or at the end when there is none. */
-	int	(*begin)(void *arg, const struct report_run *run);
-	int	(*dir)(void *arg, const struct report_dir *rd);
+	int (*begin)(void *arg, const struct report_run *run);
+	int (*dir)(void *arg, const struct report_dir *rd);
 	/* e is the END record; NULL when the stream ended early, cut saying
 	 * how.  stray counts records of connections that were not open. */
-	int	(*end)(void *arg, const struct rec_end *e, const char *cut,
-		    uint64_t stray);
+	int (*end)(void *arg, const struct rec_end *e, const char *cut,
+	    uint64_t stray);
 	/* Before the input is read when it would block. */
-	int	(*flush)(void *arg);
+	int (*flush)(void *arg);
 };
 
 struct filter;
@@ -142,8 +159,15 @@ extern const struct filter_ops report_ops;
  * Returns a new report computing the digests in algs, handing what it
  * finds to out with arg, or NULL when out of memory.
  */
-struct report *report_new(unsigned algs, const struct report_out *out,
-    void *arg);
+struct report *report_new(
+    unsigned algs, const struct report_out *out, void *arg);
+
+/*
+ * Sets the run's budget of zeros hashed for holes to zeros bytes in all
+ * (0: holes are never hashed), instead of the default,
+ * REPORT_ZEROS_BASE plus REPORT_ZEROS_PER_BYTE per byte of data.
+ */
+void report_zeros(struct report *rp, uint64_t zeros);
 
 /* Frees rp; rp may be NULL. */
 void report_free(struct report *rp);

@@ -19,26 +19,36 @@
 
 /* Rounds per word and to finish; the unit test builds 2-4 as well. */
 #ifndef SIPHASH_CROUNDS
-#define SIPHASH_CROUNDS	1
-#define SIPHASH_DROUNDS	3
+#define SIPHASH_CROUNDS 1
+#define SIPHASH_DROUNDS 3
 #endif
 
-#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
-#define SIPROUND do { \
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
-} while (0)
+#define SIPROUND                                                               \
+	do {                                                                   \
+		v0 += v1;                                                      \
+		v1 = ROTL(v1, 13);                                             \
+		v1 ^= v0;                                                      \
+		v0 = ROTL(v0, 32);                                             \
+		v2 += v3;                                                      \
+		v3 = ROTL(v3, 16);                                             \
+		v3 ^= v2;                                                      \
+		v0 += v3;                                                      \
+		v3 = ROTL(v3, 21);                                             \
+		v3 ^= v0;                                                      \
+		v2 += v1;                                                      \
+		v1 = ROTL(v1, 17);                                             \
+		v1 ^= v2;                                                      \
+		v2 = ROTL(v2, 32);                                             \
+	} while (0)
 
 static uint64_t
 le64(const uint8_t *p)
 {
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-	    (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	    (uint64_t)p[7] << 56;
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 }
 
 void
@@ -52,8 +62,8 @@ siphash_key_random(struct siphash_key *k)
 #if defined(__linux__)
 	ssize_t n;
 
-	while (got < sizeof(b) && (n = getrandom(b + got, sizeof(b) - got,
-	    GRND_NONBLOCK)) > 0)
+	while (got < sizeof(b) &&
+	    (n = getrandom(b + got, sizeof(b) - got, GRND_NONBLOCK)) > 0)
 		got += (size_t)n;
 #endif
 	if (got == sizeof(b)) {
@@ -68,7 +78,7 @@ siphash_key_random(struct siphash_key *k)
 }
 
 struct state {
-	uint64_t	 v0, v1, v2, v3;
+	uint64_t v0, v1, v2, v3;
 };
 
 static void

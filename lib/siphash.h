@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 struct siphash_key {
-	uint64_t	 k0;
-	uint64_t	 k1;
+	uint64_t k0;
+	uint64_t k1;
 };
 
 /*

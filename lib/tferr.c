@@ -30,6 +30,8 @@ tf_strerror(int e)
 		return "file exists";
 	case TF_ERR_UNSUPPORTED:
 		return "unsupported";
+	case TF_ERR_INTERRUPTED:
+		return "interrupted";
 	}
 	return "unknown error";
 }

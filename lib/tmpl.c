@@ -12,7 +12,7 @@
 #include "tferr.h"
 #include "tmpl.h"
 
-#define VARS	"AaBbTtVvCc#NKMGSEe%"
+#define VARS "AaBbTtVvCc#NKMGSEe%"
 
 static int
 replace(struct tmpl *t, const char *prefix, const char *text)
@@ -83,12 +83,11 @@ static int
 badcomp(struct tmpl *t, const char *lit, size_t n)
 {
 	if (n == 0)
-		(void)snprintf(t->why, sizeof(t->why),
-		    "empty path component");
+		(void)snprintf(t->why, sizeof(t->why), "empty path component");
 	else if ((n == 1 && lit[0] == '.') ||
 	    (n == 2 && lit[0] == '.' && lit[1] == '.'))
-		(void)snprintf(t->why, sizeof(t->why),
-		    "path component '%.*s'", (int)n, lit);
+		(void)snprintf(t->why, sizeof(t->why), "path component '%.*s'",
+		    (int)n, lit);
 	else
 		return 0;
 	return TF_ERR_MALFORMED;
@@ -108,8 +107,8 @@ tmpl_finish(struct tmpl *t)
 		return TF_ERR_MALFORMED;
 	}
 	if (t->text[0] == '/') {
-		(void)snprintf(t->why, sizeof(t->why),
-		    "names would be absolute paths");
+		(void)snprintf(
+		    t->why, sizeof(t->why), "names would be absolute paths");
 		return TF_ERR_MALFORMED;
 	}
 	for (p = t->text;; p++) {
@@ -137,8 +136,8 @@ tmpl_finish(struct tmpl *t)
 		}
 		p++;
 		if (*p == '\0') {
-			(void)snprintf(t->why, sizeof(t->why),
-			    "'%%' at the end");
+			(void)snprintf(
+			    t->why, sizeof(t->why), "'%%' at the end");
 			return TF_ERR_MALFORMED;
 		}
 		if (strchr(VARS, *p) == NULL) {

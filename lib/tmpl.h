@@ -24,13 +24,13 @@
 struct rec_open;
 
 /* tcpflow 1.6.1's default template. */
-#define TMPL_DEFAULT	"%A.%a-%B.%b%V%v%C%c"
-#define TMPL_WHYLEN	64
+#define TMPL_DEFAULT "%A.%a-%B.%b%V%v%C%c"
+#define TMPL_WHYLEN 64
 
 struct tmpl {
-	char	*text;			/* owned */
-	int	 hasdir;		/* names contain a '/' */
-	char	 why[TMPL_WHYLEN];	/* what is wrong, after an error */
+	char *text;            /* owned */
+	int hasdir;            /* names contain a '/' */
+	char why[TMPL_WHYLEN]; /* what is wrong, after an error */
 };
 
 /*

@@ -76,9 +76,11 @@ utf8_xmlsafe(const uint8_t *p, size_t n, size_t *nrepl)
 		k = seqlen(p + i, n - i, NULL);
 		/* A forbidden character, a C0 control or U+FFFE or U+FFFF
 		 * (EF BF BE, EF BF BF), is replaced whole. */
-		if (k == 0 || (k == 1 && p[i] < 0x20 && p[i] != '\t' &&
-		    p[i] != '\n' && p[i] != '\r') || (k == 3 &&
-		    p[i] == 0xef && p[i + 1] == 0xbf && p[i + 2] >= 0xbe)) {
+		if (k == 0 ||
+		    (k == 1 && p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+		        p[i] != '\r') ||
+		    (k == 3 && p[i] == 0xef && p[i + 1] == 0xbf &&
+		        p[i + 2] >= 0xbe)) {
 			memcpy(s + o, "\xef\xbf\xbd", 3);
 			o += 3;
 			bad++;

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "outdir.h"
-#include "rec.h"
 #include "tferr.h"
+#include "tmpl.h"
 #include "xutil.h"
 
 void
@@ -32,77 +32,15 @@ void
 xrefuse_tty(int fd, const char *next)
 {
 	if (isatty(fd))
-		errx(1, "refusing to write the binary stream to a terminal; "
-		    "pipe it into %s", next);
-}
-
-/* Guesses what a non-stream input is from its first bytes. */
-static const char *
-guess(const uint8_t *b, size_t n)
-{
-	if (n >= 4 && (memcmp(b, "\xd4\xc3\xb2\xa1", 4) == 0 ||
-	    memcmp(b, "\xa1\xb2\xc3\xd4", 4) == 0 ||
-	    memcmp(b, "\x4d\x3c\xb2\xa1", 4) == 0 ||
-	    memcmp(b, "\xa1\xb2\x3c\x4d", 4) == 0 ||
-	    memcmp(b, "\x0a\x0d\x0d\x0a", 4) == 0))
-		return " (a packet capture: read it with tf-reassemble)";
-	return "";
-}
-
-int
-xreader_error(const struct rec_reader *r, int e, uint64_t offset)
-{
-	switch (e) {
-	case TF_ERR_FORMAT:
-		if (r->end == 0)
-			warnx("empty input: not a tf stream");
-		else
-			warnx("not a tf stream at byte 0%s",
-			    guess(r->buf, r->end));
-		break;
-	case TF_ERR_VERSION:
-		warnx("unsupported tf stream version %u at byte 8",
-		    r->buf[8] | r->buf[9] << 8);
-		break;
-	case TF_ERR_TRUNCATED:
-		warnx("stream cut short inside the record at byte %" PRIu64,
-		    offset);
-		break;
-	case TF_ERR_TOOLONG:
-		warnx("record at byte %" PRIu64 " longer than %u bytes",
-		    offset, REC_MAX_LEN);
-		break;
-	case TF_ERR_MALFORMED:
-		warnx("malformed record at byte %" PRIu64, offset);
-		break;
-	case TF_ERR_SYSTEM:
-		warn("read error at byte %" PRIu64, offset);
-		break;
-	default:
-		warnx("at byte %" PRIu64 ": %s", offset, tf_strerror(e));
-		break;
-	}
-	return 1;
-}
-
-void
-xreader_init(struct rec_reader *r, int fd)
-{
-	int e;
-
-	if ((e = rec_reader_init(r, fd)) < 0) {
-		if (e == TF_ERR_TRUNCATED)
-			warnx("stream cut short inside its preamble at byte 0");
-		else
-			(void)xreader_error(r, e, 0);
-		rec_reader_release(r);
-		exit(1);
-	}
+		errx(1,
+		    "refusing to write the binary stream to a terminal; "
+		    "pipe it into %s",
+		    next);
 }
 
 uint64_t
-xstrtonum(const char *s, uint64_t min, uint64_t max, int suffix,
-    const char *opt)
+xstrtonum(
+    const char *s, uint64_t min, uint64_t max, int suffix, const char *opt)
 {
 	unsigned long long v;
 	char *end;
@@ -116,10 +54,20 @@ xstrtonum(const char *s, uint64_t min, uint64_t max, int suffix,
 		goto bad;
 	if (suffix && *end != '\0' && end[1] == '\0') {
 		switch (*end) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
-		default: goto bad;
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
+		default:
+			goto bad;
 		}
 		end++;
 	}
@@ -157,9 +105,11 @@ xjoin_argv(int argc, char **argv)
 	for (i = 0; i < (size_t)argc; i++) {
 		if (i > 0)
 			*q++ = ' ';
-		if (argv[i][0] != '\0' && strspn(argv[i], "abcdefghijklmnopq"
-		    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-")
-		    == strlen(argv[i])) {
+		if (argv[i][0] != '\0' &&
+		    strspn(argv[i],
+		        "abcdefghijklmnopq"
+		        "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./"
+		        ":=@%+,-") == strlen(argv[i])) {
 			memcpy(q, argv[i], strlen(argv[i]));
 			q += strlen(argv[i]);
 			continue;
@@ -178,10 +128,9 @@ xjoin_argv(int argc, char **argv)
 	return s;
 }
 
-
 void
-xoutdir_warn(const struct outdir_file *f, enum outdir_event ev, int errnum,
-    uint64_t n)
+xoutdir_warn(
+    const struct outdir_file *f, enum outdir_event ev, int errnum, uint64_t n)
 {
 	switch (ev) {
 	case OUTDIR_EWRITE:
@@ -202,22 +151,6 @@ xoutdir_warn(const struct outdir_file *f, enum outdir_event ev, int errnum,
 	}
 }
 
-int
-xcommand_annot(struct rec_writer *w, int *pending, const struct rec *rec,
-    const char *key, int argc, char **argv)
-{
-	char *cmd;
-	int e;
-
-	if (!*pending || (rec->kind == REC_ANNOT && rec->u.annot.conn == 0))
-		return 0;
-	*pending = 0;
-	cmd = xjoin_argv(argc, argv);
-	e = rec_write_annot(w, 0, REC_DIR_NONE, key, cmd, strlen(cmd));
-	free(cmd);
-	return e;
-}
-
 void
 xoutdir_init(struct outdir *od, const char *dir, size_t maxfds)
 {
@@ -228,4 +161,148 @@ xoutdir_init(struct outdir *od, const char *dir, size_t maxfds)
 	else if (e < 0)
 		err(1, "cannot open output directory '%s'",
 		    dir != NULL ? dir : ".");
+}
+
+/* The usage line, folded before an option that would pass column 80. */
+static void
+usage_line(const struct xprog *p, FILE *fp)
+{
+	const char *s = p->synopsis, *e;
+	size_t col, indent, n;
+
+	col = indent = strlen("usage: ") + strlen(p->name) + 1;
+	(void)fprintf(fp, "usage: %s", p->name);
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		if ((e = strstr(s, " [")) == NULL)
+			e = s + strlen(s);
+		n = (size_t)(e - s);
+		if (col + n > 80 && col > indent) {
+			(void)fprintf(fp, "\n%*s", (int)indent, "");
+			col = indent;
+		} else
+			(void)fputc(' ', fp);
+		(void)fprintf(fp, "%.*s", (int)n, s);
+		col += n + 1;
+		s = e;
+	}
+	(void)fputc('\n', fp);
+}
+
+void
+xusage(const struct xprog *p)
+{
+	usage_line(p, stderr);
+	exit(2);
+}
+
+static void
+help(const struct xprog *p)
+{
+	const struct xopt *o;
+
+	usage_line(p, stdout);
+	(void)printf("%s\n\n", p->purpose);
+	for (o = p->opts; o != NULL && o->flag != NULL; o++)
+		(void)printf("  %-14s %s\n", o->flag, o->desc);
+	(void)printf("  %-14s %s\n", "-h, --help", "show this help");
+	(void)printf("  %-14s %s\n", "-V, --version",
+	    "show the version and the libraries loaded");
+	xclose_stdout();
+	exit(0);
+}
+
+static void
+version(const struct xprog *p)
+{
+	(void)printf("%s %s\n", p->name, TF_VERSION);
+	if (p->versions != NULL)
+		p->versions(stdout);
+	xclose_stdout();
+	exit(0);
+}
+
+int
+xgetopt(
+    const struct xprog *p, int argc, char *const argv[], const char *optstring)
+{
+	static int scanned;
+	char opts[128];
+	int i, ch;
+
+	/* getopt(3) has no long options: --help and --version first. */
+	if (!scanned) {
+		scanned = 1;
+		for (i = 1; i < argc && argv[i][0] == '-' &&
+		     strcmp(argv[i], "--") != 0;
+		     i++) {
+			if (strcmp(argv[i], "--help") == 0)
+				help(p);
+			if (strcmp(argv[i], "--version") == 0)
+				version(p);
+		}
+	}
+	(void)snprintf(opts, sizeof(opts), ":%shV", optstring);
+	switch (ch = getopt(argc, argv, opts)) {
+	case 'h':
+		help(p);
+		break;
+	case 'V':
+		version(p);
+		break;
+	case ':':
+		warnx("option requires an argument -- '%c'", optopt);
+		xusage(p);
+		break;
+	case '?':
+		warnx("invalid option -- '%c'", optopt);
+		xusage(p);
+		break;
+	}
+	return ch;
+}
+
+void
+xtmpl_option(const struct xprog *p, struct tmpl *t, int ch, const char *arg)
+{
+	int e;
+
+	if (ch == 'T') {
+		if (tmpl_set(t, arg) < 0)
+			xnomem();
+		return;
+	}
+	if ((e = tmpl_flags(t, arg)) == TF_ERR_UNSUPPORTED) {
+		warnx("option -F: %s", t->why);
+		xusage(p);
+	} else if (e < 0)
+		xnomem();
+}
+
+void
+xtmpl_finish(const struct xprog *p, struct tmpl *t)
+{
+	int e;
+
+	if ((e = tmpl_finish(t)) == TF_ERR_MALFORMED) {
+		warnx("template '%s': %s", t->text, t->why);
+		xusage(p);
+	} else if (e < 0)
+		xnomem();
+}
+
+void
+xstop_signals(void (*fn)(int), int usr1)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	if (usr1)
+		(void)sigaction(SIGUSR1, &sa, NULL);
 }

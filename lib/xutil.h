@@ -8,9 +8,53 @@
 
 #include "outdir.h"
 
-struct rec;
-struct rec_reader;
-struct rec_writer;
+#include <stdio.h>
+
+struct tmpl;
+
+/* One option, for -h: "-C conns" and one line saying what it does. */
+struct xopt {
+	const char *flag;
+	const char *desc;
+};
+
+/* What a program says of itself: usage, -h and -V. */
+struct xprog {
+	const char *name;        /* "tf-split" */
+	const char *synopsis;    /* the options, as the man page's */
+	const char *purpose;     /* one line, for -h */
+	const struct xopt *opts; /* ends with a NULL flag */
+	/* Writes the libraries the program loaded, a line each, for -V;
+	 * may be NULL. */
+	void (*versions)(FILE *);
+};
+
+/*
+ * Writes "usage: NAME SYNOPSIS" on standard error, folded to 80
+ * columns, and exits 2.
+ */
+void xusage(const struct xprog *p) __attribute__((noreturn));
+
+/*
+ * getopt(3) for the tf programs: optstring is the program's own; -h and
+ * --help write the usage line, the purpose and one line per option on
+ * standard output and exit 0; -V and --version write "NAME VERSION" and
+ * the libraries loaded, and exit 0; an unknown option or a missing
+ * argument exits through xusage().  Returns the next option of
+ * optstring, or -1.
+ */
+int xgetopt(
+    const struct xprog *p, int argc, char *const argv[], const char *optstring);
+
+/*
+ * Applies the template options -F and -T (ch) to t in command-line
+ * order; a bad -F exits 2 through xusage().
+ */
+void xtmpl_option(
+    const struct xprog *p, struct tmpl *t, int ch, const char *arg);
+
+/* Checks the template after the options, or exits 2 through xusage(). */
+void xtmpl_finish(const struct xprog *p, struct tmpl *t);
 
 /*
  * Sets the signals every program starts with: SIGXFSZ ignored, so that a
@@ -19,6 +63,12 @@ struct rec_writer;
  * away ends the program quietly, even if its parent ignored SIGPIPE.
  */
 void xsignals(void);
+
+/*
+ * Installs fn for SIGINT, SIGTERM and SIGHUP, and for SIGUSR1 when usr1 is
+ * set: not restarted, so that a read waiting for input returns.
+ */
+void xstop_signals(void (*fn)(int), int usr1);
 
 /* Exits 1 saying "out of memory". */
 void xnomem(void) __attribute__((noreturn));
@@ -30,41 +80,18 @@ void xnomem(void) __attribute__((noreturn));
 void xrefuse_tty(int fd, const char *next);
 
 /*
- * Opens the tf stream on fd for reading, or exits 1 with one line that
- * says why (not a stream, wrong version, cut) and at which byte.
- */
-void xreader_init(struct rec_reader *r, int fd);
-
-/*
- * Reports a rec_read() error e on stderr with its byte offset, naming
- * what the input looks like when it is not a stream.  Returns 1, the exit
- * status to use.
- */
-int xreader_error(const struct rec_reader *r, int e, uint64_t offset);
-
-/*
  * Parses a decimal number in [min, max] with an optional k/M/G suffix
  * (powers of 1024) when suffix is set; exits 2 naming opt when it is not
  * one.
  */
-uint64_t xstrtonum(const char *s, uint64_t min, uint64_t max, int suffix,
-    const char *opt);
+uint64_t xstrtonum(
+    const char *s, uint64_t min, uint64_t max, int suffix, const char *opt);
 
 /*
  * Returns argv as one shell-quoted line, for a stream's "*.command"
  * annotation.  Exits 1 if out of memory.  The caller frees it.
  */
 char *xjoin_argv(int argc, char **argv);
-
-/*
- * Writes our command line as the annotation key ("split.command") on w
- * once *pending is set (after the stream's header went by) and rec, the
- * record about to be passed on, is not one of the command lines of the
- * programs before us: so they come in pipeline order.  Clears *pending.
- * Returns 0 or rec_write_annot()'s error.
- */
-int xcommand_annot(struct rec_writer *w, int *pending, const struct rec *rec,
-    const char *key, int argc, char **argv);
 
 /*
  * Opens the output directory dir (NULL: the current one) as outdir_init()
@@ -77,8 +104,8 @@ void xoutdir_init(struct outdir *od, const char *dir, size_t maxfds);
  * that lib/outdir reported through its error callback: ev, errnum, and n
  * bytes lost.
  */
-void xoutdir_warn(const struct outdir_file *f, enum outdir_event ev,
-    int errnum, uint64_t n);
+void xoutdir_warn(
+    const struct outdir_file *f, enum outdir_event ev, int errnum, uint64_t n);
 
 /* Flushes and closes stdout; exits 1 naming the error if that fails. */
 void xclose_stdout(void);

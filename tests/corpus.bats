@@ -47,11 +47,12 @@ check() {
 	*)	echo "tf-reassemble exit ${st[0]}"
 		return ;;
 	esac
-	# tf-split reads the stream to its end, or nothing at all.
+	# tf-split reads the stream to its end, or nothing at all: then it
+	# fails quietly, tf-reassemble having said why.
 	if [ "${st[1]}" = 0 ]; then
 		[ -s s.err ] && echo "tf-split exit 0 with a message"
 	elif [ "${st[1]}" = 1 ] && [ "${st[0]}" = 1 ] && [ ! -e out ] &&
-	    [ "$(cat s.err)" = "tf-split: empty input: not a tf stream" ]; then
+	    [ ! -s s.err ]; then
 		:
 	else
 		echo "tf-split exit ${st[1]}"
@@ -80,7 +81,7 @@ corpus() {
 
 @test "corpus: every tcpdump test capture through tf-reassemble | tf-split" {
 	[ -n "$SHARED" ] && [ -d "$SHARED/pcaps/tcpdump" ] ||
-	    skip "no shared tcpdump captures"
+	    skip "no shared tcpdump captures (../shared/pcaps/tcpdump)"
 	run -0 --separate-stderr corpus "$SHARED/pcaps/tcpdump"
 	[ -z "$stderr" ]
 	[ "${#lines[@]}" = 1 ]

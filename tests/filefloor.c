@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHUNK	(1u << 20)
+#define CHUNK (1u << 20)
 
 static uint8_t buf[CHUNK];
 
@@ -45,8 +45,8 @@ opendir_p(int root, const char *rel, size_t len)
 			*p++ = '\0';
 		if (mkdirat(cur, comp, 0777) < 0 && errno != EEXIST)
 			err(1, "mkdir %s", comp);
-		if ((fd = openat(cur, comp, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC)) < 0)
+		if ((fd = openat(cur, comp,
+		         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 			err(1, "open %s", comp);
 		if (cur != root)
 			(void)close(cur);
@@ -100,8 +100,9 @@ main(int argc, char *argv[])
 			dfd = root;
 			lastdir[0] = '\0';
 		}
-		if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
+		if ((fd = openat(dfd, name,
+		         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		         0666)) < 0)
 			err(1, "%s", line);
 		for (left = size; left > 0; left -= (unsigned long long)n) {
 			n = write(fd, buf, left < CHUNK ? (size_t)left : CHUNK);

@@ -30,7 +30,7 @@ simple() {
 	run -0 --separate-stderr tf-reassemble -r "$DATA/fuzz/time-2262.pcapng"
 	[ "$stderr" = "" ]
 	tf-reassemble -r "$DATA/fuzz/time-2262.pcapng" >s.tfs
-	run -0 --separate-stderr sh -c "tf-cat <s.tfs | sed 1,2d | cut -d' ' -f1-4"
+	run -0 --separate-stderr bash -c "set -o pipefail; tf-cat <s.tfs | sed 1,2d | cut -d' ' -f1-4"
 	[ "$output" = "open 1 2023-11-14T22:13:20.000100Z 192.0.2.1:40001
 close 1 2262-04-11T23:47:16.854775807Z timeout
 open 2 2262-04-11T23:47:16.854775807Z 192.0.2.1:40001
@@ -38,7 +38,7 @@ data 2 > 0+79
 data 2 < 0+3067
 close 2 2262-04-11T23:47:16.854775807Z fin
 end packets 13 bytes" ]
-	run -0 sh -c 'tf-cat <s.tfs | tail -n 1'
+	run -0 bash -c 'set -o pipefail; tf-cat <s.tfs | tail -n 1'
 	[ "$output" = "end packets 13 bytes 3864 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 reassembled 0 frag_dropped 0 connections 2 evicted 0 timeouts 1 stray 1 gaps 0 gapbytes 0 status ok" ]
 	run -0 --separate-stderr tf-split -o d <s.tfs
 	[ "$stderr" = "" ]
@@ -55,10 +55,12 @@ end packets 13 bytes" ]
 	simple in.tfs
 	run -1 --separate-stderr tf-split -o d -T '%V..%C/%a' <in.tfs
 	[ "$stderr" = "tf-split: cannot create 'd/../05000': path component '..': connection 1 direction 0 skipped
-tf-split: cannot create 'd/../00080': path component '..': connection 1 direction 1 skipped" ]
+tf-split: cannot create 'd/../00080': path component '..': connection 1 direction 1 skipped
+tf-split: 2 files not made: 2 unsafe names" ]
 	run -1 --separate-stderr tf-split -o e -T '%V.%v' <in.tfs
 	[ "$stderr" = "tf-split: cannot create 'e/.': path component '.': connection 1 direction 0 skipped
-tf-split: cannot create 'e/.': path component '.': connection 1 direction 1 skipped" ]
+tf-split: cannot create 'e/.': path component '.': connection 1 direction 1 skipped
+tf-split: 2 files not made: 2 unsafe names" ]
 	[ -z "$(ls -A d)" ]
 	[ -z "$(ls -A e)" ]
 	[ ! -e 05000 ]
@@ -69,14 +71,16 @@ tf-split: cannot create 'e/.': path component '.': connection 1 direction 1 skip
 	simple in.tfs
 	run -1 --separate-stderr tf-split -o d -T '%c' <in.tfs
 	[ "$stderr" = "tf-split: cannot create 'd/': empty name: connection 1 direction 0 skipped
-tf-split: cannot create 'd/': empty name: connection 1 direction 1 skipped" ]
+tf-split: cannot create 'd/': empty name: connection 1 direction 1 skipped
+tf-split: 2 files not made: 2 unsafe names" ]
 	[ -z "$(ls -A d)" ]
 }
 
 @test "fuzz: dots and percent signs that are not . or .. are plain names" {
 	simple in.tfs
 	run -1 --separate-stderr tf-split -o d -T '...' <in.tfs
-	[ "$stderr" = "tf-split: 'd/...' exists, not overwritten: connection 1 direction 1 skipped" ]
+	[ "$stderr" = "tf-split: 'd/...' exists, not overwritten: connection 1 direction 1 skipped
+tf-split: 1 file not made: 1 existed" ]
 	printf 'GET / HTTP/1.1\r\n\r\n' | cmp - d/...
 	run -0 --separate-stderr tf-split -o e -T '.%%/%a.%b%%' <in.tfs
 	[ "$stderr" = "" ]
@@ -91,7 +95,8 @@ tf-split: cannot create 'd/': empty name: connection 1 direction 1 skipped" ]
 	t=$(printf '%%S%.0s' $(seq 205))
 	run -1 --separate-stderr tf-split -o d -T "$t" <in.tfs
 	[ "$stderr" = "tf-split: connection 1 direction 0: name longer than 4095 bytes: skipped
-tf-split: connection 1 direction 1: name longer than 4095 bytes: skipped" ]
+tf-split: connection 1 direction 1: name longer than 4095 bytes: skipped
+tf-split: 2 files not made: 2 names too long" ]
 	[ -z "$(ls -A d)" ]
 	# 204 of them make 4080 bytes, and a file name is at most 255.
 	t=$(printf '%%S%.0s' $(seq 12))
@@ -104,7 +109,7 @@ tf-split: connection 1 direction 1: name longer than 4095 bytes: skipped" ]
 # with packet 1 at 0 s and -1 us (clamped to the epoch), and packet n
 # after it at 0 s and n * 10^6 + 5 us (carried into the seconds).
 @test "fuzz: out-of-range pcap fractions carry, and times before 1970 are clamped" {
-	run -0 --separate-stderr sh -c "tf-reassemble -r '$DATA/fuzz/usec-carry.pcap' | tf-cat | sed 1,2d | cut -d' ' -f1-4"
+	run -0 --separate-stderr bash -c "set -o pipefail; tf-reassemble -r '$DATA/fuzz/usec-carry.pcap' | tf-cat | sed 1,2d | cut -d' ' -f1-4"
 	[ "$stderr" = "" ]
 	[ "$output" = "open 1 1970-01-01T00:00:00.000000Z 192.0.2.1:40001
 data 1 > 0+79
@@ -140,7 +145,8 @@ end packets 13 bytes" ]
 			echo 'end packets=1'
 		} | mkstream >$cut.tfs
 		run -0 --separate-stderr tf-http -o $cut <$cut.tfs
-		[ "$stderr" = "tf-http: connection 1 direction 1 at byte 62: message 1: corrupt zstd data: body truncated at 0 bytes" ]
+		[ "$stderr" = "tf-http: connection 1 direction 1 at byte 62: message 1: corrupt zstd data: body truncated at 0 bytes
+tf-http: 1 of 1 body not whole: 1 decode" ]
 	done
 }
 
@@ -211,5 +217,6 @@ hnull() {
 		echo "$stderr" >$cut.err
 	done
 	cmp whole.err pieces.err
-	[ "$(cat whole.err)" = "tf-http: connection 1 direction 1 at byte 70: message 1: coded data cut short" ]
+	[ "$(cat whole.err)" = "tf-http: connection 1 direction 1 at byte 70: message 1: coded data cut short
+tf-http: 1 of 1 body not whole: 1 decode" ]
 }

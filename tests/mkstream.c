@@ -69,23 +69,23 @@
 #include "tferr.h"
 
 struct field {
-	const char	*name;
-	size_t		 namelen;
-	uint8_t		*val;		/* owned, NUL-terminated */
-	size_t		 len;
-	int		 used;
+	const char *name;
+	size_t namelen;
+	uint8_t *val; /* owned, NUL-terminated */
+	size_t len;
+	int used;
 };
 
 struct line {
-	const char	*file;
-	unsigned long	 no;
-	struct field	*f;
-	size_t		 nf;
-	size_t		 cap;
+	const char *file;
+	unsigned long no;
+	struct field *f;
+	size_t nf;
+	size_t cap;
 };
 
 static struct rec_writer w;
-static int started;		/* a record or the preamble was placed */
+static int started; /* a record or the preamble was placed */
 static uint64_t cutbytes;
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -140,15 +140,34 @@ parse_value(const struct line *l, char **sp, size_t *lenp)
 			continue;
 		}
 		switch (*++s) {
-		case 'a': out[n++] = '\a'; break;
-		case 'b': out[n++] = '\b'; break;
-		case 'e': out[n++] = 0x1b; break;
-		case 'f': out[n++] = '\f'; break;
-		case 'n': out[n++] = '\n'; break;
-		case 'r': out[n++] = '\r'; break;
-		case 't': out[n++] = '\t'; break;
-		case 'v': out[n++] = '\v'; break;
-		case '\\': case '"': case '\'': case '?':
+		case 'a':
+			out[n++] = '\a';
+			break;
+		case 'b':
+			out[n++] = '\b';
+			break;
+		case 'e':
+			out[n++] = 0x1b;
+			break;
+		case 'f':
+			out[n++] = '\f';
+			break;
+		case 'n':
+			out[n++] = '\n';
+			break;
+		case 'r':
+			out[n++] = '\r';
+			break;
+		case 't':
+			out[n++] = '\t';
+			break;
+		case 'v':
+			out[n++] = '\v';
+			break;
+		case '\\':
+		case '"':
+		case '\'':
+		case '?':
 			out[n++] = (uint8_t)*s;
 			break;
 		case 'x':
@@ -157,10 +176,16 @@ parse_value(const struct line *l, char **sp, size_t *lenp)
 			out[n++] = (uint8_t)(h << 4 | h2);
 			s += 2;
 			break;
-		case '0': case '1': case '2': case '3':
-		case '4': case '5': case '6': case '7':
+		case '0':
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+		case '5':
+		case '6':
+		case '7':
 			for (o = 0, h = 0; h < 3 && *s >= '0' && *s <= '7';
-			    h++, s++)
+			     h++, s++)
 				o = o * 8 + (*s - '0');
 			s--;
 			if (o > 255)
@@ -338,8 +363,8 @@ tsval(struct line *l, const char *name)
 	sec = sec * 1000000000 + frac;
 	return neg ? -(int64_t)sec : (int64_t)sec;
 bad:
-	fail(l, "%s: '%s' is not a time in seconds", name,
-	    (const char *)f->val);
+	fail(
+	    l, "%s: '%s' is not a time in seconds", name, (const char *)f->val);
 }
 
 /* Decodes a hex field (":" and "_" may separate bytes) into a new buffer. */
@@ -352,7 +377,7 @@ hexdecode(const struct line *l, const struct field *f, size_t *lenp)
 
 	if ((out = malloc(f->len / 2 + 1)) == NULL)
 		err(1, "malloc");
-	for (i = 0; i < f->len; ) {
+	for (i = 0; i < f->len;) {
 		if (f->val[i] == ':' || f->val[i] == '_') {
 			i++;
 			continue;
@@ -399,7 +424,7 @@ flagval(struct line *l, const char *name, const char *const *names,
 		return tonum(l, f, max);
 	s = (char *)f->val;
 	for (tok = strtok_r(s, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
+	     tok = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < nnames; i++)
 			if (names[i] != NULL && strcmp(tok, names[i]) == 0)
 				break;
@@ -431,7 +456,7 @@ enumval(struct line *l, const char *name, const char *(*fn)(unsigned),
 static const char *
 srckind_name(unsigned k)
 {
-	static const char *const names[] = { NULL, "file", "stdin", "iface" };
+	static const char *const names[] = {NULL, "file", "stdin", "iface"};
 
 	return k < 4 ? names[k] : NULL;
 }
@@ -487,9 +512,9 @@ check(const struct line *l, int e)
 		fail(l, "writing the record: %s", tf_strerror(e));
 }
 
-static const char *const open_flags[] = { "syn", "midstream", "mac" };
-static const char *const dir_flags[] = { "syn", "fin", "rst" };
-static const char *const end_status[] = { "cut", "error" };
+static const char *const open_flags[] = {"syn", "midstream", "mac"};
+static const char *const dir_flags[] = {"syn", "fin", "rst"};
+static const char *const end_status[] = {"cut", "error"};
 
 static void
 do_header(struct line *l)
@@ -501,8 +526,8 @@ do_header(struct line *l)
 	memset(&h, 0, sizeof(h));
 	h.linktype = (uint32_t)num(l, "linktype", UINT32_MAX, 1);
 	h.snaplen = (uint32_t)num(l, "snaplen", UINT32_MAX, 262144);
-	h.source_kind = (uint8_t)enumval(l, "srckind", srckind_name, 255,
-	    REC_SRC_FILE);
+	h.source_kind =
+	    (uint8_t)enumval(l, "srckind", srckind_name, 255, REC_SRC_FILE);
 	h.tsresol = (uint32_t)num(l, "tsresol", UINT32_MAX, 1000);
 	h.start = tsval(l, "start");
 	if ((prog = take(l, "program")) != NULL) {
@@ -553,7 +578,7 @@ do_open(struct line *l)
 	if ((f = take(l, "vlan")) != NULL) {
 		s = (char *)f->val;
 		for (tok = strtok_r(s, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
+		     tok = strtok_r(NULL, ",", &save)) {
 			struct field t = *f;
 
 			if (o.nvlan == REC_MAX_VLAN)
@@ -592,8 +617,9 @@ do_data(struct line *l)
 	} else if ((b = hexfield(l, "hex", &n)) != NULL)
 		fill = b;
 	check_used(l);
-	check(l, rec_write_data(&w, conn, dir, off, ts,
-	    b != NULL ? b : (const uint8_t *)"", n));
+	check(l,
+	    rec_write_data(&w, conn, dir, off, ts,
+	        b != NULL ? b : (const uint8_t *)"", n));
 	free(fill);
 }
 
@@ -607,8 +633,8 @@ do_gap(struct line *l)
 	g.dir = dirval(l, 0);
 	g.offset = num(l, "off", UINT64_MAX, 0);
 	g.len = num(l, "len", UINT64_MAX, 0);
-	g.cause = (uint8_t)enumval(l, "cause", rec_gap_cause_name, 255,
-	    REC_GAP_LOST);
+	g.cause =
+	    (uint8_t)enumval(l, "cause", rec_gap_cause_name, 255, REC_GAP_LOST);
 	g.ts = tsval(l, "ts");
 	check_used(l);
 	check(l, rec_write_gap(&w, &g));
@@ -625,11 +651,12 @@ do_close(struct line *l)
 	memset(&c, 0, sizeof(c));
 	c.conn = num(l, "conn", UINT64_MAX, 0);
 	c.ts = tsval(l, "ts");
-	c.cause = (uint8_t)enumval(l, "cause", rec_close_cause_name, 255,
-	    REC_CLOSE_FIN);
+	c.cause = (uint8_t)enumval(
+	    l, "cause", rec_close_cause_name, 255, REC_CLOSE_FIN);
 	for (d = 0; d < 2; d++) {
 		s = &c.dir[d];
-#define STAT(f) (snprintf(name, sizeof(name), #f "%d", d), \
+#define STAT(f)                                                                \
+	(snprintf(name, sizeof(name), #f "%d", d),                             \
 	    s->f = num(l, name, UINT64_MAX, 0))
 		STAT(packets);
 		STAT(bytes);
@@ -647,8 +674,7 @@ do_close(struct line *l)
 		(void)snprintf(name, sizeof(name), "last%d", d);
 		s->last = tsval(l, name);
 		(void)snprintf(name, sizeof(name), "flags%d", d);
-		s->flags = (uint32_t)flagval(l, name, dir_flags, 3,
-		    UINT32_MAX);
+		s->flags = (uint32_t)flagval(l, name, dir_flags, 3, UINT32_MAX);
 		(void)snprintf(name, sizeof(name), "isn%d", d);
 		s->isn = (uint32_t)num(l, name, UINT32_MAX, 0);
 	}
@@ -780,8 +806,8 @@ patch(const struct line *l, size_t before, const struct field *rf,
 	extra = hexdecode(l, xf, &n);
 	len = w.len - before;
 	if (len + n > REC_MAX_LEN)
-		fail(l, "extra: the record would be over %u bytes",
-		    REC_MAX_LEN);
+		fail(
+		    l, "extra: the record would be over %u bytes", REC_MAX_LEN);
 	memcpy(w.buf + w.len, extra, n);
 	w.len += n;
 	len += n;
@@ -798,12 +824,10 @@ record(struct line *l, const char *word)
 	static const struct {
 		const char *name;
 		void (*fn)(struct line *);
-	} kinds[] = {
-		{ "header", do_header }, { "open", do_open },
-		{ "data", do_data }, { "gap", do_gap }, { "close", do_close },
-		{ "annot", do_annot }, { "end", do_end }, { "raw", do_raw },
-		{ "rawlen", do_rawlen }
-	};
+	} kinds[] = {{"header", do_header}, {"open", do_open},
+	    {"data", do_data}, {"gap", do_gap}, {"close", do_close},
+	    {"annot", do_annot}, {"end", do_end}, {"raw", do_raw},
+	    {"rawlen", do_rawlen}};
 	struct field *rf, *xf;
 	size_t i, before;
 

@@ -24,22 +24,22 @@
 
 #include "pkt.h"
 
-#define BUFSZ	(256u << 10)
+#define BUFSZ (256u << 10)
 
 /* A connection key: the lower endpoint first, so both directions match. */
 struct key {
-	uint8_t		 a[16];
-	uint8_t		 b[16];
-	uint16_t	 ap;
-	uint16_t	 bp;
-	uint8_t		 family;
-	uint8_t		 pad[3];
+	uint8_t a[16];
+	uint8_t b[16];
+	uint16_t ap;
+	uint16_t bp;
+	uint8_t family;
+	uint8_t pad[3];
 };
 
 struct slot {
-	struct key	 k;
-	uint64_t	 hash;	/* 0: empty */
-	uint64_t	 packets;
+	struct key k;
+	uint64_t hash; /* 0: empty */
+	uint64_t packets;
 };
 
 static struct slot *tab;
@@ -158,8 +158,8 @@ main(int argc, char *argv[])
 		err(1, "%s", argv[optind]);
 	if (setvbuf(fp, NULL, _IOFBF, BUFSZ) != 0)
 		err(1, "setvbuf");
-	if ((pc = pcap_fopen_offline_with_tstamp_precision(fp,
-	    PCAP_TSTAMP_PRECISION_NANO, ebuf)) == NULL)
+	if ((pc = pcap_fopen_offline_with_tstamp_precision(
+	         fp, PCAP_TSTAMP_PRECISION_NANO, ebuf)) == NULL)
 		errx(1, "%s: %s", argv[optind], ebuf);
 	if (parse) {
 		if ((dec = pktdec_new(pcap_datalink(pc), NULL)) == NULL)
@@ -172,8 +172,9 @@ main(int argc, char *argv[])
 		nbytes += ph->caplen;
 		if (!parse)
 			continue;
-		if (pktdec_decode(dec, (int64_t)ph->ts.tv_sec * 1000000000 +
-		    ph->ts.tv_usec, ph->caplen, ph->len, bytes, &p) != PKT_TCP)
+		if (pktdec_decode(dec,
+		        (int64_t)ph->ts.tv_sec * 1000000000 + ph->ts.tv_usec,
+		        ph->caplen, ph->len, bytes, &p) != PKT_TCP)
 			continue;
 		tcp++;
 		lookup(&p);

@@ -10,16 +10,40 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	C2S=127.000.000.001.40000-127.000.000.001.08080
 	S2C=127.000.000.001.08080-127.000.000.001.40000
+	# The BINDIR the examples get: each program through a wrapper that
+	# notes in $T/failed when it exits other than 0.  The examples' sh
+	# has no pipefail, so a stage of their pipelines that fails would
+	# go unseen; teardown fails the test instead.  (argv[0] stays the
+	# bare name: the programs put it in their command annotations.)
+	BIN=$T/bin
+	mkdir "$BIN"
+	for p in tf-reassemble tf-split tf-http tf-cat tf-report; do
+		cat >"$BIN/$p" <<-EOF
+		#!/bin/bash
+		(exec -a $p "$TF_BIN/$p" "\$@")
+		st=\$?
+		[ "\$st" = 0 ] || echo "$p: exit \$st" >>"$T/failed"
+		exit "\$st"
+		EOF
+		chmod +x "$BIN/$p"
+	done
 }
 
-# header_line LINE: LINE is the text of tf-reassemble's header record for
-# standard input (its start time and libpcap version vary).
-header_line() {
-	[[ $1 == 'header program "tf-reassemble 0.1.0" pcap "libpcap version '*'" linktype 1 snaplen 262144 tsresol 1 start '*'Z source stdin "-"' ]]
+# Every test: no sanitizer report, and every program an example ran
+# exited 0.
+teardown() {
+	san_check || return 1
+	if [ -e "$T/failed" ]; then
+		cat "$T/failed"
+		return 1
+	fi
 }
 
 @test "examples: each one has a test here, live.sh aside" {
-	[ "$(cd "$EX" && ls)" = "demo.sh
+	# (common.sh is the examples' shared prologue; tf-bytes.c, the
+	# example filter, is built and tested by tests/filter.bats.)
+	[ "$(cd "$EX" && ls)" = "common.sh
+demo.sh
 hostile.pcap
 http-codings.pcap
 http-objects.sh
@@ -31,57 +55,104 @@ rotated.pcap1
 rotated.pcap2
 rotated.sh
 split-by-template.sh
+tf-bytes.c
 untrusted.sh" ]
 }
 
-@test "demo.sh: the files of examples/http.pcap, then the stream" {
-	run -0 --separate-stderr sh "$EX/demo.sh" "$TF_BIN" "$T/out"
+# The bodies and flows that demo.sh lists, as the applications sent them
+# (the bodies are tests/data/http/codings.expected; the flow sizes are
+# the bytes each side sent, as tf-cat -c counts them).
+DEMO_FILES='    7004  objects/127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-001.html
+    3530  objects/127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-002.js
+    2510  objects/127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-004.css
+    2702  objects/127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-006.json
+    1777  objects/127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-008.svg
+    2770  objects/127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-009.xml
+     580  objects/127.000.000.001.08080-127.000.000.001.40001-HTTPBODY-010.txt
+      15  objects/127.000.000.001.08080-127.000.000.001.40002-HTTPBODY-002.txt
+      15  objects/127.000.000.001.08080-127.000.000.001.40002-HTTPBODY-003.txt
+    1760  objects/127.000.000.001.08080-127.000.000.001.40003-HTTPBODY-001.txt
+    1403  objects/127.000.000.001.40002-127.000.000.001.08080-HTTPBODY-001.json
+    1130  objects/127.000.000.001.40002-127.000.000.001.08080-HTTPBODY-002.txt'
+
+@test "demo.sh: the whole pipeline on http-codings.pcap: bodies, flows, connections, report, stream" {
+	run -0 --separate-stderr sh "$EX/demo.sh" "$BIN" "$T/out"
 	[ -z "$stderr" ]
-	header_line "${lines[5]}"
-	diff -u - <(printf '%s\n' "$output" | sed 's/^header .*/HEADER/') <<EOF2
+	diff -u - <(printf '%s\n' "$output") <<EOF2
 output in $T/out
 
-\$ tf-reassemble < examples/http.pcap | tf-split -o flows > stream.tfs
-    3805  flows/127.000.000.001.08080-127.000.000.001.44866
-     227  flows/127.000.000.001.44866-127.000.000.001.08080
+\$ tf-reassemble -r http-codings.pcap | tf-http -o objects | tf-split -o flows | tee stream.tfs | tf-report -o report.xml
 
-\$ tf-cat -n 40 < stream.tfs | head -n 8
-HEADER
-annot 0 - reassemble.command "tf-reassemble"
-annot 0 - split.command "tf-split -o flows"
-open 1 2026-11-26T09:36:27.292994Z 127.0.0.1:44866 > 127.0.0.1:8080 counter 0 packet 1 ether 00:00:00:00:00:00 > 00:00:00:00:00:00 syn,mac
-annot 1 > split.path "flows/127.000.000.001.44866-127.000.000.001.08080"
-data 1 > 0+115 "GET /small.txt HTTP/1.1\r\nHost: 127.0.0.1"...
-annot 1 < split.path "flows/127.000.000.001.08080-127.000.000.001.44866"
-data 1 < 0+556 "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nD"...
+# the HTTP bodies tf-http found, decoded
+\$ ls -l objects
+$DEMO_FILES
+
+# one file per connection direction
+\$ ls -l flows
+    3007  flows/127.000.000.001.08080-127.000.000.001.40001
+     214  flows/127.000.000.001.08080-127.000.000.001.40002
+    1805  flows/127.000.000.001.08080-127.000.000.001.40003
+     907  flows/127.000.000.001.40001-127.000.000.001.08080
+    2852  flows/127.000.000.001.40002-127.000.000.001.08080
+      45  flows/127.000.000.001.40003-127.000.000.001.08080
+
+# the connections
+\$ tf-cat -c < stream.tfs
+conn   client                   server                   vlan  start                        duration    >pkts     >bytes    <pkts     <bytes  gaps close
+1      127.0.0.1:40001          127.0.0.1:8080           -     2026-11-26T10:54:01.922297Z     0.001       14        907       13       3007     0 fin
+2      127.0.0.1:40002          127.0.0.1:8080           -     2026-11-26T10:54:01.923779Z     0.051       10       2852        7        214     0 fin
+3      127.0.0.1:40003          127.0.0.1:8080           -     2026-11-26T10:54:01.975111Z     0.000        6         45        5       1805     0 fin
+
+# what the report holds
+\$ grep -o "<filename>[a-z]*/" report.xml | sort | uniq -c
+      6 <filename>flows/
+     12 <filename>objects/
+\$ xmllint --xpath "string(//*[local-name()='summary']/@status)" report.xml
+ok
+
+# the stream, summed up
+\$ tf-cat -s < stream.tfs | grep -e records -e end.connections
+records.header=1
+records.open=3
+records.data=10
+records.gap=0
+records.close=3
+records.annot=36
+records.end=1
+end.connections=3
 EOF2
-	diff -r "$DATA/real/keepalive.expected" "$T/out/flows"
-	cmp "$DATA/real/keepalive.pcap" "$EX/http.pcap"
+	# The bodies are the files the server sent, byte for byte.
+	diff -r "$DATA/http/codings.expected" "$T/out/objects"
+	xmllint --noout --schema "$XSD" "$T/out/report.xml"
+	# The stream kept is what tf-report read: its END is tf-reassemble's.
+	[ "$(tf-cat -s <"$T/out/stream.tfs" | grep -c '^end\.status=ok$')" = 1 ]
 }
 
 @test "demo.sh: without an output directory, a new one under TMPDIR" {
 	mkdir "$T/tmp" "$T/cwd"
 	cd "$T/cwd"
-	TMPDIR=$T/tmp run -0 sh "$EX/demo.sh" "$TF_BIN"
+	TMPDIR=$T/tmp run -0 sh "$EX/demo.sh" "$BIN"
 	out=$(cd "$T/tmp" && echo tf-demo.*)
 	[[ $out == tf-demo.?????? ]]
 	[ "${lines[0]}" = "output in $T/tmp/$out" ]
 	[ "$(cd "$T/tmp/$out" && ls)" = "flows
+objects
+report.xml
 stream.tfs" ]
-	diff -r "$DATA/real/keepalive.expected" "$T/tmp/$out/flows"
+	diff -r "$DATA/http/codings.expected" "$T/tmp/$out/objects"
 	[ -z "$(ls -A "$T/cwd")" ]
 }
 
 @test "demo.sh: an output directory that exists is refused" {
 	mkdir "$T/out"
-	run -1 --separate-stderr sh "$EX/demo.sh" "$TF_BIN" "$T/out"
+	run -1 --separate-stderr sh "$EX/demo.sh" "$BIN" "$T/out"
 	[ -z "$output" ]
 	[[ $stderr == *"$T/out"*"exists" ]]
 	[ -z "$(ls -A "$T/out")" ]
 }
 
 @test "split-by-template.sh: -T with time, with directories, and -Fk" {
-	run -0 --separate-stderr sh "$EX/split-by-template.sh" "$TF_BIN" "$T/out"
+	run -0 --separate-stderr sh "$EX/split-by-template.sh" "$BIN" "$T/out"
 	[ -z "$stderr" ]
 	diff -u - <(printf '%s\n' "$output") <<EOF2
 output in $T/out
@@ -116,7 +187,7 @@ EOF2
 }
 
 @test "rotated.sh: three files read as one capture, and one at a time" {
-	run -0 --separate-stderr sh "$EX/rotated.sh" "$TF_BIN" "$T/out"
+	run -0 --separate-stderr sh "$EX/rotated.sh" "$BIN" "$T/out"
 	[ -z "$stderr" ]
 	diff -u - <(printf '%s\n' "$output") <<EOF2
 output in $T/out
@@ -150,7 +221,7 @@ EOF2
 
 @test "json-jq.sh: one line per connection, then the totals" {
 	command -v jq >/dev/null || skip "jq is not installed"
-	run -0 --separate-stderr sh "$EX/json-jq.sh" "$TF_BIN"
+	run -0 --separate-stderr sh "$EX/json-jq.sh" "$BIN"
 	[ -z "$stderr" ]
 	diff -u - <(printf '%s\n' "$output") <<-EOF2
 	\$ tf-reassemble -r rotated.pcap -r rotated.pcap1 -r rotated.pcap2 | tf-cat -j | jq ...
@@ -169,7 +240,7 @@ EOF2
 }
 
 @test "http-objects.sh: decoded bodies equal what the server sent; the report names every flow file" {
-	run -0 --separate-stderr sh "$EX/http-objects.sh" "$TF_BIN" "$T/out"
+	run -0 --separate-stderr sh "$EX/http-objects.sh" "$BIN" "$T/out"
 	[ -z "$stderr" ]
 	[ "$output" = "\$ tf-reassemble < http-codings.pcap | tf-http -o objects | tf-split -o flows | tf-report > report.xml
 
@@ -191,20 +262,18 @@ a4b6722509f9f74732d75ed3057a5b64  127.000.000.001.40002-127.000.000.001.08080-HT
 	# The bodies are the files the server sent, byte for byte.
 	diff -r "$DATA/http/codings.expected" "$T/out/objects"
 	[ "$(ls "$T/out/flows" | wc -l)" = 6 ]
-	if [ -n "$SHARED" ] && [ -r "$SHARED/dfxml-schema/dfxml.xsd" ]; then
-		xmllint --noout --schema "$SHARED/dfxml-schema/dfxml.xsd" \
-		    "$T/out/report.xml"
-	fi
+	xmllint --noout --schema "$XSD" "$T/out/report.xml"
 }
 
 @test "untrusted.sh: a hostile capture: names from connections only, the bomb cut, the rest counted" {
 	# Not $T itself: run --separate-stderr leaves files there.
 	mkdir "$T/top"
-	run -0 --separate-stderr sh "$EX/untrusted.sh" "$TF_BIN" "$T/top/out"
+	run -0 --separate-stderr sh "$EX/untrusted.sh" "$BIN" "$T/top/out"
 	[ -z "$stderr" ]
 	[ "$output" = "\$ tf-reassemble -C 16 < hostile.pcap | tf-http -R 100 -o objects | tf-split -o flows | tf-report > report.xml
-tf-reassemble: 1 malformed packet skipped
+tf-reassemble: 1 malformed packet skipped, 25 connections evicted over -C, 3 fragments of datagrams never completed
 tf-http: connection 42 direction 1 at byte 92: message 1: decompression ratio limit reached: body truncated at 1064960 bytes
+tf-http: 1 of 2 bodies not whole: 1 limit
 
 \$ find objects flows -type f -printf \"%s %p\\n\" | sort -k 2
 49 flows/192.000.002.010.40001-203.000.113.005.00080
@@ -232,8 +301,5 @@ end packets 105 bytes 71305 not_ip 0 not_tcp 0 malformed 1 truncated 0 fragments
 	head -c 1064960 /dev/zero |
 	    cmp - "$T/top/out/objects/203.000.113.005.00080-192.000.002.010.40002-HTTPBODY-001-PARTIAL.txt"
 	grep -q 'GET /\.\./\.\./\.\./\.\./etc/passwd' "$T/top/out/flows/192.000.002.010.40001-203.000.113.005.00080"
-	if [ -n "$SHARED" ] && [ -r "$SHARED/dfxml-schema/dfxml.xsd" ]; then
-		xmllint --noout --schema "$SHARED/dfxml-schema/dfxml.xsd" \
-		    "$T/top/out/report.xml"
-	fi
+	xmllint --noout --schema "$XSD" "$T/top/out/report.xml"
 }

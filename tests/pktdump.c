@@ -25,8 +25,7 @@
 #include "pkt.h"
 
 static const char *const result_name[] = {
-	"tcp", "held", "not-ip", "not-tcp", "malformed", "dropped"
-};
+    "tcp", "held", "not-ip", "not-tcp", "malformed", "dropped"};
 
 static void
 usage(void)
@@ -83,7 +82,7 @@ int
 main(int argc, char *argv[])
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	unsigned long long count[6] = { 0 }, n = 0;
+	unsigned long long count[6] = {0}, n = 0;
 	const struct pkt_stats *st;
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
@@ -105,23 +104,24 @@ main(int argc, char *argv[])
 	if (argc - optind != 1)
 		usage();
 
-	pc = pcap_open_offline_with_tstamp_precision(argv[optind],
-	    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	pc = pcap_open_offline_with_tstamp_precision(
+	    argv[optind], PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (pc == NULL)
 		errx(1, "'%s': %s", argv[optind], errbuf);
 	lt = pcap_datalink(pc);
 	if (!pktdec_linktype_ok(lt)) {
 		pcap_close(pc);
-		errx(1, "'%s': unsupported link type %d (%s)", argv[optind],
-		    lt, pcap_datalink_val_to_name(lt) ?
-		    pcap_datalink_val_to_name(lt) : "unknown");
+		errx(1, "'%s': unsupported link type %d (%s)", argv[optind], lt,
+		    pcap_datalink_val_to_name(lt)
+		        ? pcap_datalink_val_to_name(lt)
+		        : "unknown");
 	}
 	if ((d = pktdec_new(lt, NULL)) == NULL)
 		err(1, "pktdec_new");
 
 	while ((rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
-		r = pktdec_decode(d, ts_ns(&h->ts), h->caplen, h->len, bytes,
-		    &p);
+		r = pktdec_decode(
+		    d, ts_ns(&h->ts), h->caplen, h->len, bytes, &p);
 		count[r]++;
 		printf("%llu %s", ++n, result_name[r]);
 		if (r == PKT_TCP)
@@ -135,14 +135,14 @@ main(int argc, char *argv[])
 
 	st = pktdec_stats(d);
 	printf("results: tcp %llu held %llu not-ip %llu not-tcp %llu "
-	    "malformed %llu dropped %llu\n", count[PKT_TCP], count[PKT_HELD],
-	    count[PKT_NOT_IP], count[PKT_NOT_TCP], count[PKT_MALFORMED],
-	    count[PKT_DROPPED]);
+	       "malformed %llu dropped %llu\n",
+	    count[PKT_TCP], count[PKT_HELD], count[PKT_NOT_IP],
+	    count[PKT_NOT_TCP], count[PKT_MALFORMED], count[PKT_DROPPED]);
 	printf("stats: frames %llu not_ip %llu not_tcp %llu malformed %llu "
-	    "truncated %llu fragments %llu reassembled %llu frag_dropped %llu\n",
+	       "truncated %llu fragments %llu reassembled %llu frag_dropped "
+	       "%llu\n",
 	    (unsigned long long)st->frames, (unsigned long long)st->not_ip,
-	    (unsigned long long)st->not_tcp,
-	    (unsigned long long)st->malformed,
+	    (unsigned long long)st->not_tcp, (unsigned long long)st->malformed,
 	    (unsigned long long)st->truncated,
 	    (unsigned long long)st->fragments,
 	    (unsigned long long)st->reassembled,

@@ -80,111 +80,111 @@
 #include <unistd.h>
 
 /* Link types (https://www.tcpdump.org/linktypes.html). */
-#define LT_NULL		0
-#define LT_EN10MB	1
-#define LT_RAW12	12
-#define LT_RAW14	14
-#define LT_RAW		101
-#define LT_LOOP		108
-#define LT_SLL		113
-#define LT_USER0	147
-#define LT_IPV4		228
-#define LT_IPV6		229
-#define LT_SLL2		276
+#define LT_NULL 0
+#define LT_EN10MB 1
+#define LT_RAW12 12
+#define LT_RAW14 14
+#define LT_RAW 101
+#define LT_LOOP 108
+#define LT_SLL 113
+#define LT_USER0 147
+#define LT_IPV4 228
+#define LT_IPV6 229
+#define LT_SLL2 276
 
 /* TCP flags (RFC 9293 section 3.1). */
-#define TH_FIN		0x01
-#define TH_SYN		0x02
-#define TH_RST		0x04
-#define TH_PSH		0x08
-#define TH_ACK		0x10
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
 
-#define CLI		0	/* client to server */
-#define SRV		1	/* server to client */
+#define CLI 0 /* client to server */
+#define SRV 1 /* server to client */
 
-#define MSS		1460
-#define SNAPLEN		262144
-#define DEEP_MAX	4096	/* deep-vlan and deep-ext depth */
-#define HEADROOM	(192 + 8 * DEEP_MAX)	/* pcap record, link, IP */
-#define TAILROOM	64	/* Ethernet padding */
-#define SEGMAX		(60 + 65535)
-#define BUFSIZE		(HEADROOM + SEGMAX + TAILROOM)
-#define T0		1700000000LL	/* first packet time, seconds */
-#define NS		1000000000LL
+#define MSS 1460
+#define SNAPLEN 262144
+#define DEEP_MAX 4096                 /* deep-vlan and deep-ext depth */
+#define HEADROOM (192 + 8 * DEEP_MAX) /* pcap record, link, IP */
+#define TAILROOM 64                   /* Ethernet padding */
+#define SEGMAX (60 + 65535)
+#define BUFSIZE (HEADROOM + SEGMAX + TAILROOM)
+#define T0 1700000000LL /* first packet time, seconds */
+#define NS 1000000000LL
 
 /* What happened to one byte of a stream, for the expected files. */
-#define ST_DATA		0x01	/* captured */
-#define ST_LOST		0x02	/* sent, not in the capture */
-#define ST_CUT		0x04	/* cut by the snaplen */
-#define ST_DIFF		0x08	/* a later segment disagreed with it */
+#define ST_DATA 0x01 /* captured */
+#define ST_LOST 0x02 /* sent, not in the capture */
+#define ST_CUT 0x04  /* cut by the snaplen */
+#define ST_DIFF 0x08 /* a later segment disagreed with it */
 
-#define RCVMAX		32
+#define RCVMAX 32
 
 /* One direction of a connection: the sender's state and what was seen. */
 struct dir {
-	uint32_t	 isn;
-	uint32_t	 nxt;		/* highest sequence number sent, + 1 */
-	int		 sent;		/* first is set */
-	uint32_t	 first;		/* first sequence number sent */
-	int		 nrcv;
-	uint32_t	 rcv[RCVMAX][2];	/* ranges the peer got, from first */
-	uint32_t	 tsval;
-	uint16_t	 ipid;
-	int		 based;		/* base is known */
-	uint32_t	 base;		/* sequence number of offset 0 */
-	uint8_t		*buf;		/* stream bytes by offset */
-	uint8_t		*st;		/* ST_* by offset */
-	size_t		 len;
-	size_t		 cap;
+	uint32_t isn;
+	uint32_t nxt;   /* highest sequence number sent, + 1 */
+	int sent;       /* first is set */
+	uint32_t first; /* first sequence number sent */
+	int nrcv;
+	uint32_t rcv[RCVMAX][2]; /* ranges the peer got, from first */
+	uint32_t tsval;
+	uint16_t ipid;
+	int based;     /* base is known */
+	uint32_t base; /* sequence number of offset 0 */
+	uint8_t *buf;  /* stream bytes by offset */
+	uint8_t *st;   /* ST_* by offset */
+	size_t len;
+	size_t cap;
 };
 
 struct conn {
-	struct conn	*next;
-	int		 fam;		/* 4 or 6 */
-	uint8_t		 addr[2][16];	/* [CLI] client, [SRV] server */
-	uint16_t	 port[2];
-	uint8_t		 mac[2][6];
-	int		 nvlan;
-	uint16_t	 tpid[2];	/* outermost first */
-	uint16_t	 tci[2];
-	uint32_t	 af;		/* family for DLT_NULL and LOOP */
-	int		 ext6;		/* IPv6 hop-by-hop and dest options */
-	int		 tsopt;		/* TCP timestamps option */
-	int		 iplen0;	/* IPv4 total length 0 on data */
-	int		 count;		/* connection counter (name suffix) */
-	int		 deepvlan;	/* 802.1Q tags, replacing nvlan's */
-	int		 deepext;	/* IPv6 destination options headers */
-	int		 noexpect;	/* no expected files for this one */
-	struct dir	 d[2];
+	struct conn *next;
+	int fam;             /* 4 or 6 */
+	uint8_t addr[2][16]; /* [CLI] client, [SRV] server */
+	uint16_t port[2];
+	uint8_t mac[2][6];
+	int nvlan;
+	uint16_t tpid[2]; /* outermost first */
+	uint16_t tci[2];
+	uint32_t af;  /* family for DLT_NULL and LOOP */
+	int ext6;     /* IPv6 hop-by-hop and dest options */
+	int tsopt;    /* TCP timestamps option */
+	int iplen0;   /* IPv4 total length 0 on data */
+	int count;    /* connection counter (name suffix) */
+	int deepvlan; /* 802.1Q tags, replacing nvlan's */
+	int deepext;  /* IPv6 destination options headers */
+	int noexpect; /* no expected files for this one */
+	struct dir d[2];
 };
 
 struct gen {
-	FILE		*fp;
-	uint32_t	 linktype;
-	uint32_t	 snaplen;
-	int		 nsec;		/* nanosecond pcap magic */
-	int		 pad;		/* pad Ethernet frames to 60 bytes */
-	int		 af_be;		/* DLT_NULL family big-endian */
-	int		 started;	/* file header written */
-	int		 noexpect;	/* no expected files (unusable link) */
-	int64_t		 ts;		/* ns */
-	int64_t		 tstep;		/* ns between packets */
-	int		 lose;		/* next segment is not captured */
-	const char	*frag;		/* fragment order of the next segment */
-	uint64_t	 rng;
-	int		 dirfd;		/* -e directory, or -1 */
-	FILE		*manifest;
-	struct conn	*conns;		/* files not yet written */
-	struct conn	**tail;
-	uint8_t		*buf;		/* the segment being built */
-	uint8_t		*fbuf;		/* one fragment */
-	uint64_t	 frames;
+	FILE *fp;
+	uint32_t linktype;
+	uint32_t snaplen;
+	int nsec;         /* nanosecond pcap magic */
+	int pad;          /* pad Ethernet frames to 60 bytes */
+	int af_be;        /* DLT_NULL family big-endian */
+	int started;      /* file header written */
+	int noexpect;     /* no expected files (unusable link) */
+	int64_t ts;       /* ns */
+	int64_t tstep;    /* ns between packets */
+	int lose;         /* next segment is not captured */
+	const char *frag; /* fragment order of the next segment */
+	uint64_t rng;
+	int dirfd; /* -e directory, or -1 */
+	FILE *manifest;
+	struct conn *conns; /* files not yet written */
+	struct conn **tail;
+	uint8_t *buf;  /* the segment being built */
+	uint8_t *fbuf; /* one fragment */
+	uint64_t frames;
 };
 
 struct scenario {
-	const char	*name;
-	void		(*run)(struct gen *);
-	const char	*desc;
+	const char *name;
+	void (*run)(struct gen *);
+	const char *desc;
 };
 
 static void
@@ -464,7 +464,7 @@ send_frags(struct gen *g, struct conn *c, int s, size_t seglen)
 {
 	uint8_t *t = g->buf + HEADROOM, *part, *ip;
 	size_t n, k, maxf, partlen, off, fl, hl, cut = 0;
-	int seen[10] = { 0 };
+	int seen[10] = {0};
 	const char *o;
 	uint32_t id = c->d[s].ipid++;
 
@@ -500,8 +500,8 @@ send_frags(struct gen *g, struct conn *c, int s, size_t seglen)
 			}
 			ip[hl] = c->ext6 ? 60 : 6;
 			ip[hl + 1] = 0;
-			put16(ip + hl + 2,
-			    (uint32_t)(off | (k + 1 < n ? 1 : 0)));
+			put16(
+			    ip + hl + 2, (uint32_t)(off | (k + 1 < n ? 1 : 0)));
 			put32(ip + hl + 4, 0x10000u + id);
 			hl += 8;
 			ip6_put(ip, c, s, hl - 40 + fl, c->ext6 ? 0 : 44);
@@ -604,7 +604,9 @@ expect(struct dir *d, unsigned flags, uint32_t seq, const uint8_t *data,
 		if (off + (int64_t)i < 0)
 			continue;
 		mark(d, (size_t)(off + (int64_t)i), data[i],
-		    i < capd ? ST_DATA : lost ? ST_LOST : ST_CUT);
+		    i < capd   ? ST_DATA
+		        : lost ? ST_LOST
+		               : ST_CUT);
 	}
 }
 
@@ -645,8 +647,8 @@ rcv_add(struct dir *d, uint32_t seq, uint32_t len)
 	for (j = i + 1; j < d->nrcv && d->rcv[j][0] <= d->rcv[i][1]; j++)
 		if (d->rcv[j][1] > d->rcv[i][1])
 			d->rcv[i][1] = d->rcv[j][1];
-	memmove(d->rcv[i + 1], d->rcv[j], (size_t)(d->nrcv - j) *
-	    sizeof(d->rcv[0]));
+	memmove(d->rcv[i + 1], d->rcv[j],
+	    (size_t)(d->nrcv - j) * sizeof(d->rcv[0]));
 	d->nrcv -= j - i - 1;
 }
 
@@ -744,12 +746,12 @@ tcp_send(struct gen *g, struct conn *c, int s, unsigned flags, uint32_t seq,
  * (addresses of family fam, 4 or 6), with fresh ISNs.
  */
 static void
-conn_set(struct gen *g, struct conn *c, int fam, const uint8_t *ca,
-    unsigned cp, const uint8_t *sa, unsigned sp)
+conn_set(struct gen *g, struct conn *c, int fam, const uint8_t *ca, unsigned cp,
+    const uint8_t *sa, unsigned sp)
 {
 	static const uint8_t mac[2][6] = {
-		{ 0x00, 0x00, 0x5e, 0x00, 0x53, 0x01 },
-		{ 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02 },
+	    {0x00, 0x00, 0x5e, 0x00, 0x53, 0x01},
+	    {0x00, 0x00, 0x5e, 0x00, 0x53, 0x02},
 	};
 	int s;
 
@@ -832,11 +834,11 @@ flow_name(char *buf, size_t size, const struct conn *c, int s)
 		else if (inet_ntop(AF_INET6, p, a[i], sizeof(a[i])) == NULL)
 			err(1, "inet_ntop");
 	}
-	n = (size_t)snprintf(buf, size, "%s.%05u-%s.%05u", a[s], c->port[s],
-	    a[!s], c->port[!s]);
+	n = (size_t)snprintf(
+	    buf, size, "%s.%05u-%s.%05u", a[s], c->port[s], a[!s], c->port[!s]);
 	if (c->nvlan > 0 && n < size)
-		n += (size_t)snprintf(buf + n, size - n, "--%u",
-		    c->tci[0] & 0xfffu);
+		n += (size_t)snprintf(
+		    buf + n, size - n, "--%u", c->tci[0] & 0xfffu);
 	if (c->count > 0 && n < size)
 		n += (size_t)snprintf(buf + n, size - n, "c%d", c->count);
 	if (n >= size)
@@ -863,8 +865,8 @@ write_all(int fd, const uint8_t *p, size_t n, const char *name)
 static void
 write_dir(struct gen *g, const struct conn *c, int s)
 {
-	static const char *why[] = { "missing", "lost", "snaplen",
-		"lost+snaplen" };
+	static const char *why[] = {
+	    "missing", "lost", "snaplen", "lost+snaplen"};
 	const uint8_t mask = ST_DATA | ST_LOST | ST_CUT;
 	const struct dir *d = &c->d[s];
 	char name[256];
@@ -966,8 +968,7 @@ close_fin(struct gen *g, struct conn *c, int s)
 
 /* Sends len bytes at stream offset off from side s. */
 static void
-seg(struct gen *g, struct conn *c, int s, size_t off, const void *p,
-    size_t len)
+seg(struct gen *g, struct conn *c, int s, size_t off, const void *p, size_t len)
 {
 	tcp_send(g, c, s, TH_ACK | TH_PSH, sq(c, s, off), p, len);
 }
@@ -1278,8 +1279,8 @@ sc_dot1ad(struct gen *g)
 static void
 sc_vlan_same_tuple(struct gen *g)
 {
-	static const char *lq[2] = { "req10", "req20" };
-	static const char *lr[2] = { "resp10", "resp20" };
+	static const char *lq[2] = {"req10", "req20"};
+	static const char *lr[2] = {"resp10", "resp20"};
 	struct conn *v[2];
 	uint8_t q[2][500], r[2][2000];
 	size_t off, n;
@@ -1298,8 +1299,8 @@ sc_vlan_same_tuple(struct gen *g)
 	for (i = 0; i < 2; i++)
 		tcp_send(g, v[i], CLI, TH_SYN, v[i]->d[CLI].nxt, NULL, 0);
 	for (i = 0; i < 2; i++)
-		tcp_send(g, v[i], SRV, TH_SYN | TH_ACK, v[i]->d[SRV].nxt,
-		    NULL, 0);
+		tcp_send(
+		    g, v[i], SRV, TH_SYN | TH_ACK, v[i]->d[SRV].nxt, NULL, 0);
 	for (i = 0; i < 2; i++)
 		ack(g, v[i], CLI);
 	for (i = 0; i < 2; i++)
@@ -1314,11 +1315,11 @@ sc_vlan_same_tuple(struct gen *g)
 	for (i = 0; i < 2; i++)
 		ack(g, v[i], CLI);
 	for (i = 0; i < 2; i++)
-		tcp_send(g, v[i], CLI, TH_FIN | TH_ACK, v[i]->d[CLI].nxt,
-		    NULL, 0);
+		tcp_send(
+		    g, v[i], CLI, TH_FIN | TH_ACK, v[i]->d[CLI].nxt, NULL, 0);
 	for (i = 0; i < 2; i++)
-		tcp_send(g, v[i], SRV, TH_FIN | TH_ACK, v[i]->d[SRV].nxt,
-		    NULL, 0);
+		tcp_send(
+		    g, v[i], SRV, TH_FIN | TH_ACK, v[i]->d[SRV].nxt, NULL, 0);
 	for (i = 0; i < 2; i++)
 		ack(g, v[i], CLI);
 }
@@ -1363,9 +1364,8 @@ sc_iplen0(struct gen *g)
 static void
 sc_synscan(struct gen *g)
 {
-	static const unsigned ports[20] = { 21, 22, 23, 25, 53, 80, 110,
-		111, 135, 139, 143, 443, 445, 993, 995, 1723, 3306, 3389, 5900,
-		8080 };
+	static const unsigned ports[20] = {21, 22, 23, 25, 53, 80, 110, 111,
+	    135, 139, 143, 443, 445, 993, 995, 1723, 3306, 3389, 5900, 8080};
 	struct conn *c[20];
 	int i;
 
@@ -1636,93 +1636,93 @@ sc_nsec(struct gen *g)
 }
 
 static const struct scenario scenarios[] = {
-	{ "basic", sc_basic, "one connection, request and response" },
-	{ "ooo", sc_ooo, "client data in 3 segments delivered A,C,B" },
-	{ "retrans-same", sc_retrans_same,
-	    "segments retransmitted with identical bytes, at once and late" },
-	{ "overlap-diff", sc_overlap_diff,
-	    "retransmission and partial overlaps with different bytes "
-	    "(first arrival wins)" },
-	{ "overlap-same", sc_overlap_same,
-	    "partial and whole overlaps with the same bytes" },
-	{ "seqwrap", sc_seqwrap,
-	    "ISNs 0xffffff00 and 0xfffffa00: both streams cross 2^32" },
-	{ "gap-lost", sc_gap_lost,
-	    "a segment and a tail never captured: hole, short file" },
-	{ "snaplen", sc_snaplen, "snaplen 100, packets cut: holes" },
-	{ "frag4", sc_frag4,
-	    "a 3000-byte segment in 3 IPv4 fragments, last, first, middle" },
-	{ "frag6", sc_frag6,
-	    "a 3000-byte segment in 3 IPv6 fragments, last, first, middle" },
-	{ "ipv6-ext", sc_ipv6_ext,
-	    "IPv6 with hop-by-hop and destination options headers" },
-	{ "vlan", sc_vlan, "802.1Q VID 42, PCP 5 (TCI 0xa02a)" },
-	{ "qinq", sc_qinq, "802.1Q in 802.1Q, outer VID 100, inner 200" },
-	{ "dot1ad", sc_dot1ad, "802.1ad VID 300 outside 802.1Q VID 7" },
-	{ "vlan-same-tuple", sc_vlan_same_tuple,
-	    "one 4-tuple and ISNs on VLANs 10 and 20 at once, other data" },
-	{ "padding", sc_padding,
-	    "1- and 2-byte payloads in 60-byte frames padded with 0xaa" },
-	{ "iplen0", sc_iplen0,
-	    "IPv4 total length 0 on the client's (TSO) data segments" },
-	{ "synscan", sc_synscan, "SYNs to 20 ports, RST/ACK answers, no data" },
-	{ "midstream", sc_midstream, "no handshake: capture starts in mid-stream" },
-	{ "keepalive", sc_keepalive,
-	    "keep-alive probes (seq - 1, 0 and 1 byte) after 30 s idle" },
-	{ "reuse", sc_reuse,
-	    "one 4-tuple, 3 connections: FIN close, RST close, FIN close" },
-	{ "rst", sc_rst, "data, then the server resets" },
-	{ "ooo-both", sc_ooo_both,
-	    "out-of-order segments in both directions, interleaved" },
-	{ "sll", sc_sll, "Linux cooked (113), IPv4 and IPv6" },
-	{ "sll2", sc_sll2, "Linux cooked v2 (276), IPv4 and IPv6" },
-	{ "raw", sc_raw, "raw IP (101), IPv4 and IPv6" },
-	{ "raw12", sc_raw12, "raw IP as DLT 12, IPv4 and IPv6" },
-	{ "raw14", sc_raw14, "raw IP as DLT 14 (OpenBSD), IPv4 and IPv6" },
-	{ "ipv4", sc_ipv4, "LINKTYPE_IPV4 (228)" },
-	{ "ipv6", sc_ipv6, "LINKTYPE_IPV6 (229)" },
-	{ "null-2", sc_null_2, "DLT_NULL, AF_INET 2 little-endian" },
-	{ "null-be", sc_null_be, "DLT_NULL, AF_INET 2 big-endian" },
-	{ "null6-24", sc_null6_24, "DLT_NULL, IPv6 as AF 24 (Net/OpenBSD)" },
-	{ "null6-28", sc_null6_28, "DLT_NULL, IPv6 as AF 28 (FreeBSD)" },
-	{ "null6-30", sc_null6_30, "DLT_NULL, IPv6 as AF 30 (macOS)" },
-	{ "null6-10", sc_null6_10, "DLT_NULL, IPv6 as AF 10 (Linux)" },
-	{ "loop", sc_loop,
-	    "LINKTYPE_LOOP (108), big-endian AF: IPv4 (2) and IPv6 (24)" },
-	{ "unsupported", sc_unsupported,
-	    "link type 147 (USER0): a reader must refuse it; no files" },
-	{ "nsec", sc_nsec, "nanosecond pcap magic 0xa1b23c4d" },
+    {"basic", sc_basic, "one connection, request and response"},
+    {"ooo", sc_ooo, "client data in 3 segments delivered A,C,B"},
+    {"retrans-same", sc_retrans_same,
+        "segments retransmitted with identical bytes, at once and late"},
+    {"overlap-diff", sc_overlap_diff,
+        "retransmission and partial overlaps with different bytes "
+        "(first arrival wins)"},
+    {"overlap-same", sc_overlap_same,
+        "partial and whole overlaps with the same bytes"},
+    {"seqwrap", sc_seqwrap,
+        "ISNs 0xffffff00 and 0xfffffa00: both streams cross 2^32"},
+    {"gap-lost", sc_gap_lost,
+        "a segment and a tail never captured: hole, short file"},
+    {"snaplen", sc_snaplen, "snaplen 100, packets cut: holes"},
+    {"frag4", sc_frag4,
+        "a 3000-byte segment in 3 IPv4 fragments, last, first, middle"},
+    {"frag6", sc_frag6,
+        "a 3000-byte segment in 3 IPv6 fragments, last, first, middle"},
+    {"ipv6-ext", sc_ipv6_ext,
+        "IPv6 with hop-by-hop and destination options headers"},
+    {"vlan", sc_vlan, "802.1Q VID 42, PCP 5 (TCI 0xa02a)"},
+    {"qinq", sc_qinq, "802.1Q in 802.1Q, outer VID 100, inner 200"},
+    {"dot1ad", sc_dot1ad, "802.1ad VID 300 outside 802.1Q VID 7"},
+    {"vlan-same-tuple", sc_vlan_same_tuple,
+        "one 4-tuple and ISNs on VLANs 10 and 20 at once, other data"},
+    {"padding", sc_padding,
+        "1- and 2-byte payloads in 60-byte frames padded with 0xaa"},
+    {"iplen0", sc_iplen0,
+        "IPv4 total length 0 on the client's (TSO) data segments"},
+    {"synscan", sc_synscan, "SYNs to 20 ports, RST/ACK answers, no data"},
+    {"midstream", sc_midstream, "no handshake: capture starts in mid-stream"},
+    {"keepalive", sc_keepalive,
+        "keep-alive probes (seq - 1, 0 and 1 byte) after 30 s idle"},
+    {"reuse", sc_reuse,
+        "one 4-tuple, 3 connections: FIN close, RST close, FIN close"},
+    {"rst", sc_rst, "data, then the server resets"},
+    {"ooo-both", sc_ooo_both,
+        "out-of-order segments in both directions, interleaved"},
+    {"sll", sc_sll, "Linux cooked (113), IPv4 and IPv6"},
+    {"sll2", sc_sll2, "Linux cooked v2 (276), IPv4 and IPv6"},
+    {"raw", sc_raw, "raw IP (101), IPv4 and IPv6"},
+    {"raw12", sc_raw12, "raw IP as DLT 12, IPv4 and IPv6"},
+    {"raw14", sc_raw14, "raw IP as DLT 14 (OpenBSD), IPv4 and IPv6"},
+    {"ipv4", sc_ipv4, "LINKTYPE_IPV4 (228)"},
+    {"ipv6", sc_ipv6, "LINKTYPE_IPV6 (229)"},
+    {"null-2", sc_null_2, "DLT_NULL, AF_INET 2 little-endian"},
+    {"null-be", sc_null_be, "DLT_NULL, AF_INET 2 big-endian"},
+    {"null6-24", sc_null6_24, "DLT_NULL, IPv6 as AF 24 (Net/OpenBSD)"},
+    {"null6-28", sc_null6_28, "DLT_NULL, IPv6 as AF 28 (FreeBSD)"},
+    {"null6-30", sc_null6_30, "DLT_NULL, IPv6 as AF 30 (macOS)"},
+    {"null6-10", sc_null6_10, "DLT_NULL, IPv6 as AF 10 (Linux)"},
+    {"loop", sc_loop,
+        "LINKTYPE_LOOP (108), big-endian AF: IPv4 (2) and IPv6 (24)"},
+    {"unsupported", sc_unsupported,
+        "link type 147 (USER0): a reader must refuse it; no files"},
+    {"nsec", sc_nsec, "nanosecond pcap magic 0xa1b23c4d"},
 };
 
-#define SHORT_SLOTS	64
-#define SHORT_RESPMAX	6000
+#define SHORT_SLOTS 64
+#define SHORT_RESPMAX 6000
 
 /* One connection of bench-short, sent one packet per step. */
 struct short_conn {
-	struct conn	*c;
-	int		 phase;
-	int		 ackdue;
-	size_t		 nseg;
-	size_t		 qlen;
-	size_t		 rlen;
-	size_t		 off;
-	char		 q[160];
-	uint8_t		 r[SHORT_RESPMAX];
+	struct conn *c;
+	int phase;
+	int ackdue;
+	size_t nseg;
+	size_t qlen;
+	size_t rlen;
+	size_t off;
+	char q[160];
+	uint8_t r[SHORT_RESPMAX];
 };
 
 static void
 short_start(struct gen *g, struct short_conn *sc, uint64_t i,
     const uint8_t *pool, size_t poolsize)
 {
-	uint8_t ca[4] = { 198, 18, 0, 0 }, sa[4] = { 198, 19, 0, 1 };
+	uint8_t ca[4] = {198, 18, 0, 0}, sa[4] = {198, 19, 0, 1};
 	uint64_t host = i % 50000;
 	size_t body;
 	int n;
 
 	ca[2] = (uint8_t)(host / 250);
 	ca[3] = (uint8_t)(host % 250 + 1);
-	sc->c = conn_new(g, 4, ca, 32768 + (unsigned)(i / 50000 % 28000), sa,
-	    80);
+	sc->c =
+	    conn_new(g, 4, ca, 32768 + (unsigned)(i / 50000 % 28000), sa, 80);
 	sc->phase = 0;
 	sc->ackdue = 0;
 	sc->nseg = 0;
@@ -1759,8 +1759,8 @@ short_step(struct gen *g, struct short_conn *sc)
 		ack(g, c, CLI);
 		break;
 	case 3:
-		tcp_send(g, c, CLI, TH_ACK | TH_PSH, c->d[CLI].nxt, sc->q,
-		    sc->qlen);
+		tcp_send(
+		    g, c, CLI, TH_ACK | TH_PSH, c->d[CLI].nxt, sc->q, sc->qlen);
 		break;
 	case 4:
 		if (sc->ackdue) {
@@ -1815,8 +1815,8 @@ bench_short(struct gen *g, uint64_t n)
 			if (sc[k].c == NULL) {
 				if (started == n)
 					continue;
-				short_start(g, &sc[k], started++, pool,
-				    poolsize);
+				short_start(
+				    g, &sc[k], started++, pool, poolsize);
 			}
 			if (short_step(g, &sc[k])) {
 				conn_done(g, sc[k].c);
@@ -1829,7 +1829,7 @@ bench_short(struct gen *g, uint64_t n)
 	free(sc);
 }
 
-#define BULK_CONNS	4
+#define BULK_CONNS 4
 
 /*
  * BULK_CONNS connections at once, each sending its share of bytes of
@@ -1841,7 +1841,7 @@ bench_bulk(struct gen *g, uint64_t bytes)
 {
 	struct conn *c[BULK_CONNS];
 	uint64_t left[BULK_CONNS], rs[BULK_CONNS];
-	uint8_t ca[4] = { 198, 18, 1, 0 }, sa[4] = { 198, 19, 0, 2 };
+	uint8_t ca[4] = {198, 18, 1, 0}, sa[4] = {198, 19, 0, 2};
 	uint8_t p[MSS];
 	char q[160];
 	size_t n;
@@ -1858,7 +1858,8 @@ bench_bulk(struct gen *g, uint64_t bytes)
 		n = (size_t)snprintf(q, sizeof(q),
 		    "GET /bulk/%d HTTP/1.1\r\nHost: bench.example\r\n\r\n", i);
 		stream(g, c[i], CLI, q, n, MSS);
-		n = (size_t)snprintf(q, sizeof(q), "HTTP/1.1 200 OK\r\n"
+		n = (size_t)snprintf(q, sizeof(q),
+		    "HTTP/1.1 200 OK\r\n"
 		    "Content-Type: application/octet-stream\r\n"
 		    "Content-Length: %llu\r\n\r\n",
 		    (unsigned long long)left[i]);
@@ -1872,8 +1873,8 @@ bench_bulk(struct gen *g, uint64_t bytes)
 			for (k = 0; k < 2 && left[i] > 0; k++) {
 				n = left[i] < MSS ? (size_t)left[i] : MSS;
 				fill_rand(&rs[i], p, n);
-				tcp_send(g, c[i], SRV, TH_ACK,
-				    c[i]->d[SRV].nxt, p, n);
+				tcp_send(g, c[i], SRV, TH_ACK, c[i]->d[SRV].nxt,
+				    p, n);
 				left[i] -= n;
 			}
 			ack(g, c[i], CLI);
@@ -1886,19 +1887,19 @@ bench_bulk(struct gen *g, uint64_t bytes)
 	}
 }
 
-#define FLOOD_STEP		1000	/* ns between packets */
-#define FLOOD_OOO_HOLE		1460
-#define FLOOD_OOO_LEN		8000
-#define FLOOD_FRAG_LEN		24
-#define FLOOD_BIGFRAG_OFF	64000
-#define FLOOD_BIGFRAG_LEN	1400
-#define FLOOD_MAX		16000000	/* distinct client ports */
+#define FLOOD_STEP 1000 /* ns between packets */
+#define FLOOD_OOO_HOLE 1460
+#define FLOOD_OOO_LEN 8000
+#define FLOOD_FRAG_LEN 24
+#define FLOOD_BIGFRAG_OFF 64000
+#define FLOOD_BIGFRAG_LEN 1400
+#define FLOOD_MAX 16000000 /* distinct client ports */
 
 /* Sets up c, not on g's list, as flood connection i (i < FLOOD_MAX). */
 static void
 flood_conn(struct gen *g, struct conn *c, uint64_t i, uint8_t server)
 {
-	uint8_t ca[4] = { 198, 51, 100, 0 }, sa[4] = { 203, 0, 113, 0 };
+	uint8_t ca[4] = {198, 51, 100, 0}, sa[4] = {203, 0, 113, 0};
 
 	ca[3] = (uint8_t)(i % 250 + 1);
 	sa[3] = server;
@@ -1947,8 +1948,8 @@ flood_ooo(struct gen *g, uint64_t n)
  * the datagram is never complete, so they are never read.
  */
 static void
-frag_one(struct gen *g, const struct conn *c, uint32_t id, size_t off,
-    size_t len)
+frag_one(
+    struct gen *g, const struct conn *c, uint32_t id, size_t off, size_t len)
 {
 	uint8_t *ip = g->fbuf + HEADROOM, *pl;
 	size_t hl;
@@ -2024,9 +2025,11 @@ deep(struct gen *g, struct conn *a, struct conn *b)
 	char q[160], r[4096], bq[64], br[128];
 	int ql, rl, bql, brl;
 
-	ql = snprintf(q, sizeof(q), "GET /deep HTTP/1.1\r\n"
+	ql = snprintf(q, sizeof(q),
+	    "GET /deep HTTP/1.1\r\n"
 	    "Host: www.example.com\r\n\r\n");
-	rl = snprintf(r, sizeof(r), "HTTP/1.1 200 OK\r\n"
+	rl = snprintf(r, sizeof(r),
+	    "HTTP/1.1 200 OK\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: 3000\r\n\r\n");
 	text(r + rl, 3000, "body");
 	rl += 3000;
@@ -2065,18 +2068,18 @@ deep_ext(struct gen *g, uint64_t depth)
 
 /* The modes that take a number. */
 static const struct mode {
-	const char	*name;
-	void		(*run)(struct gen *, uint64_t);
-	uint64_t	 max;
+	const char *name;
+	void (*run)(struct gen *, uint64_t);
+	uint64_t max;
 } modes[] = {
-	{ "bench-short", bench_short, UINT64_MAX },
-	{ "bench-bulk", bench_bulk, UINT64_MAX },
-	{ "deep-vlan", deep_vlan, DEEP_MAX },
-	{ "deep-ext", deep_ext, DEEP_MAX },
-	{ "flood-syn", flood_syn, FLOOD_MAX },
-	{ "flood-ooo", flood_ooo, FLOOD_MAX },
-	{ "flood-frag", flood_frag, 250ULL * 65536 * 2 },
-	{ "flood-bigfrag", flood_bigfrag, 250ULL * 65536 * 2 },
+    {"bench-short", bench_short, UINT64_MAX},
+    {"bench-bulk", bench_bulk, UINT64_MAX},
+    {"deep-vlan", deep_vlan, DEEP_MAX},
+    {"deep-ext", deep_ext, DEEP_MAX},
+    {"flood-syn", flood_syn, FLOOD_MAX},
+    {"flood-ooo", flood_ooo, FLOOD_MAX},
+    {"flood-frag", flood_frag, 250ULL * 65536 * 2},
+    {"flood-bigfrag", flood_bigfrag, 250ULL * 65536 * 2},
 };
 
 static void
@@ -2142,8 +2145,8 @@ main(int argc, char *argv[])
 		if (argc != 0 || dir != NULL)
 			usage();
 		for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-			printf("%s\t%s\n", scenarios[i].name,
-			    scenarios[i].desc);
+			printf(
+			    "%s\t%s\n", scenarios[i].name, scenarios[i].desc);
 		if (fflush(stdout) != 0 || ferror(stdout))
 			err(1, "write");
 		return 0;
@@ -2170,8 +2173,9 @@ main(int argc, char *argv[])
 			    argv[0]);
 	}
 	if (isatty(STDOUT_FILENO))
-		errx(1, "refusing to write a capture to a terminal; "
-			"redirect stdout");
+		errx(1,
+		    "refusing to write a capture to a terminal; "
+		    "redirect stdout");
 
 	memset(&g, 0, sizeof(g));
 	g.fp = stdout;
@@ -2191,8 +2195,8 @@ main(int argc, char *argv[])
 			err(1, "mkdir '%s'", dir);
 		if ((g.dirfd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
 			err(1, "open '%s'", dir);
-		fd = openat(g.dirfd, "MANIFEST", O_WRONLY | O_CREAT | O_TRUNC,
-		    0644);
+		fd = openat(
+		    g.dirfd, "MANIFEST", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || (g.manifest = fdopen(fd, "w")) == NULL)
 			err(1, "open '%s/MANIFEST'", dir);
 	}
@@ -2207,8 +2211,9 @@ main(int argc, char *argv[])
 		pcap_header(&g);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(1, "write");
-	if (g.manifest != NULL && (fflush(g.manifest) != 0 ||
-	    ferror(g.manifest) || fclose(g.manifest) != 0))
+	if (g.manifest != NULL &&
+	    (fflush(g.manifest) != 0 || ferror(g.manifest) ||
+	        fclose(g.manifest) != 0))
 		err(1, "write '%s/MANIFEST'", dir);
 	if (g.dirfd >= 0)
 		close(g.dirfd);

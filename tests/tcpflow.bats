@@ -20,9 +20,9 @@ by_tcpflow() {
 	run --separate-stderr tcpflow -S enable_report=NO -r "$1" -o tcpflow
 }
 
-# by_tf CAPTURE: tf-reassemble | tf-split writes tf/; both must succeed.
+# by_tf CAPTURE: tf-reassemble | tf-split writes tf/; both must succeed
+# (helper.bash sets pipefail).
 by_tf() {
-	set -o pipefail
 	tf-reassemble -r "$1" 2>/dev/null | tf-split -o tf >/dev/null
 }
 

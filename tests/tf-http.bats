@@ -4,7 +4,9 @@ bats_require_minimum_version 1.5.0
 
 C2S=010.000.000.001.05000-010.000.000.002.00080
 S2C=010.000.000.002.00080-010.000.000.001.05000
-USAGE='usage: tf-http [-jkqs] [-C conns] [-F tTkmg] [-H bytes] [-m bytes] [-n fields] [-o dir] [-R ratio] [-T template] [file ...]'
+# Folded before the option that would pass column 80.
+USAGE='usage: tf-http [-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-m bytes] [-n fields]
+               [-o dir] [-R ratio] [-T template] [-w log] [file ...]'
 
 setup() {
 	load helper
@@ -44,7 +46,8 @@ msgs() {
 @test "tf-http: real capture: one annotation per message, stream passed on" {
 	tf-reassemble <"$HTTP/codings.pcap" >in.tfs
 	tf-http -o obj <in.tfs >out.tfs
-	[ "$(msgs <out.tfs | wc -l)" = 27 ]
+	msgs <out.tfs >m
+	[ "$(wc -l <m)" = 27 ]
 	# The stream passes through whole: tf-split writes the same flows.
 	tf-split -o a <in.tfs
 	tf-split -o b <out.tfs
@@ -138,7 +141,9 @@ msgs() {
 	data conn=1 dir=1 off=48 text="HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabc"
 	EOF
 	run -0 --separate-stderr hnull -o obj <in.tfs
-	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 43: message 1: 5 bytes missing from the capture' ]
+	# The warning, then the summary of the bodies not whole.
+	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 43: message 1: 5 bytes missing from the capture
+tf-http: 1 of 2 bodies not whole: 1 gap' ]
 	[ "$(cat "obj/$S2C-HTTPBODY-001-PARTIAL")" = 01234 ]
 	[ "$(cat "obj/$S2C-HTTPBODY-002.txt")" = abc ]
 	tf-http -q -o obj2 <in.tfs | msgs | jq -c '[.n, .complete, .problem]' >m
@@ -160,7 +165,8 @@ msgs() {
 	data conn=1 dir=1 off=0 text="HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"
 	EOF
 	run -0 --separate-stderr hnull -o obj <in.tfs
-	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 57: message 1: bad chunk size' ]
+	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 57: message 1: bad chunk size
+tf-http: 1 of 2 bodies not whole: 1 bad-chunk' ]
 	[ "$(cat "obj/$S2C-HTTPBODY-001-PARTIAL")" = hello ]
 	[ "$(cat "obj/$S2C-HTTPBODY-002")" = x ]
 }
@@ -171,7 +177,8 @@ msgs() {
 	EOF
 	run -0 --separate-stderr hnull -o obj <in.tfs
 	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 53: message 1: chunk data longer than its size
-tf-http: connection 1 direction 1 at byte 57: 3 bytes that are not HTTP skipped' ]
+tf-http: connection 1 direction 1 at byte 57: 3 bytes that are not HTTP skipped
+tf-http: 1 of 1 body not whole: 1 bad-chunk' ]
 	[ "$(cat "obj/$S2C-HTTPBODY-001-PARTIAL")" = hel ]
 }
 
@@ -180,7 +187,10 @@ tf-http: connection 1 direction 1 at byte 57: 3 bytes that are not HTTP skipped'
 	data conn=1 dir=1 off=0 text="HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"
 	EOF
 	run -0 --separate-stderr hnull -o obj <in.tfs
-	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 45: message 1: connection ended inside it' ]
+	# The connection closed (FIN), the stream is whole: the body is
+	# warned about itself, and counted as cut.
+	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 45: message 1: connection ended inside it
+tf-http: 1 of 1 body not whole: 1 cut' ]
 	[ "$(cat "obj/$S2C-HTTPBODY-001-PARTIAL")" = short ]
 }
 
@@ -207,7 +217,8 @@ tf-http: connection 1 direction 1 at byte 57: 3 bytes that are not HTTP skipped'
 	EOF
 	run -0 --separate-stderr hnull -n 2 -o obj2 <in.tfs
 	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 0: message 1: more than 2 header fields: skipped
-tf-http: connection 1 direction 1 at byte 56: 1 bytes that are not HTTP skipped' ]
+tf-http: connection 1 direction 1 at byte 56: 1 bytes that are not HTTP skipped
+tf-http: 1 of 1 body not whole: 1 headers' ]
 }
 
 @test "tf-http: corrupt gzip: written up to the damage, PARTIAL" {
@@ -219,8 +230,15 @@ tf-http: connection 1 direction 1 at byte 56: 1 bytes that are not HTTP skipped'
 	data conn=1 dir=1 off=$((61 + ${#n})) hex=$bad
 	EOF
 	run -0 --separate-stderr hnull -o obj <in.tfs
-	[[ "$stderr" == *"message 1: corrupt gzip data: body truncated at "*" bytes" ]]
-	[ -e "obj/$S2C-HTTPBODY-001-PARTIAL" ] || [ "$(ls obj | wc -l)" = 0 ]
+	# How far zlib gets before it finds the damage depends on its
+	# version: the body is written up to there (no file when that is
+	# byte 0), and the warning says how far.
+	ls -A obj >files
+	s=0
+	[ ! -s files ] || s=$(stat -c %s "obj/$S2C-HTTPBODY-001-PARTIAL")
+	[ "$stderr" = "tf-http: connection 1 direction 1 at byte $((61 + ${#n})): message 1: corrupt gzip data: body truncated at $s bytes
+tf-http: 1 of 1 body not whole: 1 decode" ]
+	[ ! -s files ] || [ "$(cat files)" = "$S2C-HTTPBODY-001-PARTIAL" ]
 }
 
 @test "tf-http: decompression bomb and size limits" {
@@ -231,11 +249,15 @@ tf-http: connection 1 direction 1 at byte 56: 1 bytes that are not HTTP skipped'
 	data conn=1 dir=1 off=$((61 + ${#n})) hex=$bomb
 	EOF
 	run -0 --separate-stderr hnull -R 100 -o obj <in.tfs
-	[[ "$stderr" == *"message 1: decompression ratio limit reached: body truncated at "* ]]
 	s=$(stat -c %s "obj/$S2C-HTTPBODY-001-PARTIAL")
-	[ "$s" -gt 1048576 ] && [ "$s" -lt 1200000 ]
+	[ "$stderr" = "tf-http: connection 1 direction 1 at byte $((61 + ${#n})): message 1: decompression ratio limit reached: body truncated at $s bytes
+tf-http: 1 of 1 body not whole: 1 limit" ]
+	# (Two statements: set -e does not see the first of a && list.)
+	[ "$s" -gt 1048576 ]
+	[ "$s" -lt 1200000 ]
 	run -0 --separate-stderr hnull -m 1000 -o obj2 <in.tfs
-	[ "$stderr" = "tf-http: connection 1 direction 1 at byte $((61 + ${#n})): message 1: decoded size limit reached: body truncated at 1000 bytes" ]
+	[ "$stderr" = "tf-http: connection 1 direction 1 at byte $((61 + ${#n})): message 1: decoded size limit reached: body truncated at 1000 bytes
+tf-http: 1 of 1 body not whole: 1 limit" ]
 	[ "$(stat -c %s "obj2/$S2C-HTTPBODY-001-PARTIAL")" = 1000 ]
 	# The default ratio, 1000, stops this one too; -R 0 lifts it.
 	run -0 hnull -R 0 -o obj3 <in.tfs
@@ -278,8 +300,10 @@ tf-http: connection 1 direction 1 at byte 56: 1 bytes that are not HTTP skipped'
 @test "tf-http: never overwrites a body file" {
 	mkdir obj
 	echo old >"obj/127.000.000.001.08080-127.000.000.001.44856-HTTPBODY-001.txt"
-	run -1 --separate-stderr hnull -o obj < <(tf-reassemble <"$DATA/real/http.pcap")
-	[ "$stderr" = "tf-http: 'obj/127.000.000.001.08080-127.000.000.001.44856-HTTPBODY-001.txt' exists, not overwritten" ]
+	tf-reassemble <"$DATA/real/http.pcap" >in.tfs
+	run -1 --separate-stderr hnull -o obj <in.tfs
+	[ "$stderr" = "tf-http: 'obj/127.000.000.001.08080-127.000.000.001.44856-HTTPBODY-001.txt' exists, not overwritten
+tf-http: 1 file not made: 1 existed" ]
 	[ "$(cat obj/*)" = old ]
 }
 
@@ -288,7 +312,7 @@ tf-http: connection 1 direction 1 at byte 56: 1 bytes that are not HTTP skipped'
 	[ "$stderr" = "tf-http: invalid option -- 'x'
 $USAGE" ]
 	run -1 --separate-stderr tf-http -o obj <"$DATA/real/http.pcap"
-	[ -n "$stderr" ]
+	[ "$stderr" = "tf-http: not a tf stream at byte 0 (a packet capture: read it with tf-reassemble)" ]
 }
 
 @test "tf-http: a 1 MB body with losses and retransmissions, as served" {
@@ -339,7 +363,8 @@ $USAGE" ]
 	end packets=1
 	EOF
 	tf-http -o obj <in.tfs >out.tfs
-	[ "$(tf-cat -j <out.tfs | jq -r '.kind' | tail -n 2 | tr '\n' ' ')" = 'annot end ' ]
+	kinds=$(tf-cat -j <out.tfs | jq -r '.kind' | tail -n 2 | tr '\n' ' ')
+	[ "$kinds" = 'annot end ' ]
 	[ "$(cat "obj/$S2C-HTTPBODY-001")" = 'until the end' ]
 }
 
@@ -370,15 +395,21 @@ $C2S-HTTPBODY-002" ]
 }
 
 @test "tf-http: the shared tcpdump corpus: no crash, no sanitizer report" {
-	[ -n "$SHARED" ] && [ -d "$SHARED/pcaps/tcpdump" ] || skip "no corpus"
+	[ -n "$SHARED" ] && [ -d "$SHARED/pcaps/tcpdump" ] ||
+	    skip "no shared tcpdump captures (../shared/pcaps/tcpdump)"
 	bad=
 	for f in "$SHARED"/pcaps/tcpdump/*; do
 		[ -f "$f" ] || continue
 		rm -rf out
-		tf-reassemble -q <"$f" 2>/dev/null |
-		    tf-http -q -o out >/dev/null 2>err && st=0 || st=$?
-		# 0, or 1 for a stream that is cut or not a stream at all.
-		case $st in 0|1) ;; *) bad="$bad ${f##*/}:$st" ;; esac
+		if tf-reassemble -q <"$f" 2>/dev/null |
+		    tf-http -q -o out >/dev/null 2>err; then
+			st="${PIPESTATUS[*]}"
+		else
+			st="${PIPESTATUS[*]}"
+		fi
+		# Each 0, or 1: tf-reassemble for a capture it cannot read
+		# whole, tf-http for a stream that is cut or not a stream.
+		case $st in [01]" "[01]) ;; *) bad="$bad ${f##*/}:${st// /,}" ;; esac
 	done
 	[ -z "$bad" ] || { echo "failed:$bad"; false; }
 }
@@ -420,7 +451,8 @@ $C2S-HTTPBODY-002" ]
 	python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(8192); f.write(b"B" * 1850 + b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"); f.close()' "$resp"
 	[ "$(stat -c %s "$resp")" = 10085 ]
 	run -0 --separate-stderr tf-http -o obj "$req" "$resp"
-	[ "$stderr" = "tf-http: '${resp#ff/}' at byte 4096: message 1: 4096 bytes missing from the capture" ]
+	[ "$stderr" = "tf-http: '${resp#ff/}' at byte 4096: message 1: 4096 bytes missing from the capture
+tf-http: 1 of 2 bodies not whole: 1 gap" ]
 	[ "$(ls obj)" = "010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-001-PARTIAL
 010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-002" ]
 	[ "$(cat obj/010.000.000.002.00080-010.000.000.001.05000-HTTPBODY-001-PARTIAL)" = "$(head -c 4054 /dev/zero | tr '\0' A)" ]

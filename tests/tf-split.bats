@@ -3,7 +3,7 @@ bats_require_minimum_version 1.5.0
 
 C2S=010.000.000.001.05000-010.000.000.002.00080
 S2C=010.000.000.002.00080-010.000.000.001.05000
-USAGE='usage: tf-split [-q] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]'
+USAGE='usage: tf-split [-hqV] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]'
 
 setup() {
 	load helper
@@ -103,10 +103,12 @@ $S2C--4095c12" ]
 @test "tf-split: -F prefixes apply in command-line order with -T" {
 	simple | mk in.tfs
 	run -0 tf-split -o a -Fk -T '%a' <in.tfs
-	[ "$(cd a && find . -type f | LC_ALL=C sort)" = "./00080
+	files=$(cd a && find . -type f | LC_ALL=C sort)
+	[ "$files" = "./00080
 ./05000" ]
 	run -0 tf-split -o b -T '%a' -Fk <in.tfs
-	[ "$(cd b && find . -type f | LC_ALL=C sort)" = "./000/00080
+	files=$(cd b && find . -type f | LC_ALL=C sort)
+	[ "$files" = "./000/00080
 ./000/05000" ]
 	run -0 tf-split -o c -T '%a' -Ftk <in.tfs
 	[ -f c/000/1795677039T05000 ]
@@ -134,7 +136,8 @@ $S2C" ]
 	end
 	EOF
 	run -0 tf-split -o d -T 'srv/%B.%b/%S-%N' <in.tfs
-	[ "$(cd d && find . | LC_ALL=C sort)" = ".
+	files=$(cd d && find . | LC_ALL=C sort)
+	[ "$files" = ".
 ./srv
 ./srv/010.000.000.002.00080
 ./srv/010.000.000.002.00080/00000000000000000001-000
@@ -197,15 +200,41 @@ $S2C" ]
 	simple | mk in.tfs
 	mkdir d
 	echo precious >"d/$C2S"
+	# A line for the file, and at the end the count of files not made.
 	run -1 --separate-stderr tf-split -o d <in.tfs
-	[ "$stderr" = "tf-split: 'd/$C2S' exists, not overwritten: connection 1 direction 0 skipped" ]
+	[ "$stderr" = "tf-split: 'd/$C2S' exists, not overwritten: connection 1 direction 0 skipped
+tf-split: 1 file not made: 1 existed" ]
 	[ "$(cat "d/$C2S")" = precious ]
 	printf 'HTTP/1.1 200 OK\r\n\r\nhello' >exp1
 	cmp exp1 "d/$S2C"
 	# A second run into the same directory skips both.
 	run -1 --separate-stderr tf-split -o d <in.tfs
-	[ "${#stderr_lines[@]}" = 2 ]
+	[ "$stderr" = "tf-split: 'd/$C2S' exists, not overwritten: connection 1 direction 0 skipped
+tf-split: 'd/$S2C' exists, not overwritten: connection 1 direction 1 skipped
+tf-split: 2 files not made: 2 existed" ]
 	cmp exp1 "d/$S2C"
+	# -q hushes only the -Fk suggestion: what makes the status 1 is said.
+	exp=$stderr
+	run -1 --separate-stderr tf-split -q -o d <in.tfs
+	[ "$stderr" = "$exp" ]
+	[ "$(cat "d/$C2S")" = precious ]
+	# Past three of a kind (FILTER_FEW) the lines stop; the count does not.
+	mk two.tfs <<-'EOF'
+	open conn=1 ts=1 src=10.0.0.1 sport=5000 dst=10.0.0.2 dport=80
+	open conn=2 ts=1 src=10.0.0.1 sport=5001 dst=10.0.0.2 dport=80
+	data conn=1 dir=0 off=0 text="a"
+	data conn=1 dir=1 off=0 text="b"
+	data conn=2 dir=0 off=0 text="c"
+	data conn=2 dir=1 off=0 text="d"
+	end
+	EOF
+	run -0 tf-split -o e <two.tfs
+	run -1 --separate-stderr tf-split -o e <two.tfs
+	[ "$stderr" = "tf-split: 'e/$C2S' exists, not overwritten: connection 1 direction 0 skipped
+tf-split: 'e/$S2C' exists, not overwritten: connection 1 direction 1 skipped
+tf-split: 'e/010.000.000.001.05001-010.000.000.002.00080' exists, not overwritten: connection 2 direction 0 skipped
+tf-split: 4 files not made: 4 existed" ]
+	[ "$(cat e/010.000.000.002.00080-010.000.000.001.05001)" = d ]
 }
 
 @test "tf-split: a planted symbolic link as a file name is not followed" {
@@ -216,7 +245,8 @@ $S2C" ]
 	ln -s ../nothere "d/$S2C"
 	run -1 --separate-stderr tf-split -o d <in.tfs
 	[ "$stderr" = "tf-split: 'd/$C2S' exists, not overwritten: connection 1 direction 0 skipped
-tf-split: 'd/$S2C' exists, not overwritten: connection 1 direction 1 skipped" ]
+tf-split: 'd/$S2C' exists, not overwritten: connection 1 direction 1 skipped
+tf-split: 2 files not made: 2 existed" ]
 	[ "$(cat target)" = keep ]
 	[ ! -e nothere ]
 	[ -L "d/$S2C" ]
@@ -227,15 +257,18 @@ tf-split: 'd/$S2C' exists, not overwritten: connection 1 direction 1 skipped" ]
 	mkdir d outside
 	ln -s ../outside d/000
 	run -1 --separate-stderr tf-split -o d -Fk <in.tfs
-	[ "${#stderr_lines[@]}" = 2 ]
-	for l in "${stderr_lines[@]}"; do
+	[ "${#stderr_lines[@]}" = 3 ]
+	for l in "${stderr_lines[@]:0:2}"; do
 		[[ $l =~ ^"tf-split: cannot create 'd/000/"($C2S|$S2C)"': "(Not a directory|Too many levels of symbolic links)": connection 1 direction "[01]" skipped"$ ]]
 	done
+	[ "${stderr_lines[2]}" = "tf-split: 2 files not made: 2 refused by the system" ]
 	[ -z "$(ls outside)" ]
 	# Deeper down too.
 	mkdir -p e/srv outside2
 	ln -s ../../outside2 e/srv/010.000.000.002.00080
-	run -1 tf-split -o e -T 'srv/%B.%b/%A' <in.tfs
+	run -1 --separate-stderr tf-split -o e -T 'srv/%B.%b/%A' <in.tfs
+	[[ $stderr =~ ^"tf-split: cannot create 'e/srv/010.000.000.002.00080/010.000.000.001': "(Not a directory|Too many levels of symbolic links)": connection 1 direction 0 skipped
+tf-split: 1 file not made: 1 refused by the system"$ ]]
 	[ -z "$(ls outside2)" ]
 	[ -f e/srv/010.000.000.001.05000/010.000.000.002 ]
 }
@@ -258,9 +291,12 @@ tf-split: 'd/$S2C' exists, not overwritten: connection 1 direction 1 skipped" ]
 	simple | mk in.tfs
 	run -1 --separate-stderr tf-split -o d -T 'x/%V/%a' <in.tfs
 	[ "$stderr" = "tf-split: cannot create 'd/x//05000': empty path component: connection 1 direction 0 skipped
-tf-split: cannot create 'd/x//00080': empty path component: connection 1 direction 1 skipped" ]
+tf-split: cannot create 'd/x//00080': empty path component: connection 1 direction 1 skipped
+tf-split: 2 files not made: 2 unsafe names" ]
 	run -1 --separate-stderr tf-split -o e -T '%V/%a' <in.tfs
-	[ "${stderr_lines[0]}" = "tf-split: cannot create 'e//05000': absolute path: connection 1 direction 0 skipped" ]
+	[ "$stderr" = "tf-split: cannot create 'e//05000': absolute path: connection 1 direction 0 skipped
+tf-split: cannot create 'e//00080': absolute path: connection 1 direction 1 skipped
+tf-split: 2 files not made: 2 unsafe names" ]
 	[ -z "$(ls -A e)" ]
 }
 
@@ -299,7 +335,8 @@ many() {
 	diff -r exp d
 	[ "$(stat -c %Y d/010.000.000.001.01001-010.000.000.002.00080)" = 1700000001 ]
 	[ "$(stat -c %Y d/010.000.011.184.04000-010.000.000.002.00080)" = 1700003000 ]
-	[ "$(tf-cat <out.tfs | grep -c 'split\.path')" = 6000 ]
+	tf-cat <out.tfs >out.txt
+	[ "$(grep -c 'split\.path' out.txt)" = 6000 ]
 }
 
 @test "tf-split: -f 1 keeps one file open and still writes all right" {
@@ -328,9 +365,13 @@ many() {
 	tf-split -o d <in.tfs >out.tfs
 	cmp exp.tfs out.tfs
 	# A trailing slash is not doubled; without -o the path is the name.
-	tf-split -o e/ <in.tfs | tf-cat | grep -q "split.path \"e/$S2C\""
+	# (grep reads a file: grep -q at the end of the pipeline could go
+	# before tf-cat is done, and its SIGPIPE would fail the test.)
+	tf-split -o e/ <in.tfs | tf-cat >e.txt
+	grep -q "split.path \"e/$S2C\"" e.txt
 	mkdir f
-	(cd f && tf-split <../in.tfs) | tf-cat | grep -q "split.path \"$S2C\""
+	(cd f && tf-split <../in.tfs) | tf-cat >f.txt
+	grep -q "split.path \"$S2C\"" f.txt
 	[ -f "f/$S2C" ]
 	# A gap alone makes a file, and the annotation comes before it.
 	mk g.tfs <<-'EOF'
@@ -400,8 +441,11 @@ many() {
 	printf 'HTTP/1.1 200 OK\r\n\r\nhello' >exp1
 	cmp exp1 "d/$S2C"
 	[ "$(stat -c %Y "d/$S2C")" = 1795677039 ]
-	# What was read is passed on.
+	# What was read is passed on, then an END record of tf-split's own
+	# that says the stream was cut, every total 0 (tf-stream(5)).
 	[ "$(stat -c %s out.tfs)" -gt "$end" ]
+	tf-cat <out.tfs >out.txt
+	[ "$(tail -n 1 out.txt)" = "end packets 0 bytes 0 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 reassembled 0 frag_dropped 0 connections 0 evicted 0 timeouts 0 stray 0 gaps 0 gapbytes 0 status cut" ]
 }
 
 @test "tf-split: a stream without its end record" {
@@ -425,8 +469,11 @@ many() {
 	end
 	EOF
 	run -1 --separate-stderr bash -c 'ulimit -f 2 && exec tf-split -o d <in.tfs >/dev/null'
+	# A line when the file fails, one for the bytes it lost after, and
+	# the sum at the end.
 	[ "$stderr" = "tf-split: error writing 'd/$C2S': File too large: 952 bytes not written
-tf-split: error writing 'd/$C2S': 500 more bytes not written" ]
+tf-split: error writing 'd/$C2S': 500 more bytes not written
+tf-split: 1452 bytes not written to 1 file" ]
 	[ "$(stat -c %s "d/$C2S")" = 2048 ]
 	[ "$(cat "d/$S2C")" = ok ]
 }
@@ -462,7 +509,8 @@ tf-split: connection 1 opened twice: second open record at byte 291 ignored" ]
 	[ "$stderr" = "tf-split: more than 10000 files in 'd': -Fk, -Fm or -Fg spread them over directories" ]
 	run -0 --separate-stderr tf-split -q -o e <in.tfs
 	[ -z "$stderr" ]
-	[ "$(ls e | wc -l)" = 10002 ]
+	n=$(ls e | wc -l)
+	[ "$n" = 10002 ]
 }
 
 @test "tf-split: usage errors" {
@@ -485,7 +533,36 @@ $USAGE" ]
 $USAGE" ]
 	run -2 --separate-stderr tf-split -f 0 </dev/null
 	[ "$stderr" = "tf-split: option -f: '0' is not a number from 1 to 2147483647" ]
-	run -2 tf-split -o
+	run -2 --separate-stderr tf-split -o
+	[ "$stderr" = "tf-split: option requires an argument -- 'o'
+$USAGE" ]
+	[ ! -e d ]
+	# -h and --help: the usage line, what it does and a line per option,
+	# on standard output; -V and --version: the version.  Nothing read.
+	run -0 --separate-stderr tf-split -h </dev/null
+	[ -z "$stderr" ]
+	[ "$output" = "$USAGE
+Write each direction of each connection of the stream to a file.
+
+  -C conns       hold at most conns connections at once (131072)
+  -F tTkmg       prefix the template: time, ISO time, 1000 per dir
+  -f maxfds      keep at most maxfds files open
+  -o dir         write the files under dir
+  -q             do not suggest -Fk past 10000 files
+  -T template    name files by template (%A.%a-%B.%b%V%v%C%c)
+  -h, --help     show this help
+  -V, --version  show the version and the libraries loaded" ]
+	help=$output
+	run -0 --separate-stderr tf-split --help </dev/null
+	[ -z "$stderr" ]
+	[ "$output" = "$help" ]
+	run -0 --separate-stderr tf-split -V </dev/null
+	[ -z "$stderr" ]
+	[[ $output =~ ^"tf-split "[0-9]+\.[0-9]+\.[0-9]+$ ]]
+	version=$output
+	run -0 --separate-stderr tf-split --version </dev/null
+	[ -z "$stderr" ]
+	[ "$output" = "$version" ]
 	[ ! -e d ]
 }
 

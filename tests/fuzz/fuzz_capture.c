@@ -86,8 +86,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if ((fp = fmemopen((void *)(uintptr_t)data, size, "rb")) == NULL)
 		abort();
-	pc = pcap_fopen_offline_with_tstamp_precision(fp,
-	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	pc = pcap_fopen_offline_with_tstamp_precision(
+	    fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (pc == NULL) {
 		(void)fclose(fp);
 		return 0;
@@ -154,7 +154,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (r == PCAP_ERROR)
 		end.status |= REC_END_S_CUT;
-	if (reasm_finish(ra, last_ts) < 0)
+	if (reasm_finish(ra, last_ts, REC_CLOSE_END) < 0)
 		abort();
 	pktdec_end(dec);
 	end.not_ip = pktdec_stats(dec)->not_ip;

@@ -32,19 +32,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* tests/fuzz/hdecseed.c knows this table too. */
-static const char *const cenc[16] = {
-	"gzip", "x-gzip", "deflate", "br", "zstd", "identity",
-	"gzip, gzip", "deflate, br", "br, zstd", "zstd, gzip",
-	"GZip , identity,,", "gzip, deflate, br, zstd", "deflate, deflate",
-	"x-gzip, br", "zstd, zstd", "br, br, gzip, identity, deflate"
-};
+static const char *const cenc[16] = {"gzip", "x-gzip", "deflate", "br", "zstd",
+    "identity", "gzip, gzip", "deflate, br", "br, zstd", "zstd, gzip",
+    "GZip , identity,,", "gzip, deflate, br, zstd", "deflate, deflate",
+    "x-gzip, br", "zstd, zstd", "br, br, gzip, identity, deflate"};
 
 struct out {
-	uint64_t	 n;	/* bytes the sink got */
-	uint64_t	 hash;	/* FNV-1a of them */
-	uint64_t	 cap;
-	const uint8_t	*body;	/* identity: what to expect */
-	size_t		 bodylen;
+	uint64_t n;    /* bytes the sink got */
+	uint64_t hash; /* FNV-1a of them */
+	uint64_t cap;
+	const uint8_t *body; /* identity: what to expect */
+	size_t bodylen;
 };
 
 static void
@@ -53,11 +51,10 @@ sink(void *arg, const uint8_t *p, size_t n)
 	struct out *o = arg;
 	size_t i;
 
-	if (n == 0 || (o->body == NULL && n > HDEC_BUFLEN) ||
-	    n > o->cap - o->n)
+	if (n == 0 || (o->body == NULL && n > HDEC_BUFLEN) || n > o->cap - o->n)
 		abort();
-	if (o->body != NULL && (n > o->bodylen - o->n ||
-	    memcmp(p, o->body + o->n, n) != 0))
+	if (o->body != NULL &&
+	    (n > o->bodylen - o->n || memcmp(p, o->body + o->n, n) != 0))
 		abort();
 	for (i = 0; i < n; i++)
 		o->hash = (o->hash ^ p[i]) * 0x100000001b3ULL;
@@ -103,10 +100,10 @@ decode(const char *ce, uint64_t cap, uint64_t ratio, const uint8_t *body,
 	e0 = h.err;
 	e = hdec_finish(&h);
 	/* Finishing feeds what deflate kept to tell zlib from raw. */
-	if ((e0 != 0 && e != e0) || (e0 == 0 && e != 0 &&
-	    e != TF_ERR_TRUNCATED && e != TF_ERR_MALFORMED &&
-	    e != TF_ERR_LIMIT) || h.out != o->n || (e != 0 &&
-	    (h.why == NULL || h.why[0] == '\0')))
+	if ((e0 != 0 && e != e0) ||
+	    (e0 == 0 && e != 0 && e != TF_ERR_TRUNCATED &&
+	        e != TF_ERR_MALFORMED && e != TF_ERR_LIMIT) ||
+	    h.out != o->n || (e != 0 && (h.why == NULL || h.why[0] == '\0')))
 		abort();
 	if (o->body != NULL && e == 0 && o->n != o->bodylen)
 		abort();
@@ -131,8 +128,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	chunk = (data[0] >> 5) == 7 ? size : (size_t)1 << 2 * (data[0] >> 5);
 	ea = decode(ce, cap, ratio, data + 1, size - 1, chunk, &a);
 	eb = decode(ce, cap, ratio, data + 1, size - 1, size, &b);
-	if (ea != TF_ERR_LIMIT && eb != TF_ERR_LIMIT && (ea != eb ||
-	    (ea != TF_ERR_MALFORMED && (a.n != b.n || a.hash != b.hash))))
+	if (ea != TF_ERR_LIMIT && eb != TF_ERR_LIMIT &&
+	    (ea != eb ||
+	        (ea != TF_ERR_MALFORMED && (a.n != b.n || a.hash != b.hash))))
 		abort();
 	return 0;
 }

@@ -36,10 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static volatile uint8_t sinkbyte;
 
 struct fz {
-	struct hdec	 dec[2];
-	int		 on[2];
-	uint64_t	 maxout;
-	uint64_t	 maxratio;
+	struct hdec dec[2];
+	int on[2];
+	uint64_t maxout;
+	uint64_t maxratio;
 };
 
 static void
@@ -55,17 +55,16 @@ on_begin(void *arg, unsigned dir, struct http_msg *m)
 {
 	struct fz *z = arg;
 
-	if (strlen(m->method) >= HTTP_METHODLEN || strlen(m->uri) >=
-	    HTTP_URILEN)
+	if (strlen(m->method) >= HTTP_METHODLEN ||
+	    strlen(m->uri) >= HTTP_URILEN)
 		abort();
-	(void)hdec_init(&z->dec[dir], m->cenc, z->maxout, z->maxratio, sink,
-	    NULL);
+	(void)hdec_init(
+	    &z->dec[dir], m->cenc, z->maxout, z->maxratio, sink, NULL);
 	z->on[dir] = 1;
 }
 
 static void
-on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p,
-    size_t n)
+on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p, size_t n)
 {
 	struct fz *z = arg;
 
@@ -103,10 +102,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct http_limits lim;
-	struct http_cb cb = { on_begin, on_body, on_end, on_warn };
+	struct http_cb cb = {on_begin, on_body, on_end, on_warn};
 	struct http_conn c;
 	struct fz z;
-	uint64_t off[2] = { 0, 0 };
+	uint64_t off[2] = {0, 0};
 	uint8_t *buf;
 	size_t len;
 	unsigned op, d;

@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = jsonobj_str(&m[i], buf, m[i].vallen + 1);
 		if (len < 0 || (size_t)len > m[i].vallen ||
 		    utf8_valid((const uint8_t *)buf, (size_t)len, NULL) !=
-		    (size_t)len)
+		        (size_t)len)
 			abort();
 		free(buf);
 	}

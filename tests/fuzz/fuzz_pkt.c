@@ -28,13 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 /* Keeps the payload reads from being optimised away. */
 static volatile uint8_t sink;
 
-static const int lt[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 276 };
+static const int lt[] = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276};
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pkt_limits tiny = { 20000, 3, 1000000000LL };
-	uint64_t count[PKT_DROPPED + 1] = { 0 };
+	struct pkt_limits tiny = {20000, 3, 1000000000LL};
+	uint64_t count[PKT_DROPPED + 1] = {0};
 	const struct pkt_stats *st;
 	struct pktdec *d;
 	enum pkt_result r;
@@ -76,8 +76,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(frame);
 	}
 	st = pktdec_stats(d);
-	if (st->frames != count[PKT_TCP] + count[PKT_HELD] + st->not_ip +
-	    st->not_tcp + st->malformed + count[PKT_DROPPED] ||
+	if (st->frames !=
+	        count[PKT_TCP] + count[PKT_HELD] + st->not_ip + st->not_tcp +
+	            st->malformed + count[PKT_DROPPED] ||
 	    st->truncated > count[PKT_TCP] || st->reassembled > st->fragments)
 		abort();
 	pktdec_free(d);

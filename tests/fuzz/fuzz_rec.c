@@ -38,10 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static volatile uint64_t sink;
 
 struct feed {
-	int		 wfd;
-	const uint8_t	*p;
-	size_t		 left;
-	size_t		 chunk;
+	int wfd;
+	const uint8_t *p;
+	size_t left;
+	size_t chunk;
 };
 
 /* The before_read hook: the reader drained the pipe; give it more. */
@@ -119,8 +119,8 @@ check(const struct rec *rec)
 		inside(rec, h->pcapver, h->pcapverlen);
 		for (i = 0; i < h->nsources; i++)
 			inside(rec, h->source[i], h->sourcelen[i]);
-		sink += h->linktype + h->snaplen + h->source_kind +
-		    h->tsresol + (uint64_t)h->start;
+		sink += h->linktype + h->snaplen + h->source_kind + h->tsresol +
+		    (uint64_t)h->start;
 		break;
 	case REC_OPEN:
 		if (rec->len < REC_HDR_LEN + REC_OPEN_FIXED || o->conn == 0 ||
@@ -158,7 +158,8 @@ check(const struct rec *rec)
 		break;
 	case REC_ANNOT:
 		if (REC_HDR_LEN + REC_ANNOT_FIXED + a->keylen + a->valuelen !=
-		    rec->len || (a->dir > 1 && a->dir != REC_DIR_NONE))
+		        rec->len ||
+		    (a->dir > 1 && a->dir != REC_DIR_NONE))
 			abort();
 		inside(rec, a->key, a->keylen);
 		inside(rec, a->value, a->valuelen);
@@ -226,7 +227,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((e = rec_reader_start(&r)) == 0) {
 		expect = REC_PREAMBLE_LEN;
 		while ((e = rec_read(&r, &rec)) > 0) {
-			if (rec.offset != expect || r.offset != expect + rec.len)
+			if (rec.offset != expect ||
+			    r.offset != expect + rec.len)
 				abort();
 			expect += rec.len;
 			check(&rec);

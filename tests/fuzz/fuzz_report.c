@@ -75,7 +75,7 @@ x_end(void *arg, const struct rec_end *e, const char *cut, uint64_t stray)
 	return dfxml_end(arg, e, cut, stray);
 }
 
-static const struct report_out out = { x_begin, x_dir, x_end, NULL };
+static const struct report_out out = {x_begin, x_dir, x_end, NULL};
 
 /*
  * The stream goes through the same filter core and report handlers as
@@ -84,7 +84,7 @@ static const struct report_out out = { x_begin, x_dir, x_end, NULL };
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *argv[] = { "fuzz_report", NULL };
+	static char *argv[] = {"fuzz_report", NULL};
 	struct filter f;
 	struct dfxml x;
 	struct report *rp;

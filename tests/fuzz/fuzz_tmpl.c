@@ -31,13 +31,13 @@
 #include "tferr.h"
 #include "tmpl.h"
 
-#define NAMELEN	4096	/* as in tf-split and tf-http */
+#define NAMELEN 4096 /* as in tf-split and tf-http */
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 struct in {
-	const uint8_t	*p;
-	size_t		 left;
+	const uint8_t *p;
+	size_t left;
 };
 
 static uint64_t
@@ -93,8 +93,7 @@ str(struct in *in)
 	size_t n;
 	char *s;
 
-	if (in->left == 0 ||
-	    (nul = memchr(in->p, '\0', in->left)) == NULL)
+	if (in->left == 0 || (nul = memchr(in->p, '\0', in->left)) == NULL)
 		return NULL;
 	n = (size_t)(nul - in->p);
 	if ((s = malloc(n + 1)) == NULL)
@@ -160,7 +159,7 @@ check_name(const struct tmpl *t, const struct rec_open *o, unsigned dir)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct in in = { data, size };
+	struct in in = {data, size};
 	struct rec_open o;
 	struct tmpl t;
 	char *text, *f1, *f2;

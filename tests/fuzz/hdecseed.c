@@ -24,12 +24,10 @@
 #include <zstd.h>
 
 /* fuzz_hdec.c's cenc[], in its order. */
-static const char *const cenc[16] = {
-	"gzip", "x-gzip", "deflate", "br", "zstd", "identity",
-	"gzip, gzip", "deflate, br", "br, zstd", "zstd, gzip",
-	"GZip , identity,,", "gzip, deflate, br, zstd", "deflate, deflate",
-	"x-gzip, br", "zstd, zstd", "br, br, gzip, identity, deflate"
-};
+static const char *const cenc[16] = {"gzip", "x-gzip", "deflate", "br", "zstd",
+    "identity", "gzip, gzip", "deflate, br", "br, zstd", "zstd, gzip",
+    "GZip , identity,,", "gzip, deflate, br, zstd", "deflate, deflate",
+    "x-gzip, br", "zstd, zstd", "br, br, gzip, identity, deflate"};
 
 static void
 usage(void)
@@ -86,8 +84,8 @@ brcode(uint8_t **p, size_t *n)
 
 	if ((out = malloc(max)) == NULL)
 		err(1, NULL);
-	if (!BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW,
-	    BROTLI_MODE_GENERIC, *n, *p, &max, out))
+	if (!BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY,
+	        BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, *n, *p, &max, out))
 		errx(1, "brotli");
 	free(*p);
 	*p = out;
@@ -154,8 +152,9 @@ main(int argc, char *argv[])
 			e = s + strlen(s);
 		while (s < e && *s == ' ')
 			s++;
-		for (len = 0; s + len < e && s[len] != ' ' &&
-		    len < sizeof(name) - 1; len++)
+		for (len = 0;
+		     s + len < e && s[len] != ' ' && len < sizeof(name) - 1;
+		     len++)
 			name[len] = (char)tolower((unsigned char)s[len]);
 		name[len] = '\0';
 		if (strcmp(name, "gzip") == 0 || strcmp(name, "x-gzip") == 0)

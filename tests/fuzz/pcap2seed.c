@@ -21,7 +21,7 @@
 #include <pcap/pcap.h>
 
 /* fuzz_pkt.c's lt[], in its order. */
-static const int lt[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 276 };
+static const int lt[] = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276};
 
 static void
 usage(void)
@@ -67,7 +67,8 @@ main(int argc, char *argv[])
 		if (lt[i] == dlt)
 			break;
 	if (i == sizeof(lt) / sizeof(lt[0]))
-		errx(1, "%s: link type %d is not fuzz_pkt's", argv[optind], dlt);
+		errx(
+		    1, "%s: link type %d is not fuzz_pkt's", argv[optind], dlt);
 	if ((out = fopen(argv[optind + 1], "wb")) == NULL)
 		err(1, "%s", argv[optind + 1]);
 	putc((int)i | (tiny ? 0x10 : 0), out);
@@ -77,8 +78,9 @@ main(int argc, char *argv[])
 		if (used + 3 + len > max)
 			break;
 		now = (long long)h->ts.tv_sec * 10 + h->ts.tv_usec / 100000;
-		step = first || now < prev ? 0 : now - prev > 127 ? 127 :
-		    now - prev;
+		step = first || now < prev ? 0
+		    : now - prev > 127     ? 127
+		                           : now - prev;
 		first = 0;
 		prev = now;
 		putc((int)step | (h->len > h->caplen ? 0x80 : 0), out);

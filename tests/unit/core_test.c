@@ -25,8 +25,8 @@
 void siphash24_key_random(struct siphash_key *);
 uint64_t siphash24(const struct siphash_key *, const void *, size_t);
 uint64_t siphash24_u64(const struct siphash_key *, uint64_t);
-#define SIPHASH_CROUNDS	2
-#define SIPHASH_DROUNDS	4
+#define SIPHASH_CROUNDS 2
+#define SIPHASH_DROUNDS 4
 #define siphash_key_random siphash24_key_random
 #define siphash siphash24
 #define siphash_u64 siphash24_u64
@@ -37,15 +37,16 @@ uint64_t siphash24_u64(const struct siphash_key *, uint64_t);
 
 static int nchecks, nfailed;
 
-#define CHECK(cond, ...) do { \
-	nchecks++; \
-	if (!(cond)) { \
-		nfailed++; \
-		printf("%s:%d: ", __FILE__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-	} \
-} while (0)
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		nchecks++;                                                     \
+		if (!(cond)) {                                                 \
+			nfailed++;                                             \
+			printf("%s:%d: ", __FILE__, __LINE__);                 \
+			printf(__VA_ARGS__);                                   \
+			printf("\n");                                          \
+		}                                                              \
+	} while (0)
 
 /* One member "k" of bytes p, as the writer makes it. */
 static void
@@ -61,30 +62,30 @@ static void
 test_json_rule(void)
 {
 	static const struct {
-		const char	*in;
-		size_t		 len;
-		const char	*out;
+		const char *in;
+		size_t len;
+		const char *out;
 	} t[] = {
-		{ "plain", 5, "{\"k\":\"plain\"}" },
-		{ "a\"b\\c", 5, "{\"k\":\"a\\\"b\\\\c\"}" },
-		{ "\n\r\t", 3, "{\"k\":\"\\n\\r\\t\"}" },
-		{ "\x01\x1f\x7f\b\f", 5,
-		    "{\"k\":\"\\u0001\\u001f\\u007f\\u0008\\u000c\"}" },
-		{ "\0", 1, "{\"k\":\"\\u0000\"}" },
-		{ "caf\xc3\xa9", 5, "{\"k\":\"caf\xc3\xa9\"}" },
-		/* C1 controls: escaped; U+00A0 is not one. */
-		{ "\xc2\x80\xc2\x9b\xc2\x9f\xc2\xa0", 8,
-		    "{\"k\":\"\\u0080\\u009b\\u009f\xc2\xa0\"}" },
-		/* Line and paragraph separators; U+2027 stays. */
-		{ "\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7", 9,
-		    "{\"k\":\"\\u2028\\u2029\xe2\x80\xa7\"}" },
-		{ "\xf0\x9f\x98\x80", 4, "{\"k\":\"\xf0\x9f\x98\x80\"}" },
-		/* Not UTF-8: hex under k_hex. */
-		{ "caf\xe9", 4, "{\"k_hex\":\"636166e9\"}" },
-		{ "\xc0\xaf", 2, "{\"k_hex\":\"c0af\"}" },
-		{ "\xed\xa0\x80", 3, "{\"k_hex\":\"eda080\"}" },
-		{ "\xc3", 1, "{\"k_hex\":\"c3\"}" },
-		{ "", 0, "{\"k\":\"\"}" },
+	    {"plain", 5, "{\"k\":\"plain\"}"},
+	    {"a\"b\\c", 5, "{\"k\":\"a\\\"b\\\\c\"}"},
+	    {"\n\r\t", 3, "{\"k\":\"\\n\\r\\t\"}"},
+	    {"\x01\x1f\x7f\b\f", 5,
+	        "{\"k\":\"\\u0001\\u001f\\u007f\\u0008\\u000c\"}"},
+	    {"\0", 1, "{\"k\":\"\\u0000\"}"},
+	    {"caf\xc3\xa9", 5, "{\"k\":\"caf\xc3\xa9\"}"},
+	    /* C1 controls: escaped; U+00A0 is not one. */
+	    {"\xc2\x80\xc2\x9b\xc2\x9f\xc2\xa0", 8,
+	        "{\"k\":\"\\u0080\\u009b\\u009f\xc2\xa0\"}"},
+	    /* Line and paragraph separators; U+2027 stays. */
+	    {"\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7", 9,
+	        "{\"k\":\"\\u2028\\u2029\xe2\x80\xa7\"}"},
+	    {"\xf0\x9f\x98\x80", 4, "{\"k\":\"\xf0\x9f\x98\x80\"}"},
+	    /* Not UTF-8: hex under k_hex. */
+	    {"caf\xe9", 4, "{\"k_hex\":\"636166e9\"}"},
+	    {"\xc0\xaf", 2, "{\"k_hex\":\"c0af\"}"},
+	    {"\xed\xa0\x80", 3, "{\"k_hex\":\"eda080\"}"},
+	    {"\xc3", 1, "{\"k_hex\":\"c3\"}"},
+	    {"", 0, "{\"k\":\"\"}"},
 	};
 	struct json j;
 	size_t i, n;
@@ -113,8 +114,10 @@ test_json_rule(void)
 	json_newline(&j);
 	json_begin(&j, NULL);
 	json_end(&j);
-	CHECK(strcmp(j.p, "{\"a\":1,\"b\":[-2,true,null,{\"c\":\"d\"}],"
-	    "\"e\":\"01ff\",\"f\":{}}\n{}") == 0, "json shape: %s", j.p);
+	CHECK(strcmp(j.p,
+	          "{\"a\":1,\"b\":[-2,true,null,{\"c\":\"d\"}],"
+	          "\"e\":\"01ff\",\"f\":{}}\n{}") == 0,
+	    "json shape: %s", j.p);
 	/* A prefix cut inside a character leaves it out. */
 	json_clear(&j);
 	json_begin(&j, NULL);
@@ -144,9 +147,9 @@ rnd(void)
 static size_t
 randbytes(uint8_t *b, size_t max)
 {
-	static const char *const bits[] = { "a", "\"", "\\", "\n", "\x01",
-	    "\x7f", "\xc2\x85", "\xe2\x80\xa8", "caf\xc3\xa9", "\xff",
-	    "\xc3", "\0", "\xf0\x9f\x98\x80", "/", " " };
+	static const char *const bits[] = {"a", "\"", "\\", "\n", "\x01",
+	    "\x7f", "\xc2\x85", "\xe2\x80\xa8", "caf\xc3\xa9", "\xff", "\xc3",
+	    "\0", "\xf0\x9f\x98\x80", "/", " "};
 	size_t n = 0, k, l, w;
 
 	k = rnd() % 12;
@@ -180,8 +183,8 @@ test_json_roundtrip(void)
 	for (i = 0; i < 20000; i++) {
 		n = randbytes(in, sizeof(in));
 		one(&j, in, n);
-		e = jsonobj_parse((const uint8_t *)j.p, j.len, m,
-		    JSONOBJ_MAX_MEMBERS, &cnt);
+		e = jsonobj_parse(
+		    (const uint8_t *)j.p, j.len, m, JSONOBJ_MAX_MEMBERS, &cnt);
 		CHECK(e == 0, "round trip %d: parse %d: %s", i, e, j.p);
 		if (e != 0)
 			continue;
@@ -209,11 +212,18 @@ test_httpmsg(void)
 		httpmsg_init(&a);
 		for (k = 0; k < HTTPMSG_NFIELDS; k++)
 			len[k] = randbytes(s[k], sizeof(s[k]));
-		as[0] = &a.dir; as[1] = &a.method; as[2] = &a.uri;
-		as[3] = &a.host; as[4] = &a.reason; as[5] = &a.version;
-		as[6] = &a.content_type; as[7] = &a.transfer_encoding;
-		as[8] = &a.content_encoding; as[9] = &a.file;
-		as[10] = &a.file_sent; as[11] = &a.problem;
+		as[0] = &a.dir;
+		as[1] = &a.method;
+		as[2] = &a.uri;
+		as[3] = &a.host;
+		as[4] = &a.reason;
+		as[5] = &a.version;
+		as[6] = &a.content_type;
+		as[7] = &a.transfer_encoding;
+		as[8] = &a.content_encoding;
+		as[9] = &a.file;
+		as[10] = &a.file_sent;
+		as[11] = &a.problem;
 		for (k = 0; k < 12; k++)
 			if (rnd() % 3 != 0)
 				*as[k] = httpmsg_b(s[k], len[k]);
@@ -229,41 +239,56 @@ test_httpmsg(void)
 		json_clear(&j);
 		httpmsg_write(&a, &j);
 		e = httpmsg_read(&b, (const uint8_t *)j.p, j.len, &why);
-		CHECK(e == 0, "httpmsg %d: read %d %s: %s", i, e,
-		    e ? why : "", j.p);
+		CHECK(e == 0, "httpmsg %d: read %d %s: %s", i, e, e ? why : "",
+		    j.p);
 		if (e != 0)
 			continue;
-		bs[0] = &b.dir; bs[1] = &b.method; bs[2] = &b.uri;
-		bs[3] = &b.host; bs[4] = &b.reason; bs[5] = &b.version;
-		bs[6] = &b.content_type; bs[7] = &b.transfer_encoding;
-		bs[8] = &b.content_encoding; bs[9] = &b.file;
-		bs[10] = &b.file_sent; bs[11] = &b.problem;
+		bs[0] = &b.dir;
+		bs[1] = &b.method;
+		bs[2] = &b.uri;
+		bs[3] = &b.host;
+		bs[4] = &b.reason;
+		bs[5] = &b.version;
+		bs[6] = &b.content_type;
+		bs[7] = &b.transfer_encoding;
+		bs[8] = &b.content_encoding;
+		bs[9] = &b.file;
+		bs[10] = &b.file_sent;
+		bs[11] = &b.problem;
 		for (k = 0; k < 12; k++)
 			CHECK((as[k]->p == NULL) == (bs[k]->p == NULL) &&
-			    as[k]->len == bs[k]->len && (as[k]->p == NULL ||
-			    memcmp(as[k]->p, bs[k]->p, as[k]->len) == 0),
+			        as[k]->len == bs[k]->len &&
+			        (as[k]->p == NULL ||
+			            memcmp(as[k]->p, bs[k]->p, as[k]->len) ==
+			                0),
 			    "httpmsg %d: string %d differs: %s", i, k, j.p);
 		CHECK(b.has == a.has && b.n == a.n && b.length == a.length &&
-		    b.complete == 1 && b.decoded == 0 &&
-		    (!(a.has & HTTPMSG_HAS(status)) || b.status == a.status),
+		        b.complete == 1 && b.decoded == 0 &&
+		        (!(a.has & HTTPMSG_HAS(status)) ||
+		            b.status == a.status),
 		    "httpmsg %d: numbers differ: %s", i, j.p);
-		CHECK(b.md5.p != NULL && memcmp(b.md5.p,
-		    "0123456789abcdef0123456789abcdef", 33) == 0 &&
-		    b.sha1.p == NULL, "httpmsg %d: digests: %s", i, j.p);
+		CHECK(b.md5.p != NULL &&
+		        memcmp(b.md5.p, "0123456789abcdef0123456789abcdef",
+		            33) == 0 &&
+		        b.sha1.p == NULL,
+		    "httpmsg %d: digests: %s", i, j.p);
 		httpmsg_release(&b);
 	}
 	/* A digest of the wrong length is dropped; upper case is lowered. */
 	why = "{\"md5\":\"AB\",\"sha1\":"
-	    "\"0123456789ABCDEF0123456789ABCDEF01234567\",\"n\":\"1\"}";
+	      "\"0123456789ABCDEF0123456789ABCDEF01234567\",\"n\":\"1\"}";
 	e = httpmsg_read(&b, (const uint8_t *)why, strlen(why), &why);
 	CHECK(e == 0 && b.md5.p == NULL && b.sha1.p != NULL &&
-	    memcmp(b.sha1.p, "0123456789abcdef0123456789abcdef01234567",
-	    41) == 0 && !(b.has & HTTPMSG_HAS(n)), "httpmsg digest checks");
+	        memcmp(b.sha1.p, "0123456789abcdef0123456789abcdef01234567",
+	            41) == 0 &&
+	        !(b.has & HTTPMSG_HAS(n)),
+	    "httpmsg digest checks");
 	if (e == 0)
 		httpmsg_release(&b);
 	e = httpmsg_read(&b, (const uint8_t *)"{\"uri\":{}}", 10, &why);
-	CHECK(e == TF_ERR_MALFORMED && strcmp(why, "nested object or array")
-	    == 0, "httpmsg nested: %d", e);
+	CHECK(
+	    e == TF_ERR_MALFORMED && strcmp(why, "nested object or array") == 0,
+	    "httpmsg nested: %d", e);
 	json_release(&j);
 }
 
@@ -272,30 +297,27 @@ test_esc(void)
 {
 	char buf[64];
 
-	CHECK(strcmp(esc_str(buf, sizeof(buf), "\x1b]0;t\x07\r\n\"\\\xc3\xa9",
-	    12), "\\x1b]0;t\\x07\\r\\n\\\"\\\\\\xc3\\xa9") == 0,
+	CHECK(strcmp(
+	          esc_str(buf, sizeof(buf), "\x1b]0;t\x07\r\n\"\\\xc3\xa9", 12),
+	          "\\x1b]0;t\\x07\\r\\n\\\"\\\\\\xc3\\xa9") == 0,
 	    "esc: %s", buf);
-	CHECK(strcmp(esc_str(buf, 6, "ab\x1b", 3), "ab") == 0,
-	    "esc cut: %s", buf);
+	CHECK(strcmp(esc_str(buf, 6, "ab\x1b", 3), "ab") == 0, "esc cut: %s",
+	    buf);
 }
 
 static void
 test_siphash(void)
 {
 	/* The SipHash paper's vectors for SipHash-2-4, lengths 0 to 16. */
-	static const uint64_t v24[17] = {
-		0x726fdb47dd0e0e31ULL, 0x74f839c593dc67fdULL,
-		0x0d6c8009d9a94f5aULL, 0x85676696d7fb7e2dULL,
-		0xcf2794e0277187b7ULL, 0x18765564cd99a68dULL,
-		0xcbc9466e58fee3ceULL, 0xab0200f58b01d137ULL,
-		0x93f5f5799a932462ULL, 0x9e0082df0ba9e4b0ULL,
-		0x7a5dbbc594ddb9f3ULL, 0xf4b32f46226bada7ULL,
-		0x751e8fbc860ee5fbULL, 0x14ea5627c0843d90ULL,
-		0xf723ca908e7af2eeULL, 0xa129ca6149be45e5ULL,
-		0x3f2acc7f57c29bdbULL
-	};
-	struct siphash_key k = { 0x0706050403020100ULL,
-	    0x0f0e0d0c0b0a0908ULL }, r1, r2;
+	static const uint64_t v24[17] = {0x726fdb47dd0e0e31ULL,
+	    0x74f839c593dc67fdULL, 0x0d6c8009d9a94f5aULL, 0x85676696d7fb7e2dULL,
+	    0xcf2794e0277187b7ULL, 0x18765564cd99a68dULL, 0xcbc9466e58fee3ceULL,
+	    0xab0200f58b01d137ULL, 0x93f5f5799a932462ULL, 0x9e0082df0ba9e4b0ULL,
+	    0x7a5dbbc594ddb9f3ULL, 0xf4b32f46226bada7ULL, 0x751e8fbc860ee5fbULL,
+	    0x14ea5627c0843d90ULL, 0xf723ca908e7af2eeULL, 0xa129ca6149be45e5ULL,
+	    0x3f2acc7f57c29bdbULL};
+	struct siphash_key k = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL},
+	                   r1, r2;
 	uint8_t in[16], le[8];
 	uint64_t v = 0x1122334455667788ULL;
 	size_t i;
@@ -327,8 +349,8 @@ test_mime(void)
 static void
 fields(void)
 {
-	static const char *const types[] = { "", "bytes", "word", "number",
-	    "boolean", "hex" };
+	static const char *const types[] = {
+	    "", "bytes", "word", "number", "boolean", "hex"};
 	enum httpmsg_type t;
 	const char *name, *desc;
 	unsigned i;

@@ -12,11 +12,11 @@
 
 #include "pkt.h"
 
-#define SEC	1000000000LL
+#define SEC 1000000000LL
 
 struct fb {
-	uint8_t		 b[70000];
-	size_t		 n;
+	uint8_t b[70000];
+	size_t n;
 };
 
 static int ntest, nfail;
@@ -71,8 +71,8 @@ putn(struct fb *f, const void *p, size_t n)
 static void
 eth(struct fb *f, unsigned type)
 {
-	static const uint8_t dmac[6] = { 0, 1, 2, 3, 4, 5 };
-	static const uint8_t smac[6] = { 10, 11, 12, 13, 14, 15 };
+	static const uint8_t dmac[6] = {0, 1, 2, 3, 4, 5};
+	static const uint8_t smac[6] = {10, 11, 12, 13, 14, 15};
 
 	putn(f, dmac, 6);
 	putn(f, smac, 6);
@@ -81,8 +81,8 @@ eth(struct fb *f, unsigned type)
 
 /* A TCP segment with a 20-byte header into s; returns its length. */
 static size_t
-mk_tcp(uint8_t *s, unsigned sport, unsigned dport, uint32_t seq,
-    unsigned flags, const char *data, size_t dlen)
+mk_tcp(uint8_t *s, unsigned sport, unsigned dport, uint32_t seq, unsigned flags,
+    const char *data, size_t dlen)
 {
 	struct fb f;
 
@@ -101,7 +101,7 @@ mk_tcp(uint8_t *s, unsigned sport, unsigned dport, uint32_t seq,
 	return f.n;
 }
 
-#define TOT_AUTO	0x10000u
+#define TOT_AUTO 0x10000u
 
 /* IPv4 header (ihl words) plus payload; tot TOT_AUTO for the right one. */
 static void
@@ -121,15 +121,15 @@ ip4(struct fb *f, unsigned ihl, unsigned tot, unsigned id, unsigned fo,
 	put32(f, 0x0a000001);
 	put32(f, 0x0a000002);
 	for (i = 5; i < ihl; i++)
-		put32(f, 0x01010101);	/* NOP options */
+		put32(f, 0x01010101); /* NOP options */
 	putn(f, pl, n);
 }
 
 static void
 ip6(struct fb *f, unsigned plen, unsigned nh, const uint8_t *pl, size_t n)
 {
-	static const uint8_t src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-	static const uint8_t dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const uint8_t dst[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 	put32(f, 0x60000000);
 	put16(f, plen == TOT_AUTO ? n : plen);
@@ -182,7 +182,7 @@ static void
 test_basic(void)
 {
 	struct pktdec *d = pktdec_new(1, NULL);
-	struct fb f = { .n = 0 };
+	struct fb f = {.n = 0};
 	uint8_t seg[100];
 	struct pkt p;
 	size_t n;
@@ -190,13 +190,13 @@ test_basic(void)
 	n = mk_tcp(seg, 1234, 80, 1000, PKT_TH_SYN | PKT_TH_ACK, "hi", 2);
 	eth(&f, 0x0800);
 	ip4(&f, 5, TOT_AUTO, 1, 0x4000, 6, seg, n);
-	check(dec(d, 0, &f, &p) == PKT_TCP && p.family == 4 &&
-	    p.src[0] == 10 && p.src[3] == 1 && p.dst[3] == 2 &&
-	    p.sport == 1234 && p.dport == 80 && p.seq == 1000 &&
-	    p.ack == 0x01020304 && p.win == 8192 &&
-	    p.flags == (PKT_TH_SYN | PKT_TH_ACK) && p.nvlan == 0 &&
-	    p.has_mac && p.dmac[5] == 5 && p.smac[0] == 10 &&
-	    !p.fragmented && payis(&p, "hi"), "ethernet ipv4 tcp");
+	check(dec(d, 0, &f, &p) == PKT_TCP && p.family == 4 && p.src[0] == 10 &&
+	        p.src[3] == 1 && p.dst[3] == 2 && p.sport == 1234 &&
+	        p.dport == 80 && p.seq == 1000 && p.ack == 0x01020304 &&
+	        p.win == 8192 && p.flags == (PKT_TH_SYN | PKT_TH_ACK) &&
+	        p.nvlan == 0 && p.has_mac && p.dmac[5] == 5 &&
+	        p.smac[0] == 10 && !p.fragmented && payis(&p, "hi"),
+	    "ethernet ipv4 tcp");
 
 	f.n = 0;
 	eth(&f, 0x0806);
@@ -235,7 +235,8 @@ test_basic(void)
 	ip4(&f, 5, TOT_AUTO, 1, 0, 6, seg, n);
 	f.n = 14 + 20 + 15;
 	check(dec(d, 0, &f, &p) == PKT_MALFORMED &&
-	    pktdec_stats(d)->truncated == 0, "tcp header cut short");
+	        pktdec_stats(d)->truncated == 0,
+	    "tcp header cut short");
 
 	f.n = 0;
 	eth(&f, 0x0800);
@@ -246,7 +247,7 @@ test_basic(void)
 	f.n = 0;
 	eth(&f, 0x0800);
 	ip4(&f, 5, TOT_AUTO, 1, 0, 6, seg, n);
-	f.b[14 + 20 + 12] = 6 << 4;	/* 24 > 22 bytes of segment */
+	f.b[14 + 20 + 12] = 6 << 4; /* 24 > 22 bytes of segment */
 	check(dec(d, 0, &f, &p) == PKT_MALFORMED, "tcp data offset too big");
 
 	f.n = 0;
@@ -254,17 +255,17 @@ test_basic(void)
 	check(dec(d, 0, &f, &p) == PKT_MALFORMED, "empty ipv4");
 	f.n = 5;
 	check(dec(d, 0, &f, &p) == PKT_MALFORMED, "short ethernet");
-	check(pktdec_decode(d, 0, 0, 0, NULL, &p) == PKT_MALFORMED,
-	    "null frame");
+	check(
+	    pktdec_decode(d, 0, 0, 0, NULL, &p) == PKT_MALFORMED, "null frame");
 	pktdec_free(d);
 }
 
 static void
 test_vlan(void)
 {
-	static const unsigned tpid[3] = { 0x88a8, 0x8100, 0x9100 };
+	static const unsigned tpid[3] = {0x88a8, 0x8100, 0x9100};
 	struct pktdec *d = pktdec_new(1, NULL);
-	struct fb f = { .n = 0 };
+	struct fb f = {.n = 0};
 	uint8_t seg[100];
 	struct pkt p;
 	size_t n;
@@ -272,11 +273,11 @@ test_vlan(void)
 
 	n = mk_tcp(seg, 1, 2, 3, PKT_TH_ACK, "v", 1);
 	eth(&f, 0x8100);
-	put16(&f, 0xa000 | 42);		/* PCP 5, VID 42 */
+	put16(&f, 0xa000 | 42); /* PCP 5, VID 42 */
 	put16(&f, 0x0800);
 	ip4(&f, 5, TOT_AUTO, 1, 0, 6, seg, n);
-	check(dec(d, 0, &f, &p) == PKT_TCP && p.nvlan == 1 &&
-	    p.vlan[0] == 42, "802.1q vid without pcp");
+	check(dec(d, 0, &f, &p) == PKT_TCP && p.nvlan == 1 && p.vlan[0] == 42,
+	    "802.1q vid without pcp");
 
 	f.n = 0;
 	eth(&f, tpid[0]);
@@ -310,7 +311,7 @@ static void
 test_lengths(void)
 {
 	struct pktdec *d = pktdec_new(1, NULL);
-	struct fb f = { .n = 0 };
+	struct fb f = {.n = 0};
 	uint8_t seg[2000];
 	struct pkt p;
 	size_t n;
@@ -337,7 +338,7 @@ test_lengths(void)
 	ip4(&f, 5, 0, 1, 0, 6, seg, n);
 	f.n = 14 + 20 + 20 + 100;
 	check(dec2(d, 0, &f, 14 + 20 + 20 + 1000, &p) == PKT_TCP &&
-	    p.paylen == 100 && p.seglen == 1000,
+	        p.paylen == 100 && p.seglen == 1000,
 	    "ipv4 total length 0, snaplen cut: wire length counts");
 
 	f.n = 0;
@@ -345,7 +346,7 @@ test_lengths(void)
 	ip4(&f, 5, TOT_AUTO, 1, 0, 6, seg, n);
 	f.n = 14 + 20 + 20 + 100;
 	check(dec(d, 0, &f, &p) == PKT_TCP && p.paylen == 100 &&
-	    p.seglen == 1000 && pktdec_stats(d)->truncated == 2,
+	        p.seglen == 1000 && pktdec_stats(d)->truncated == 2,
 	    "snaplen cut: paylen < seglen, counted");
 
 	f.n = 0;
@@ -362,7 +363,7 @@ ext(uint8_t *b, unsigned nh, unsigned len8)
 	memset(b, 0, (len8 + 1) * 8);
 	b[0] = (uint8_t)nh;
 	b[1] = (uint8_t)len8;
-	if (len8 == 0) {		/* PadN over the 6 option bytes */
+	if (len8 == 0) { /* PadN over the 6 option bytes */
 		b[2] = 1;
 		b[3] = 4;
 	}
@@ -373,7 +374,7 @@ static void
 test_ipv6(void)
 {
 	struct pktdec *d = pktdec_new(1, NULL);
-	struct fb f = { .n = 0 };
+	struct fb f = {.n = 0};
 	uint8_t pl[300];
 	struct pkt p;
 	size_t n;
@@ -385,8 +386,8 @@ test_ipv6(void)
 	eth(&f, 0x86dd);
 	ip6(&f, TOT_AUTO, 0, pl, n);
 	check(dec(d, 0, &f, &p) == PKT_TCP && p.family == 6 &&
-	    p.src[0] == 0x20 && p.src[15] == 1 && p.dst[15] == 2 &&
-	    p.sport == 443 && payis(&p, "six"),
+	        p.src[0] == 0x20 && p.src[15] == 1 && p.dst[15] == 2 &&
+	        p.sport == 443 && payis(&p, "six"),
 	    "ipv6 hop-by-hop + destination options");
 
 	n = ext(pl, 6, 0);
@@ -418,7 +419,7 @@ test_ipv6(void)
 	ip6(&f, TOT_AUTO, 60, pl, n);
 	check(dec(d, 0, &f, &p) == PKT_NOT_TCP, "no next header");
 
-	n = ext(pl, 6, 3);		/* 32 bytes, only 8 present */
+	n = ext(pl, 6, 3); /* 32 bytes, only 8 present */
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ip6(&f, 8, 0, pl, 8);
@@ -444,15 +445,16 @@ test_ipv6(void)
 	pl[4] = 0x00;
 	pl[5] = 0x01;
 	pl[6] = 0x00;
-	pl[7] = 0x00;			/* 65536 */
+	pl[7] = 0x00; /* 65536 */
 	n = 8 + mk_tcp(pl + 8, 1, 2, 3, PKT_TH_ACK, "jumbo", 5);
 	f.n = 0;
 	eth(&f, 0x86dd);
 	ip6(&f, 0, 0, pl, n);
 	check(dec(d, 0, &f, &p) == PKT_TCP && p.paylen == 5 &&
-	    p.seglen == 65536 - 8 - 20, "ipv6 jumbo payload option");
+	        p.seglen == 65536 - 8 - 20,
+	    "ipv6 jumbo payload option");
 
-	pl[6] = 0x10;			/* 65536 + 4096 - 65536: < 65536 */
+	pl[6] = 0x10; /* 65536 + 4096 - 65536: < 65536 */
 	pl[5] = 0x00;
 	f.n = 0;
 	eth(&f, 0x86dd);
@@ -475,7 +477,7 @@ test_ipv6(void)
 	eth(&f, 0x86dd);
 	ip6(&f, TOT_AUTO, 44, pl, n);
 	check(dec(d, 0, &f, &p) == PKT_TCP && !p.fragmented &&
-	    payis(&p, "atom") && pktdec_stats(d)->fragments == 0,
+	        payis(&p, "atom") && pktdec_stats(d)->fragments == 0,
 	    "ipv6 atomic fragment");
 	pktdec_free(d);
 }
@@ -485,7 +487,7 @@ static enum pkt_result
 frag4(struct pktdec *d, int64_t ts, unsigned vid, const uint8_t *dgram,
     size_t off, size_t len, int more, struct pkt *p)
 {
-	struct fb f = { .n = 0 };
+	struct fb f = {.n = 0};
 
 	if (vid) {
 		eth(&f, 0x8100);
@@ -494,8 +496,8 @@ frag4(struct pktdec *d, int64_t ts, unsigned vid, const uint8_t *dgram,
 	} else {
 		eth(&f, 0x0800);
 	}
-	ip4(&f, 5, TOT_AUTO, 77, (unsigned)(off / 8) | (more ? 0x2000 : 0),
-	    6, dgram + off, len);
+	ip4(&f, 5, TOT_AUTO, 77, (unsigned)(off / 8) | (more ? 0x2000 : 0), 6,
+	    dgram + off, len);
 	return dec(d, ts, &f, p);
 }
 
@@ -504,7 +506,7 @@ test_frag4(void)
 {
 	struct pktdec *d = pktdec_new(1, NULL);
 	const struct pkt_stats *st = pktdec_stats(d);
-	struct fb f = { .n = 0 };
+	struct fb f = {.n = 0};
 	uint8_t dg[3100], bad[3100];
 	char data[3000];
 	struct pkt p;
@@ -523,12 +525,12 @@ test_frag4(void)
 	ok = ok && frag4(d, 2, 0, bad, 960, 520, 1, &p) == PKT_HELD;
 	ok = ok && frag4(d, 3, 0, dg, 0, 1480, 1, &p) == PKT_TCP;
 	check(ok && p.fragmented && p.sport == 1000 && p.paylen == 3000 &&
-	    p.seglen == 3000 && memcmp(p.payload, data, 960 - 20) == 0 &&
-	    memcmp(p.payload + 980, "ZZZ", 3) == 0 &&
-	    memcmp(p.payload + 1480, data + 1480, 1500) == 0,
+	        p.seglen == 3000 && memcmp(p.payload, data, 960 - 20) == 0 &&
+	        memcmp(p.payload + 980, "ZZZ", 3) == 0 &&
+	        memcmp(p.payload + 1480, data + 1480, 1500) == 0,
 	    "ipv4 fragments out of order, overlap: first arrival wins");
-	check(st->fragments == 4 && st->reassembled == 1 &&
-	    st->frag_dropped == 0,
+	check(
+	    st->fragments == 4 && st->reassembled == 1 && st->frag_dropped == 0,
 	    "ipv4 fragment counters");
 
 	/* Same id on two VLANs: two datagrams. */
@@ -536,7 +538,8 @@ test_frag4(void)
 	ok = ok && frag4(d, 10, 20, bad, 1480, n - 1480, 0, &p) == PKT_HELD;
 	ok = ok && frag4(d, 10, 10, dg, 1480, n - 1480, 0, &p) == PKT_TCP;
 	check(ok && p.nvlan == 1 && p.vlan[0] == 10 && p.paylen == 3000 &&
-	    memcmp(p.payload, data, 3000) == 0, "vlan ids keep datagrams apart");
+	        memcmp(p.payload, data, 3000) == 0,
+	    "vlan ids keep datagrams apart");
 
 	/* The VLAN 20 one times out 30 s after its first fragment. */
 	f.n = 0;
@@ -577,13 +580,13 @@ test_frag4(void)
 	f.n = 14 + 20 + 100;
 	ok = ok && dec(d, 200, &f, &p) == PKT_TCP;
 	check(ok && p.fragmented && p.paylen == 80 && p.seglen == 3000 &&
-	    memcmp(p.payload, data, 80) == 0,
+	        memcmp(p.payload, data, 80) == 0,
 	    "snaplen-cut fragments give paylen < seglen");
 	pktdec_free(d);
 
 	/* Count cap: the oldest datagram goes. */
 	{
-		struct pkt_limits lim = { 0, 2, 0 };
+		struct pkt_limits lim = {0, 2, 0};
 
 		d = pktdec_new(1, &lim);
 		st = pktdec_stats(d);
@@ -591,21 +594,20 @@ test_frag4(void)
 		ok = ok && frag4(d, 2, 2, dg, 0, 1480, 1, &p) == PKT_HELD;
 		ok = ok && frag4(d, 3, 3, dg, 0, 1480, 1, &p) == PKT_HELD;
 		ok = ok && st->frag_dropped == 1;
-		ok = ok && frag4(d, 4, 3, dg, 1480, n - 1480, 0, &p) ==
-		    PKT_TCP;
-		ok = ok && frag4(d, 5, 2, dg, 1480, n - 1480, 0, &p) ==
-		    PKT_TCP;
+		ok = ok && frag4(d, 4, 3, dg, 1480, n - 1480, 0, &p) == PKT_TCP;
+		ok = ok && frag4(d, 5, 2, dg, 1480, n - 1480, 0, &p) == PKT_TCP;
 		check(ok && st->frag_dropped == 1, "fragment count cap");
 		pktdec_free(d);
 	}
 	/* Byte cap too small for any datagram: refused. */
 	{
-		struct pkt_limits lim = { 1000, 0, 0 };
+		struct pkt_limits lim = {1000, 0, 0};
 
 		d = pktdec_new(1, &lim);
 		st = pktdec_stats(d);
 		check(frag4(d, 1, 0, dg, 0, 1480, 1, &p) == PKT_DROPPED &&
-		    st->frag_dropped == 1, "fragment byte cap");
+		        st->frag_dropped == 1,
+		    "fragment byte cap");
 		pktdec_free(d);
 	}
 }
@@ -619,17 +621,17 @@ test_frag6(void)
 	char data[2000];
 	struct fb f;
 	struct pkt p;
-	size_t n, cut[3] = { 0, 1200, 0 }, i;
+	size_t n, cut[3] = {0, 1200, 0}, i;
 	int ok = 1, k;
 
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (char)('a' + i % 26);
 	/* Fragmentable part: destination options, then TCP. */
 	n = ext(dg, 6, 0);
-	n += mk_tcp(dg + n, 80, 9999, 1, PKT_TH_ACK | PKT_TH_FIN, data,
-	    sizeof(data));
+	n += mk_tcp(
+	    dg + n, 80, 9999, 1, PKT_TH_ACK | PKT_TH_FIN, data, sizeof(data));
 	cut[2] = n;
-	for (k = 1; k >= 0; k--) {	/* second fragment first */
+	for (k = 1; k >= 0; k--) { /* second fragment first */
 		size_t off = cut[k], len = cut[k + 1] - cut[k];
 
 		memset(pl, 0, 8);
@@ -644,9 +646,9 @@ test_frag6(void)
 		ok = ok && dec(d, 0, &f, &p) == (k == 1 ? PKT_HELD : PKT_TCP);
 	}
 	check(ok && p.family == 6 && p.fragmented && p.sport == 80 &&
-	    p.flags == (PKT_TH_ACK | PKT_TH_FIN) && p.paylen == 2000 &&
-	    p.seglen == 2000 && memcmp(p.payload, data, 2000) == 0 &&
-	    st->fragments == 2 && st->reassembled == 1,
+	        p.flags == (PKT_TH_ACK | PKT_TH_FIN) && p.paylen == 2000 &&
+	        p.seglen == 2000 && memcmp(p.payload, data, 2000) == 0 &&
+	        st->fragments == 2 && st->reassembled == 1,
 	    "ipv6 fragments with options inside");
 
 	/* A fragment of UDP is not stored. */
@@ -664,7 +666,7 @@ static enum pkt_result
 link_try(int lt, const uint8_t *hdr, size_t hn, int v6, struct pkt *p)
 {
 	struct pktdec *d = pktdec_new(lt, NULL);
-	struct fb f = { .n = 0 };
+	struct fb f = {.n = 0};
 	uint8_t seg[64];
 	enum pkt_result r;
 	size_t n;
@@ -687,9 +689,8 @@ link_try(int lt, const uint8_t *hdr, size_t hn, int v6, struct pkt *p)
 static void
 test_links(void)
 {
-	static const uint32_t af6[4] = { 10, 24, 28, 30 };
-	static const int lts[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229,
-		276 };
+	static const uint32_t af6[4] = {10, 24, 28, 30};
+	static const int lts[] = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276};
 	struct fb h;
 	struct pkt p;
 	char name[80];
@@ -723,7 +724,7 @@ test_links(void)
 
 	ok = 1;
 	for (i = 0; i < 3; i++) {
-		static const int raw[3] = { 12, 14, 101 };
+		static const int raw[3] = {12, 14, 101};
 
 		ok = ok && link_try(raw[i], NULL, 0, 0, &p) == PKT_TCP &&
 		    p.family == 4;
