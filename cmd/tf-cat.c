@@ -700,6 +700,17 @@ show_summary(void)
 	}
 }
 
+/* Stops reading, exit 1, when writing standard output failed. */
+static void
+stdout_check(struct filter *f)
+{
+	if (ferror(stdout)) {
+		warn("error writing standard output");
+		f->status = 1;
+		filter_stop(f);
+	}
+}
+
 static void
 on_record(struct filter *f, const struct rec *rec)
 {
@@ -711,11 +722,7 @@ on_record(struct filter *f, const struct rec *rec)
 		show_json(rec);
 	else
 		show_text(rec);
-	if (ferror(stdout)) {
-		warn("error writing standard output");
-		f->status = 1;
-		filter_stop(f);
-	}
+	stdout_check(f);
 }
 
 /* Flushes what was printed before the reader blocks for more input. */
@@ -745,11 +752,7 @@ conv_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 	    why == FILTER_EVICTED ? "evicted" : "cut");
 	if (json && json_write(&jb, stdout) == TF_ERR_NOMEM)
 		xnomem();
-	if (ferror(stdout)) {
-		warn("error writing standard output");
-		f->status = 1;
-		filter_stop(f);
-	}
+	stdout_check(f);
 }
 
 static const struct filter_ops conv_ops = {
@@ -783,11 +786,7 @@ follow_record(struct filter *f, const struct rec *rec)
 		}
 		break;
 	}
-	if (ferror(stdout)) {
-		warn("error writing standard output");
-		f->status = 1;
-		filter_stop(f);
-	}
+	stdout_check(f);
 }
 
 static const struct filter_ops follow_ops = {

@@ -300,8 +300,7 @@ body_summary(const struct tfhttp *t)
 		if (t->partial[i] == 0)
 			continue;
 		n += t->partial[i];
-		(void)snprintf(line + strlen(line), sizeof(line) - strlen(line),
-		    "%s%" PRIu64 " %s", line[0] ? ", " : "", t->partial[i],
+		xpart(line, sizeof(line), "%" PRIu64 " %s", t->partial[i],
 		    problems[i]);
 	}
 	if (n > 0 && !t->quiet)

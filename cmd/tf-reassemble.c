@@ -104,17 +104,6 @@ on_signal(int sig)
 		pcap_breakloop(live);
 }
 
-/*
- * SIGINT, SIGTERM and SIGHUP end the run in order: reading stops, every
- * connection is closed as "interrupted", END is written.  SIGUSR1 asks
- * for a status line.
- */
-static void
-signals(void)
-{
-	xstop_signals(on_signal, 1);
-}
-
 static int64_t
 now_ns(void)
 {
@@ -473,31 +462,6 @@ read_file(struct ctx *c, pcap_t *p, const char *name)
 	}
 }
 
-/* Appends ", " and a part to the summary line in buf. */
-static void part(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-part(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	if (n > 0 && n + 2 < size) {
-		memcpy(buf + n, ", ", 3);
-		n += 2;
-	}
-	va_start(ap, fmt);
-	(void)vsnprintf(buf + n, size - n, fmt, ap);
-	va_end(ap);
-}
-
-static const char *
-plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
 /*
  * Says on one line what was lost or skipped, if anything was: loss is
  * never silent.  Nothing for a clean run.
@@ -511,39 +475,39 @@ summary(const struct ctx *c, const struct rec_end *e, uint64_t kdrops)
 	const char *name;
 
 	if (e->malformed > 0)
-		part(line, sizeof(line),
+		xpart(line, sizeof(line),
 		    "%" PRIu64 " malformed packet%s skipped", e->malformed,
-		    plural(e->malformed));
+		    xplural(e->malformed));
 	if (e->truncated > 0)
-		part(line, sizeof(line),
+		xpart(line, sizeof(line),
 		    "%" PRIu64 " segment%s cut by the snaplen", e->truncated,
-		    plural(e->truncated));
+		    xplural(e->truncated));
 	if (e->gaps > 0) {
 		for (k = 1; k < 8; k++) {
 			reasm_gaps(c->ra, k, &n, &b);
 			if (n == 0)
 				continue;
 			name = rec_gap_cause_name(k);
-			part(causes, sizeof(causes), "%s %" PRIu64,
+			xpart(causes, sizeof(causes), "%s %" PRIu64,
 			    name != NULL ? name : "other", n);
 		}
-		part(line, sizeof(line),
+		xpart(line, sizeof(line),
 		    "%" PRIu64 " byte%s lost in %" PRIu64 " gap%s (%s)",
-		    e->gapbytes, plural(e->gapbytes), e->gaps, plural(e->gaps),
-		    causes);
+		    e->gapbytes, xplural(e->gapbytes), e->gaps,
+		    xplural(e->gaps), causes);
 	}
 	if (kdrops > 0)
-		part(line, sizeof(line),
+		xpart(line, sizeof(line),
 		    "%" PRIu64 " packet%s dropped by the kernel", kdrops,
-		    plural(kdrops));
+		    xplural(kdrops));
 	if (e->evicted > 0)
-		part(line, sizeof(line),
+		xpart(line, sizeof(line),
 		    "%" PRIu64 " connection%s evicted over -C", e->evicted,
-		    plural(e->evicted));
+		    xplural(e->evicted));
 	if (e->frag_dropped > 0)
-		part(line, sizeof(line),
+		xpart(line, sizeof(line),
 		    "%" PRIu64 " fragment%s of datagrams never completed",
-		    e->frag_dropped, plural(e->frag_dropped));
+		    e->frag_dropped, xplural(e->frag_dropped));
 	if (line[0] != '\0')
 		warnx("%s", line);
 }
@@ -727,7 +691,12 @@ main(int argc, char *argv[])
 		new_decoder(&c, pcap_datalink(live));
 		if (user != NULL)
 			drop_privileges(user);
-		signals();
+		/*
+		 * SIGINT, SIGTERM and SIGHUP end the run in order: every
+		 * connection closed as "interrupted", END written.  SIGUSR1
+		 * asks for a status line.
+		 */
+		xstop_signals(on_signal, 1);
 		c.t0 = now_ns();
 		/* The stream begins at once, not with the first packet. */
 		if (rec_writer_flush(&c.w) < 0)
@@ -762,7 +731,7 @@ main(int argc, char *argv[])
 			c.total += (uint64_t)st.st_size;
 		}
 		c.progress = !quiet && c.total > 0 && isatty(2);
-		signals();
+		xstop_signals(on_signal, 1);
 		c.t0 = now_ns();
 		for (i = 0; i < nfiles && !stop; i++) {
 			if (strcmp(files[i], "-") == 0)

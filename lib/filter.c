@@ -40,13 +40,6 @@ on_signal(int sig)
 		nsignals++;
 }
 
-/* A read waiting for input returns to count the signal. */
-static void
-signals(void)
-{
-	xstop_signals(on_signal, 0);
-}
-
 /* The core's warnings, unless f is silent. */
 static void
 fwarn(const struct filter *f, const char *fmt, ...)
@@ -540,18 +533,16 @@ filter_summary(const struct filter *f)
 		line[0] = '\0';
 		for (k = 0; k < FILTER_NSKIP; k++)
 			if (f->st.skipped[k] > 0)
-				(void)snprintf(line + strlen(line),
-				    sizeof(line) - strlen(line),
-				    "%s%" PRIu64 " %s", line[0] ? ", " : "",
+				xpart(line, sizeof(line), "%" PRIu64 " %s",
 				    f->st.skipped[k],
 				    skipwhy[k][f->st.skipped[k] != 1]);
-		fwarn(f, "%" PRIu64 " file%s not made: %s", n,
-		    n == 1 ? "" : "s", line);
+		fwarn(
+		    f, "%" PRIu64 " file%s not made: %s", n, xplural(n), line);
 	}
 	if (f->st.lostfiles > 0)
 		fwarn(f, "%" PRIu64 " byte%s not written to %" PRIu64 " file%s",
-		    f->st.lostbytes, f->st.lostbytes == 1 ? "" : "s",
-		    f->st.lostfiles, f->st.lostfiles == 1 ? "" : "s");
+		    f->st.lostbytes, xplural(f->st.lostbytes), f->st.lostfiles,
+		    xplural(f->st.lostfiles));
 	if (getenv("TF_DEBUG_STATS") != NULL && f->tab != NULL)
 		warnx("table: lookups %" PRIu64 " probes %" PRIu64 " most held "
 		      "%" PRIu64 " evicted %" PRIu64 " orphans %" PRIu64
@@ -574,7 +565,7 @@ filter_run(struct filter *f, int fd)
 	f->r.arg = f;
 	f->r.intr = &nsignals;
 	f->r.intr_ms = FILTER_STOP_MS;
-	signals();
+	xstop_signals(on_signal, 0); /* a waiting read returns */
 	if (isatty(fd))
 		errx(1,
 		    "refusing to read the binary stream from a terminal: "

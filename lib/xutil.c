@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,4 +306,25 @@ xstop_signals(void (*fn)(int), int usr1)
 	(void)sigaction(SIGHUP, &sa, NULL);
 	if (usr1)
 		(void)sigaction(SIGUSR1, &sa, NULL);
+}
+
+void
+xpart(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n > 0 && n + 2 < size) {
+		memcpy(buf + n, ", ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	(void)vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+xplural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
 }

@@ -70,6 +70,16 @@ void xsignals(void);
  */
 void xstop_signals(void (*fn)(int), int usr1);
 
+/*
+ * Appends a part to a summary line in buf (size bytes, a string), after
+ * ", " when buf is not empty: "3 gaps, 2 evicted".
+ */
+void xpart(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "" when n is 1, else "s". */
+const char *xplural(uint64_t n);
+
 /* Exits 1 saying "out of memory". */
 void xnomem(void) __attribute__((noreturn));
 
