@@ -1,21 +1,47 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tf: reassemble TCP connections from captures, as Unix filters.
 #
 #   make            build the programs into $(O)/bin
 #   make demo       install build dependencies, build, run the example
-#   make check      install build dependencies, build, run the test suite,
-#                   then run it again on an ASan+UBSan build
+#   make check      make deps, then make test
+#   make deps       install what the build and the tests need (apt-get,
+#                   as root; else print the command)
+#   make test       build, run the test suite, then again on an ASan+UBSan
+#                   build; never calls apt-get or the network
+#   make check-full make check, with every cut of the fault tests
+#                   (TF_FULL=1; make check strides through them)
 #   make bench      measure against tcpflow (see README)
+#   make analyze    scan-build and cppcheck over lib/ and cmd/
 #   make install PREFIX=/usr DESTDIR=/tmp/stage ; make uninstall
+#   make install-strip   the same, the programs stripped
+#   make deb        the Debian package, tf-flowtools (../*.deb)
+#   make spdx-check every source file has its SPDX-License-Identifier
 
 # Settings: override on the command line, e.g. make CC=clang O=build-clang.
 # CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
 # are used as given (dpkg-buildflags' hardening among them); our warning
 # flags and the include paths pkg-config gives come on top.
-VERSION = 0.1.0
+#
+# The version: the VERSION file, the one place it is written; in a git
+# work tree with a release tag (v0.1.0) git describe gives it instead
+# (0.1.0-3-g1234abc when past the tag).  make VERSION=x sets it.
+VERSION := $(shell v=; [ -e .git ] && \
+	v=$$(git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null); \
+	if [ -n "$$v" ]; then echo "$$v" | sed 's/^v//'; else cat VERSION; fi)
 
+# Where make install puts things (make install-strip strips the programs).
 PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
 MANPREFIX = $(PREFIX)/share/man
+PACKAGE = tf
+DOCDIR = $(PREFIX)/share/doc/$(PACKAGE)
+EXAMPLESDIR = $(DOCDIR)/examples
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 DESTDIR =
+INSTALL = install
+INSTALL_PROGRAM = $(INSTALL) -m 755
+INSTALL_DATA = $(INSTALL) -m 644
+STRIP = strip
 
 CC = cc
 AR = ar
@@ -57,6 +83,11 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
 PROGS = tf-reassemble tf-split tf-cat tf-report tf-http
+# What make install installs, besides the programs and manual pages.
+EXAMPLES = $(sort $(wildcard examples/*.sh examples/*.c examples/*.pcap \
+	examples/*.pcap[0-9]))
+DOCS = README.md NEWS
+COMPLETION = completion/tf.bash
 LIBSRC = $(wildcard lib/*.c)
 LIBHDR = $(wildcard lib/*.h)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
@@ -69,15 +100,39 @@ MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 
-# Debian packages: what the build (and make demo) needs, and what the
-# tests need on top.
+# Debian packages: what the build (and make demo) needs, what the tests
+# need on top, what make analyze and make deb need.  debian/control
+# (Build-Depends) and debian/tests/control (Depends) keep in step.
 BUILD_DEPS = build-essential pkg-config libpcap-dev zlib1g-dev libxml2-dev \
+	libbsd-dev \
 	libssl-dev libbrotli-dev libzstd-dev libxml2-utils
 CHECK_DEPS = clang bats mandoc tcpflow tcpdump tshark jq wireshark-common iproute2 \
 	python3 xz-utils time xxd clang-format
-DEPS = $(BUILD_DEPS) $(CHECK_DEPS)
+ANALYZE_DEPS = clang-tools cppcheck python3
+DEB_DEPS = debhelper dpkg-dev fakeroot lintian
+DEPS = $(BUILD_DEPS) $(CHECK_DEPS) $(ANALYZE_DEPS)
+
+# The ASan+UBSan build of make test and make check-asan.
+ASAN_O = $(O)-asan
 
 all: $(BINS) $(TESTBINS)
+
+# The programs alone (debian/rules).
+progs: $(BINS)
+
+# The test programs alone, for a suite run against installed programs
+# (TF_BINDIR=/usr/bin TF_BIN=$(O)/bin: debian/tests).
+testbins: $(TESTBINS)
+
+# The objects that hold the version are rebuilt when it changes.
+$(O)/version: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(VERSION)' ] || echo '$(VERSION)' >$@
+$(O)/lib/xutil.o $(O)/cmd/tf-reassemble.o $(O)/cmd/tf-report.o: $(O)/version
+FORCE:
+
+print-version:
+	@echo '$(VERSION)'
 
 $(O)/lib/%.o: lib/%.c $(LIBHDR)
 	@mkdir -p $(@D)
@@ -153,9 +208,17 @@ $(O)/bin/filefloor: $(O)/tests/filefloor.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/filefloor.o
 
 # deps: install what is missing with apt-get when root, else say how;
-# demo-deps: what the build and examples/demo.sh need.
-deps demo-deps:
-	@pkgs='$(DEPS)'; [ $@ = demo-deps ] && pkgs='$(BUILD_DEPS)'; \
+# demo-deps: what the build and examples/demo.sh need; analyze-deps,
+# deb-deps: what make analyze, make deb need.  These are the only
+# targets that call apt-get: make check, make check-full and make demo
+# run one first, make test and the rest never do.
+deps demo-deps analyze-deps deb-deps:
+	@case $@ in \
+	deps) pkgs='$(DEPS)' ;; \
+	demo-deps) pkgs='$(BUILD_DEPS)' ;; \
+	analyze-deps) pkgs='$(ANALYZE_DEPS)' ;; \
+	deb-deps) pkgs='$(BUILD_DEPS) $(DEB_DEPS)' ;; \
+	esac; \
 	missing=; for p in $$pkgs; do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		    grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -174,18 +237,39 @@ deps demo-deps:
 demo: demo-deps all
 	sh examples/demo.sh $(O)/bin
 
+# check: the dependencies, then the tests.  test: the plain and the
+# ASan+UBSan builds, the suite on each side by side; no apt-get, no
+# network.  TF_FULL=1 (make check-full, make test-full) tries every cut
+# in tests/faults.bats, where make test strides through them.
+TF_FULL ?=
 check: deps
+	$(MAKE) test
+
+check-full: deps
+	$(MAKE) TF_FULL=1 test
+
+test-full:
+	$(MAKE) TF_FULL=1 test
+
+test:
 	$(MAKE) all
-	$(MAKE) O=build-asan EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
-	sh tests/run.sh $(O)/bin build-asan/bin
+	$(MAKE) O=$(ASAN_O) EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
+	TF_FULL='$(TF_FULL)' sh tests/run.sh $(O)/bin $(ASAN_O)/bin
 
 check-asan: deps
-	$(MAKE) O=build-asan EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
-	sh tests/run.sh build-asan/bin
+	$(MAKE) test-asan
+
+test-asan:
+	$(MAKE) O=$(ASAN_O) EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
+	TF_FULL='$(TF_FULL)' sh tests/run.sh $(ASAN_O)/bin
 
 # bench: speed and memory against tcpflow and the floors (README).
 bench: $(BINS) $(TESTBINS) $(BENCHBINS)
 	sh tests/bench.sh $(O)/bin
+
+# bench-hostile: make bench's hostile section alone (tests/bench.sh).
+bench-hostile: $(BINS) $(TESTBINS)
+	BENCH_ONLY=hostile sh tests/bench.sh $(O)/bin
 
 # fuzz: libFuzzer targets, built with clang into build-fuzz/ (the lib
 # instrumented, ASan+UBSan): fuzz_capture (a whole pcap or pcapng file
@@ -247,7 +331,7 @@ $(O)/bin/hdecseed: $(O)/tests/fuzz/hdecseed.o
 CSRC = $(wildcard cmd/*.c lib/*.c lib/*.h tests/*.c tests/unit/*.c \
 	tests/fuzz/*.c examples/*.c)
 
-lint: format-check
+lint: format-check spdx-check
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
 
 format:
@@ -256,34 +340,76 @@ format:
 format-check:
 	clang-format --dry-run -Werror $(CSRC)
 
+# install: the programs, the manual pages, README and NEWS, the examples
+# (share/doc/$(PACKAGE)/examples) and the bash completion (one file, named
+# for tf-reassemble, the other programs' names linked to it, as
+# bash-completion loads a command's completion by its name).  uninstall
+# removes exactly those, and the directories of $(DOCDIR) when that
+# leaves them empty.  tests/install.bats holds both to the list.
 install: $(BINS)
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
-	for p in $(PROGS); do \
-		cp -f $(O)/bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p && \
-		chmod 755 $(DESTDIR)$(PREFIX)/bin/$$p || exit 1; \
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7 \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL_PROGRAM) $(BINS) $(DESTDIR)$(BINDIR)
+	$(INSTALL_DATA) $(MAN1) $(DESTDIR)$(MANPREFIX)/man1
+	$(INSTALL_DATA) $(MAN5) $(DESTDIR)$(MANPREFIX)/man5
+	$(INSTALL_DATA) $(MAN7) $(DESTDIR)$(MANPREFIX)/man7
+	$(INSTALL_DATA) $(DOCS) $(DESTDIR)$(DOCDIR)
+	$(INSTALL_DATA) $(EXAMPLES) $(DESTDIR)$(EXAMPLESDIR)
+	$(INSTALL_DATA) $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/tf-reassemble
+	for p in $(filter-out tf-reassemble,$(PROGS)); do \
+		ln -sf tf-reassemble $(DESTDIR)$(BASHCOMPDIR)/$$p || exit 1; \
 	done
-	for m in $(MAN1); do \
-		cp -f $$m $(DESTDIR)$(MANPREFIX)/man1/ && \
-		chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$${m#man/} || exit 1; \
-	done
-	for m in $(MAN5); do \
-		cp -f $$m $(DESTDIR)$(MANPREFIX)/man5/ && \
-		chmod 644 $(DESTDIR)$(MANPREFIX)/man5/$${m#man/} || exit 1; \
-	done
-	for m in $(MAN7); do \
-		cp -f $$m $(DESTDIR)$(MANPREFIX)/man7/ && \
-		chmod 644 $(DESTDIR)$(MANPREFIX)/man7/$${m#man/} || exit 1; \
-	done
+
+install-strip: INSTALL_PROGRAM = $(INSTALL) -m 755 -s --strip-program=$(STRIP)
+install-strip: install
 
 uninstall:
-	for p in $(PROGS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
-	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
-	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
-	for m in $(MAN7); do rm -f $(DESTDIR)$(MANPREFIX)/man7/$${m#man/}; done
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANPREFIX)/man1/%)
+	rm -f $(MAN5:man/%=$(DESTDIR)$(MANPREFIX)/man5/%)
+	rm -f $(MAN7:man/%=$(DESTDIR)$(MANPREFIX)/man7/%)
+	rm -f $(DOCS:%=$(DESTDIR)$(DOCDIR)/%)
+	rm -f $(EXAMPLES:examples/%=$(DESTDIR)$(EXAMPLESDIR)/%)
+	rm -f $(PROGS:%=$(DESTDIR)$(BASHCOMPDIR)/%)
+	for d in $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
+		[ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || :; \
+	done
+
+# analyze: clang's static analyzer (scan-build) and cppcheck over lib/
+# and cmd/ (tools/analyze.sh), each failing on any report.  The objects
+# are compiled afresh in $(O)-analyze, since scan-build analyzes what it
+# sees compiled.  tools/analyze.supp lists what is suppressed, each with
+# its reason.  make analyze-deps installs both tools.
+ANALYZE_O = $(O)-analyze
+ANALYZE_OBJ = $(LIBSRC:%.c=$(ANALYZE_O)/%.o) \
+	$(PROGS:%=$(ANALYZE_O)/cmd/%.o)
+analyze: analyze-scan-build analyze-cppcheck
+
+analyze-scan-build:
+	sh tools/analyze.sh scan-build $(ANALYZE_O) O=$(ANALYZE_O) $(ANALYZE_OBJ)
+
+analyze-cppcheck:
+	sh tools/analyze.sh cppcheck $${TMPDIR:-/tmp}
+
+# deb: the Debian package, tf-flowtools, built by dpkg-buildpackage into
+# the parent directory, then checked by lintian.  Its build dependencies
+# must be there (make deb-deps installs them); the build itself calls no
+# apt-get and no network.
+deb:
+	dpkg-checkbuilddeps
+	dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning ../tf-flowtools_$$(dpkg-parsechangelog -S Version)_$$(dpkg --print-architecture).changes
+
+# spdx-check: every source file has its SPDX-License-Identifier line
+# (tools/spdx adds the missing ones).
+spdx-check:
+	sh tools/spdx -c
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-analyze
 
-.PHONY: all deps demo-deps demo check check-asan lint format format-check install \
-	uninstall clean bench fuzz
+.PHONY: bench-hostile all progs testbins deps demo-deps analyze-deps deb-deps demo check check-full \
+	check-asan test test-full test-asan lint format format-check install \
+	install-strip uninstall clean bench fuzz analyze analyze-scan-build \
+	analyze-cppcheck deb spdx-check print-version FORCE

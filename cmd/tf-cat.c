@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tf-cat: shows a flow record stream as one line per record, as text for
  * people or as JSON for scripts.  The formats are in tf-cat(1).

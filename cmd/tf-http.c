@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tf-http: finds the HTTP/1.x messages in every connection of the stream
  * on standard input (or in flow files named the tcpflow way), writes
@@ -32,7 +33,12 @@
 #include "xutil.h"
 
 #define MAXFDS 64
+/* -M: most memory the decoders of all bodies hold at once. */
+#define DECODER_MEMORY ((uint64_t)256 << 20)
+/* -j: most bytes of request lines awaiting responses, in all. */
+#define PENDING_MAX ((size_t)16 << 20)
 #define ESCLEN (4 * HTTP_FIELDLEN + 1)
+#define PATHESC (8 * BODY_NAMELEN + 1) /* an escaped prefix and name */
 
 struct tfhttp;
 struct hconn;
@@ -42,7 +48,7 @@ struct hdir {
 	struct tfhttp *t;
 	struct hconn *c;
 	unsigned dir;
-	struct body b;     /* active between begin and end */
+	struct body *b;    /* between begin and end; owned */
 	uint64_t chunkoff; /* where the bytes being decoded start */
 };
 
@@ -58,8 +64,24 @@ struct hconn {
 	const char *flow[2];   /* files mode: the flow names */
 };
 
+/* -j: the line of a request awaiting its response, oldest first. */
+struct pend {
+	struct pend *prev;
+	struct pend *next;
+	struct tfhttp *t;
+	struct hconn *c;
+	unsigned dir; /* the request's direction: the client's */
+	size_t size;  /* what it takes, counted in PENDING_MAX */
+	char line[];
+};
+
 struct tfhttp {
 	struct filter flt;
+	struct pend *phead; /* -j: requests awaiting responses */
+	struct pend *ptail;
+	size_t pbytes;         /* their size */
+	uint64_t pendcut;      /* written alone, PENDING_MAX reached */
+	struct hdec_pool pool; /* the decoders' memory, -M */
 	struct outdir od;
 	int odinit;
 	struct tmpl t;
@@ -86,6 +108,7 @@ static const struct xopt opts[] = {
     {"-H bytes", "longest header block (64K)"},
     {"-j", "one JSON line per request and response pair"},
     {"-k", "keep each coded body as sent too"},
+    {"-M bytes", "most memory for the decoders of all bodies (256M)"},
     {"-m bytes", "largest decoded body (1G; 0: none)"},
     {"-n fields", "most header fields in a message (256)"},
     {"-o dir", "write the bodies under dir"},
@@ -97,7 +120,8 @@ static const struct xopt opts[] = {
     {"file ...", "read flow files, named as tcpflow names them"}, {NULL, NULL}};
 
 static const struct xprog prog = {"tf-http",
-    "[-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-m bytes] [-n fields] "
+    "[-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-M bytes] [-m bytes] "
+    "[-n fields] "
     "[-o dir] [-R ratio] [-T template] [-w log] [file ...]",
     "Write the bodies of the HTTP/1.x messages of each connection.", opts,
     versions};
@@ -134,6 +158,20 @@ cwarn(struct tfhttp *t, struct hconn *c, unsigned dir, uint64_t off,
 		    c->fc.o.conn, dir, off, what);
 }
 
+/*
+ * The path of the body file name under the output directory, escaped
+ * for a terminal (in files mode a name holds a flow file's name, byte
+ * for byte), in buf.
+ */
+static const char *
+epath(char *buf, size_t size, const struct tfhttp *t, const char *name)
+{
+	char p[2 * BODY_NAMELEN];
+
+	(void)snprintf(p, sizeof(p), "%s%s", t->od.prefix, name);
+	return esc_str(buf, size, p, strlen(p));
+}
+
 /* What the body library has to say, in tf-http's words. */
 static void
 on_body_event(void *arg, struct body *b, enum body_event ev, const char *what,
@@ -144,6 +182,8 @@ on_body_event(void *arg, struct body *b, enum body_event ev, const char *what,
 	struct hconn *c = d->c;
 	const struct http_msg *m = c->s->h.d[d->dir].m;
 	char msg[ESCLEN + 128], esc[ESCLEN];
+	char path[PATHESC], path2[PATHESC];
+	int e;
 
 	switch (ev) {
 	case BODY_EUNDECODED:
@@ -176,21 +216,23 @@ on_body_event(void *arg, struct body *b, enum body_event ev, const char *what,
 		switch (err) {
 		case TF_ERR_EXISTS:
 			if (filter_skip(&t->flt, FILTER_SKIP_EXISTS))
-				warnx("'%s%s' exists, not overwritten",
-				    t->od.prefix, what);
+				warnx("'%s' exists, not overwritten",
+				    epath(path, sizeof(path), t, what));
 			break;
 		case TF_ERR_MALFORMED:
 			if (filter_skip(&t->flt, FILTER_SKIP_UNSAFE))
-				warnx("cannot create '%s%s': %s", t->od.prefix,
-				    what, outdir_unsafe(what));
+				warnx("cannot create '%s': %s",
+				    epath(path, sizeof(path), t, what),
+				    outdir_unsafe(what));
 			break;
 		case TF_ERR_NOMEM:
 			xnomem();
 			break;
 		default:
 			if (filter_skip(&t->flt, FILTER_SKIP_ERROR))
-				warnx("cannot create '%s%s': %s", t->od.prefix,
-				    what, strerror(errno));
+				warnx("cannot create '%s': %s",
+				    epath(path, sizeof(path), t, what),
+				    strerror(errno));
 			break;
 		}
 		break;
@@ -206,9 +248,18 @@ on_body_event(void *arg, struct body *b, enum body_event ev, const char *what,
 		    m->n, b->dec.why);
 		cwarn(t, c, d->dir, m->bodyoff, msg);
 		break;
+	case BODY_EMEMORY:
+		(void)snprintf(msg, sizeof(msg),
+		    "message %" PRIu64 ": %s: "
+		    "body truncated at %" PRIu64 " bytes",
+		    m->n, b->dec.why, b->dec.out);
+		cwarn(t, c, d->dir, c->s->h.d[d->dir].next, msg);
+		break;
 	case BODY_ERENAME:
-		warnx("cannot rename '%s%s' to '%s%s': %s", t->od.prefix, what,
-		    t->od.prefix, to, strerror(errno));
+		e = errno;
+		warnx("cannot rename '%s' to '%s': %s",
+		    epath(path, sizeof(path), t, what),
+		    epath(path2, sizeof(path2), t, to), strerror(e));
 		t->flt.status = 1;
 		break;
 	}
@@ -225,22 +276,29 @@ jsonfail(struct tfhttp *t)
 	t->flt.status = 1;
 }
 
-static void
-on_begin(void *arg, unsigned dir, struct http_msg *m)
+/* The body library asks for the name of a body's flow. */
+static int
+flow_name(void *arg, char *buf, size_t size)
 {
-	struct hconn *c = arg;
-	struct hdir *d = &c->s->d[dir];
-	struct tfhttp *t = d->t;
-	char flow[BODY_NAMELEN];
-	const char *fp = flow;
+	struct hdir *d = arg;
+	struct hconn *c = d->c;
 
-	if (t->files) {
-		if ((fp = c->flow[dir]) == NULL)
-			fp = NULL;
-	} else if (tmpl_expand(&t->t, &c->fc.o, dir, flow, sizeof(flow)) < 0)
-		fp = NULL;
-	if (body_begin(&d->b, &t->bo, d, fp, m->n, m->ctype, m->cenc) < 0)
-		xnomem();
+	if (!d->t->files)
+		return tmpl_expand(&d->t->t, &c->fc.o, d->dir, buf, size) < 0
+		    ? -1
+		    : 0;
+	if (c->flow[d->dir] == NULL ||
+	    (size_t)snprintf(buf, size, "%s", c->flow[d->dir]) >= size)
+		return -1;
+	return 0;
+}
+
+/* The pool stopped a body's decoders for room: its body is partial. */
+static void
+on_evict(void *arg, struct hdec *h)
+{
+	(void)arg;
+	body_evicted(h->arg);
 }
 
 static void
@@ -250,7 +308,13 @@ on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p, size_t n)
 	struct hdir *d = &c->s->d[dir];
 
 	d->chunkoff = m->bodyoff + m->bodylen - n;
-	if (body_write(&d->b, p, n, m->bodylen - n) < 0)
+	/* The body is set up at its first byte: a message begun, its body
+	 * not yet come, holds none of it. */
+	if (d->b == NULL &&
+	    ((d->b = malloc(sizeof(*d->b))) == NULL ||
+	        body_begin(d->b, &d->t->bo, d, m->n, m->ctype, m->cenc) < 0))
+		xnomem();
+	if (body_write(d->b, p, n, m->bodylen - n) < 0)
 		xnomem();
 }
 
@@ -270,8 +334,10 @@ message(
 }
 
 /* The problems of incomplete bodies, for the summary. */
-static const char *const problems[] = {
-    "gap", "cut", "bad-chunk", "headers", "limit", "decode", "write", "other"};
+static const char *const problems[] = {"gap", "cut", "bad-chunk", "headers",
+    "limit", "memory", "decode", "write", "other"};
+
+#define NPROBLEMS (sizeof(problems) / sizeof(problems[0]))
 
 /* The index in problems of why the body of m is not whole. */
 static unsigned
@@ -282,10 +348,10 @@ problem(const struct http_msg *m, const struct body *b)
 	                                            : "other";
 	unsigned i;
 
-	for (i = 0; i < 7; i++)
+	for (i = 0; i + 1 < NPROBLEMS; i++)
 		if (strcmp(p, problems[i]) == 0)
 			return i;
-	return 7;
+	return NPROBLEMS - 1;
 }
 
 /* Says how many bodies are not whole, and why, unless -q. */
@@ -296,7 +362,7 @@ body_summary(const struct tfhttp *t)
 	uint64_t n = 0;
 	unsigned i;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < NPROBLEMS; i++) {
 		if (t->partial[i] == 0)
 			continue;
 		n += t->partial[i];
@@ -308,12 +374,62 @@ body_summary(const struct tfhttp *t)
 		    t->nbodies, t->nbodies == 1 ? "y" : "ies", line);
 }
 
-/* -j: one line for a request and its response, either one NULL. */
 static void
-pair_line(struct tfhttp *t, struct hconn *c, const char *req, const char *resp)
+pend_free(struct tfhttp *t, struct pend *p)
+{
+	if (p == NULL)
+		return;
+	*(p->prev != NULL ? &p->prev->next : &t->phead) = p->next;
+	*(p->next != NULL ? &p->next->prev : &t->ptail) = p->prev;
+	t->pbytes -= p->size;
+	free(p);
+}
+
+static void pair_line(
+    struct tfhttp *, struct hconn *, unsigned, const char *, const char *);
+
+/*
+ * -j: keeps the line of a request (len bytes at line) until its response
+ * comes.  Past PENDING_MAX bytes of them, across connections, the
+ * oldest are written alone, their responses to come alone too: counted.
+ */
+static struct pend *
+pend_new(struct tfhttp *t, struct hconn *c, unsigned dir, const char *line,
+    size_t len)
+{
+	struct pend *p, *o;
+
+	if ((p = malloc(sizeof(*p) + len + 1)) == NULL)
+		xnomem();
+	p->t = t;
+	p->c = c;
+	p->dir = dir;
+	p->size = sizeof(*p) + len + 1;
+	memcpy(p->line, line, len);
+	p->line[len] = '\0';
+	p->next = NULL;
+	p->prev = t->ptail;
+	*(t->ptail != NULL ? &t->ptail->next : &t->phead) = p;
+	t->ptail = p;
+	t->pbytes += p->size;
+	while (t->pbytes > PENDING_MAX && (o = t->phead) != p) {
+		(void)http_conn_drop_user(&o->c->s->h, o);
+		pair_line(t, o->c, o->dir, o->line, NULL);
+		pend_free(t, o);
+		t->pendcut++;
+	}
+	return p;
+}
+
+/*
+ * -j: one line for a request and its response, either one NULL; the
+ * client's direction is cd, the request's.
+ */
+static void
+pair_line(struct tfhttp *t, struct hconn *c, unsigned cd, const char *req,
+    const char *resp)
 {
 	const struct rec_open *o = &c->fc.o;
-	unsigned cd = c->s->h.reqdir == 1 ? 1 : 0;
 	char a[ADDR_STRLEN];
 	struct json j;
 
@@ -351,30 +467,41 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 	struct hconn *c = arg;
 	struct hdir *d = &c->s->d[dir];
 	struct tfhttp *t = d->t;
-	char *copy;
+	struct body none, *b = d->b;
+	struct pend *pr;
 	int complete;
 
-	complete = body_end(&d->b, m->end == HTTP_END_COMPLETE, m->ts);
-	message(t, m, &d->b, complete);
+	if (b != NULL)
+		complete = body_end(b, m->end == HTTP_END_COMPLETE, m->ts);
+	else {
+		/* No byte of a body came. */
+		memset(&none, 0, sizeof(none));
+		b = &none;
+		complete = m->end == HTTP_END_COMPLETE;
+	}
+	message(t, m, b, complete);
 	if (m->bodylen > 0 || m->end != HTTP_END_COMPLETE) {
 		t->nbodies++;
 		if (!complete)
-			t->partial[problem(m, &d->b)]++;
+			t->partial[problem(m, b)]++;
 	}
 	filter_annot(&t->flt, c->fc.o.conn, dir, HTTPMSG_KEY, t->j.p, t->j.len);
 	if (t->json) {
-		if (m->isreq) {
+		if (m->isreq)
 			/* Waits in lib/http's queue for its response. */
-			if ((copy = strdup(t->j.p)) == NULL)
-				xnomem();
-			m->user = copy;
-		} else if (m->status >= 200 || m->status < 100) {
-			pair_line(t, c, m->requser, t->j.p);
-			free(m->requser);
+			m->user = pend_new(t, c, dir, t->j.p, t->j.len);
+		else if (m->status >= 200 || m->status < 100) {
+			pr = m->requser;
+			pair_line(t, c, pr != NULL ? pr->dir : !dir,
+			    pr != NULL ? pr->line : NULL, t->j.p);
+			pend_free(t, pr);
 		} else
-			free(m->requser);
+			pend_free(t, m->requser);
 	}
-	body_release(&d->b);
+	if (d->b != NULL)
+		body_release(d->b);
+	free(d->b);
+	d->b = NULL;
 }
 
 /* A request no response took: its line goes out alone (-j). */
@@ -382,9 +509,10 @@ static void
 on_unpaired(void *arg, void *user)
 {
 	struct hconn *c = arg;
+	struct pend *p = user;
 
-	pair_line(c->s->d[0].t, c, user, NULL);
-	free(user);
+	pair_line(p->t, c, p->dir, p->line, NULL);
+	pend_free(p->t, p);
 }
 
 static void
@@ -406,6 +534,9 @@ state(struct tfhttp *t, struct hconn *c)
 	if ((c->s = calloc(1, sizeof(*c->s))) == NULL)
 		xnomem();
 	http_conn_init(&c->s->h, &t->lim, &t->cb, c);
+	/* The side that sent the SYN is the client. */
+	if (!t->files && (c->fc.o.flags & REC_OPEN_F_SYN))
+		http_conn_client(&c->s->h, 0);
 	for (d = 0; d < 2; d++) {
 		c->s->d[d].t = t;
 		c->s->d[d].c = c;
@@ -424,8 +555,11 @@ conn_finish(struct hconn *c)
 		return;
 	http_conn_finish(&c->s->h);
 	for (d = 0; d < 2; d++)
-		if (c->s->d[d].b.active)
-			body_release(&c->s->d[d].b);
+		if (c->s->d[d].b != NULL) {
+			body_release(c->s->d[d].b);
+			free(c->s->d[d].b);
+			c->s->d[d].b = NULL;
+		}
 	http_conn_release(&c->s->h);
 	free(c->s);
 	c->s = NULL;
@@ -519,20 +653,25 @@ feed_gap(void *arg, uint64_t off, uint64_t len)
 static void
 feed_file(struct tfhttp *t, struct hconn *c, unsigned dir, const char *path)
 {
+	char esc[PATHESC];
 	struct feed fe;
 	int fd, e;
 
 	fe.h = state(t, c);
 	fe.dir = dir;
 	if ((fd = open(path, O_RDONLY)) < 0) {
-		warn("cannot open '%s'", path);
+		e = errno;
+		warnx("cannot open '%s': %s",
+		    esc_str(esc, sizeof(esc), path, strlen(path)), strerror(e));
 		t->flt.status = 1;
 		return;
 	}
 	if ((e = flowfile_read(fd, feed_data, feed_gap, &fe)) == TF_ERR_NOMEM)
 		xnomem();
 	else if (e < 0) {
-		warn("error reading '%s'", path);
+		e = errno;
+		warnx("error reading '%s': %s",
+		    esc_str(esc, sizeof(esc), path, strlen(path)), strerror(e));
 		t->flt.status = 1;
 	}
 	(void)close(fd);
@@ -600,9 +739,12 @@ main(int argc, char *argv[])
 	t.bo.maxbody = 1ULL << 30;
 	t.bo.maxratio = 1000;
 	t.bo.event = on_body_event;
+	t.bo.flow = flow_name;
+	t.bo.pool = &t.pool;
+	hdec_pool_init(&t.pool, DECODER_MEMORY);
+	t.pool.evict = on_evict;
 	t.lim.maxheader = 64 << 10;
 	t.lim.maxfields = 256;
-	t.cb.begin = on_begin;
 	t.cb.body = on_body;
 	t.cb.end = on_end;
 	t.cb.warn = on_warn;
@@ -610,8 +752,8 @@ main(int argc, char *argv[])
 	json_init(&t.j);
 	if (tmpl_init(&t.t) < 0)
 		xnomem();
-	while (
-	    (ch = xgetopt(&prog, argc, argv, "C:F:H:jkm:n:o:qR:sT:")) != -1) {
+	while ((ch = xgetopt(&prog, argc, argv, "C:F:H:jkM:m:n:o:qR:sT:w:")) !=
+	    -1) {
 		switch (ch) {
 		case 'C':
 			t.flt.maxconns = filter_conns_arg(optarg);
@@ -629,6 +771,10 @@ main(int argc, char *argv[])
 			break;
 		case 'k':
 			t.bo.keep = 1;
+			break;
+		case 'M':
+			t.pool.max =
+			    xstrtonum(optarg, 1 << 20, UINT64_MAX / 2, 1, "-M");
 			break;
 		case 'm':
 			t.bo.maxbody =
@@ -669,7 +815,19 @@ main(int argc, char *argv[])
 	} else
 		status = filter_run(&t.flt, STDIN_FILENO);
 	body_summary(&t);
+	if (t.pendcut > 0 && !t.quiet)
+		warnx("%" PRIu64 " request%s written before %s response: more "
+		      "than %zu MiB of requests awaited one",
+		    t.pendcut, xplural(t.pendcut),
+		    t.pendcut == 1 ? "its" : "their", PENDING_MAX >> 20);
+	if (getenv("TF_DEBUG_DECODERS") != NULL)
+		warnx("decoders: made %" PRIu64 " reused %" PRIu64
+		      " evicted %" PRIu64 " refused %" PRIu64 " peak %" PRIu64
+		      " bytes",
+		    t.pool.made, t.pool.reused, t.pool.evicted, t.pool.refused,
+		    t.pool.peak);
 	filter_release(&t.flt);
+	hdec_pool_release(&t.pool);
 	tmpl_release(&t.t);
 	json_release(&t.j);
 	if (t.json && !t.jsonfail &&

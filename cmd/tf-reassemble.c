@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tf-reassemble: reads packets (pcap or pcapng on standard input, files,
  * or a live interface) and writes the flow record stream: every TCP
@@ -508,6 +509,14 @@ summary(const struct ctx *c, const struct rec_end *e, uint64_t kdrops)
 		xpart(line, sizeof(line),
 		    "%" PRIu64 " fragment%s of datagrams never completed",
 		    e->frag_dropped, xplural(e->frag_dropped));
+	if (e->bad_checksum > 0)
+		xpart(line, sizeof(line),
+		    "%" PRIu64 " segment%s with a bad TCP checksum",
+		    e->bad_checksum, xplural(e->bad_checksum));
+	if (e->rst_ignored > 0)
+		xpart(line, sizeof(line),
+		    "%" PRIu64 " RST%s out of sequence ignored", e->rst_ignored,
+		    xplural(e->rst_ignored));
 	if (line[0] != '\0')
 		warnx("%s", line);
 }
@@ -800,6 +809,15 @@ main(int argc, char *argv[])
 	c.end.reassembled = sum.reassembled;
 	c.end.frag_dropped = sum.frag_dropped;
 	reasm_totals(c.ra, &c.end);
+	if (getenv("TF_DEBUG_STATS") != NULL) {
+		const struct reasm_ops *op = reasm_ops(c.ra);
+
+		warnx("table: lookups %" PRIu64 " probes %" PRIu64
+		      " tomb lookups %" PRIu64 " tomb probes %" PRIu64
+		      " bufferings %" PRIu64 " steps %" PRIu64,
+		    op->lookups, op->probes, op->tomblookups, op->tombprobes,
+		    op->bufferings, op->oosteps);
+	}
 	if (rec_write_end(&c.w, &c.end) < 0 || rec_writer_release(&c.w) < 0)
 		write_failed(&c);
 	if (!quiet)

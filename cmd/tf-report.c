@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tf-report: reads a flow record stream and writes a DFXML report of it,
  * one <fileobject> per connection direction with its file name, size and
@@ -156,6 +157,37 @@ xml_quiet(void *ctx, const char *fmt, ...)
 	(void)fmt;
 }
 
+/*
+ * Says how many HTTP messages the caps left out of the report, in one
+ * line; with TF_DEBUG_STATS, when any were kept, what keeping and
+ * pairing them cost.
+ */
+static void
+http_summary(const struct report_stats *st)
+{
+	uint64_t n = st->httpdir + st->httpall;
+	char line[256];
+
+	if (n > 0) {
+		line[0] = '\0';
+		if (st->httpdir > 0)
+			xpart(line, sizeof(line),
+			    "%" PRIu64 " over %u in one direction", st->httpdir,
+			    (unsigned)REPORT_MAX_HTTP);
+		if (st->httpall > 0)
+			xpart(line, sizeof(line),
+			    "%" PRIu64 " over %u or %zu MiB held at once",
+			    st->httpall, (unsigned)REPORT_MAX_HTTP_ALL,
+			    (size_t)REPORT_MAX_HTTP_BYTES >> 20);
+		warnx("%" PRIu64 " HTTP message%s left out of the report: %s",
+		    n, xplural(n), line);
+	}
+	if (getenv("TF_DEBUG_STATS") != NULL && st->httpmaxheld > 0)
+		warnx("http: most held %" PRIu64 " responses paired %" PRIu64
+		      " probes %" PRIu64,
+		    st->httpmaxheld, st->pairs, st->probes);
+}
+
 /* Opens the report file: a new one, or any one with force. */
 static FILE *
 open_out(const char *path, int force)
@@ -183,6 +215,7 @@ main(int argc, char *argv[])
 	static struct ctx c;
 	struct filter f;
 	struct report *rp;
+	struct report_stats rst;
 	int ch, status, force = 0, setzeros = 0;
 	uint64_t zeros = 0;
 
@@ -240,6 +273,7 @@ main(int argc, char *argv[])
 	filter_finish(&f, FILTER_CUT);
 	if (!report_failed(rp))
 		(void)report_end(rp, &f);
+	rst = *report_stats(rp);
 	filter_release(&f);
 	report_free(rp);
 	if (!c.json)
@@ -259,5 +293,7 @@ main(int argc, char *argv[])
 	}
 	if (c.out == stdout)
 		xclose_stdout();
+	/* After the report, so that it never lands inside a line of it. */
+	http_summary(&rst);
 	return status;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tf-split: writes each direction of each connection in the stream on
  * standard input to its own file, named by a template (tcpflow's names
@@ -26,6 +27,7 @@
 #define MANY_FILES 10000 /* tcpflow's hint threshold */
 #define NAMELEN 4096
 #define PATHKEY "split.path"
+#define NEXT_TRIES 1000 /* counters tried past a name in use */
 
 /* A connection: its two files. */
 struct conn {
@@ -40,6 +42,7 @@ struct split {
 	struct tmpl t;
 	const char *dir; /* as given with -o, or NULL */
 	size_t maxfds;
+	uint64_t renamed; /* files given the next free counter */
 	int quiet;
 };
 
@@ -56,6 +59,37 @@ static const struct xprog prog = {"tf-split",
     "[-hqV] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]",
     "Write each direction of each connection of the stream to a file.", opts,
     NULL};
+
+/*
+ * Name is in use (an earlier run's file, or a connection of this run
+ * with the same name): creates the file under the next free counter
+ * instead, as tcpflow does, when the template has one (%c or %C).
+ * Returns as outdir_create(), with the name tried first on failure.
+ */
+static int
+create_next(struct split *s, const struct rec_open *o, unsigned dir,
+    const char *name, struct outdir_file **f)
+{
+	struct rec_open alt = *o;
+	char next[NAMELEN];
+	uint32_t k;
+	int e = TF_ERR_EXISTS;
+
+	for (k = 1; k <= NEXT_TRIES && e == TF_ERR_EXISTS &&
+	     o->counter <= UINT32_MAX - k;
+	     k++) {
+		alt.counter = o->counter + k;
+		if (tmpl_expand(&s->t, &alt, dir, next, sizeof(next)) < 0 ||
+		    strcmp(next, name) == 0)
+			break;
+		e = outdir_create(&s->od, next, f);
+	}
+	if (e == 0 && ++s->renamed <= FILTER_FEW)
+		warnx("'%s%s' exists: connection %" PRIu64
+		      " direction %u written to '%s%s'",
+		    s->od.prefix, name, o->conn, dir, s->od.prefix, next);
+	return e == 0 ? 0 : TF_ERR_EXISTS;
+}
 
 /* Returns the file of direction dir of c, creating it on first use. */
 static struct outdir_file *
@@ -77,7 +111,9 @@ file_get(struct split *s, struct conn *c, unsigned dir)
 			    o->conn, dir, NAMELEN - 1);
 		return NULL;
 	}
-	switch (e = outdir_create(&s->od, name, &f)) {
+	if ((e = outdir_create(&s->od, name, &f)) == TF_ERR_EXISTS)
+		e = create_next(s, o, dir, name, &f);
+	switch (e) {
 	case 0:
 		break;
 	case TF_ERR_EXISTS:
@@ -222,6 +258,10 @@ main(int argc, char *argv[])
 	if (s.maxfds == 0)
 		s.maxfds = default_maxfds();
 	e = filter_run(&s.flt, STDIN_FILENO);
+	if (s.renamed > FILTER_FEW)
+		warnx("%" PRIu64 " files named with the next free counter: "
+		      "their names existed",
+		    s.renamed);
 	filter_release(&s.flt);
 	tmpl_release(&s.t);
 	return e;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # The tf toolkit on a bundled capture, examples/http-codings.pcap: three
 # HTTP/1.1 connections to a small test server on loopback, with bodies sent
 # gzip, raw and zlib deflate, br, zstd and "gzip, br", a chunked POST,
@@ -9,7 +10,7 @@
 # the stream up.
 #
 # usage: sh examples/demo.sh [bindir [outdir]]
-#   bindir  where the programs are (default: build/bin of this tree)
+#   bindir  where the programs are (default: build/bin of this tree, else PATH)
 #   outdir  a new directory for the output (default: a fresh
 #           ${TMPDIR:-/tmp}/tf-demo.XXXXXX, kept for you to look at)
 set -eu

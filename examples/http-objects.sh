@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # HTTP bodies out of a capture, decoded, with the whole pipeline:
 # tf-reassemble, tf-http (bodies into objects/), tf-split (flows into
 # flows/), tf-report (a DFXML report).  Input: the bundled
@@ -7,7 +8,7 @@
 # "gzip, br", a chunked POST, pipelined requests, HEAD, 204 and 304.
 #
 # usage: sh examples/http-objects.sh [bindir [outdir]]
-#   bindir  where the programs are (default: build/bin of this tree)
+#   bindir  where the programs are (default: build/bin of this tree, else PATH)
 #   outdir  a new directory for the output (default: a fresh
 #           ${TMPDIR:-/tmp}/tf-http.XXXXXX, kept for you to look at)
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # A summary of the connections with tf-cat -j and jq: one line per
 # connection (its number, first packet time, client and server, how it
 # ended, bytes each way), from the open and close records, then the
@@ -6,11 +7,14 @@
 # (three connections on one 4-tuple, in three capture files).  Needs jq.
 #
 # usage: sh examples/json-jq.sh [bindir]
-#   bindir  where the programs are (default: build/bin of this tree)
+#   bindir  where the programs are (default: build/bin of this tree, else PATH)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(cd "${1:-$here/../build/bin}" && pwd)
-PATH=$bin:$PATH
+bin=${1:-$here/../build/bin}
+if [ -n "${1:-}" ] || [ -d "$bin" ]; then
+	bin=$(cd "$bin" && pwd)
+	PATH=$bin:$PATH
+fi
 command -v jq >/dev/null || { echo "json-jq.sh: needs jq" >&2; exit 1; }
 
 echo '$ tf-reassemble -r rotated.pcap -r rotated.pcap1 -r rotated.pcap2 | tf-cat -j | jq ...'

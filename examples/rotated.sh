@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Rotated captures (tcpdump -C or -G): several -r files are one capture,
 # and connections carry on across the files.  The bundled
 # examples/rotated.pcap, .pcap1 and .pcap2 are one capture cut in three:
@@ -10,7 +11,7 @@
 # files missing and the counters wrong.
 #
 # usage: sh examples/rotated.sh [bindir [outdir]]
-#   bindir  where the programs are (default: build/bin of this tree)
+#   bindir  where the programs are (default: build/bin of this tree, else PATH)
 #   outdir  a new directory for the output (default: a fresh
 #           ${TMPDIR:-/tmp}/tf-demo.XXXXXX, kept for you to look at)
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Naming the files: tf-split's -T template and -F prefixes, on the bundled
 # examples/rotated.pcap* (three connections, one after the other, on the
 # same 4-tuple).  The stream is made once, saved, and split three ways.
@@ -9,7 +10,7 @@
 #                          thousand files; -Fm and -Fg nest deeper)
 #
 # usage: sh examples/split-by-template.sh [bindir [outdir]]
-#   bindir  where the programs are (default: build/bin of this tree)
+#   bindir  where the programs are (default: build/bin of this tree, else PATH)
 #   outdir  a new directory for the output (default: a fresh
 #           ${TMPDIR:-/tmp}/tf-demo.XXXXXX, kept for you to look at)
 set -eu

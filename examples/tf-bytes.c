@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tf-bytes: a whole filter, the example of README's "How to
  * write a filter": it counts the bytes of each direction of each

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # An untrusted capture through the whole pipeline, with tighter limits
 # than the defaults.  Input: the bundled examples/hostile.pcap (made by
 # tests/data/mkhostile.py): a SYN scan of 40 ports, a request for
@@ -11,7 +12,7 @@
 # in the end-of-stream record.
 #
 # usage: sh examples/untrusted.sh [bindir [outdir]]
-#   bindir  where the programs are (default: build/bin of this tree)
+#   bindir  where the programs are (default: build/bin of this tree, else PATH)
 #   outdir  a new directory for the output (default: a fresh
 #           ${TMPDIR:-/tmp}/tf-untrusted.XXXXXX, kept for you to look at)
 set -eu

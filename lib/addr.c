@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Address and time formatting shared by the programs. */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * HTTP message bodies: decoder, digests and files together.  See body.h.
  */
@@ -37,6 +38,38 @@ create(struct body *b, const char *name)
 	return NULL;
 }
 
+/*
+ * Names the files, at the first byte of the body.  Returns 0, or
+ * TF_ERR_NOMEM.
+ */
+static int
+names(struct body *b)
+{
+	char flow[BODY_NAMELEN], name[BODY_NAMELEN];
+	size_t len;
+
+	if (b->name != NULL)
+		return 0;
+	name[0] = '\0';
+	if (b->opts->flow == NULL ||
+	    b->opts->flow(b->arg, flow, sizeof(flow)) < 0 ||
+	    (size_t)snprintf(name, sizeof(name), "%s-HTTPBODY-%03" PRIu64 "%s",
+	        flow, b->n, b->ext) > NAMEMAX) {
+		/* Said at the first decoded byte. */
+		b->toolong = 1;
+		name[0] = '\0';
+	}
+	len = strlen(name);
+	if ((b->name = malloc(len + 1)) == NULL ||
+	    (b->rawname = malloc(len + 16)) == NULL)
+		return TF_ERR_NOMEM;
+	memcpy(b->name, name, len + 1);
+	b->rawname[0] = '\0';
+	if (!b->toolong && !b->undecoded && b->dec.n > 0)
+		(void)snprintf(b->rawname, len + 16, "%s%s", name, b->suffix);
+	return 0;
+}
+
 /* Decoded bytes: to the file, made at the first one, and the digests. */
 static void
 sink(void *arg, const uint8_t *p, size_t n)
@@ -45,14 +78,24 @@ sink(void *arg, const uint8_t *p, size_t n)
 
 	if (b->nofile)
 		goto out;
+	if (b->name == NULL && names(b) < 0) {
+		b->nomem = 1;
+		b->nofile = 1;
+		goto out;
+	}
 	if (b->toolong) {
 		event(b, BODY_ETOOLONG, NULL, NULL, 0);
 		b->nofile = 1;
 		goto out;
 	}
-	if (b->f == NULL && (b->f = create(b, b->name)) == NULL) {
-		b->nofile = 1;
-		goto out;
+	if (b->f == NULL) {
+		if ((b->f = create(b, b->name)) == NULL) {
+			b->nofile = 1;
+			goto out;
+		}
+		/* digest_init() fails only when OpenSSL cannot hash. */
+		if (digest_init(&b->dg, b->opts->digests) == TF_ERR_NOMEM)
+			b->nomem = 1;
 	}
 	(void)outdir_write(b->opts->od, b->f, b->written, p, n);
 	/* digest_update() fails only when OpenSSL cannot hash at all. */
@@ -62,19 +105,15 @@ out:
 }
 
 int
-body_begin(struct body *b, const struct body_opts *opts, void *arg,
-    const char *flow, uint64_t n, const char *ctype, const char *cenc)
+body_begin(struct body *b, const struct body_opts *opts, void *arg, uint64_t n,
+    const char *ctype, const char *cenc)
 {
-	char name[BODY_NAMELEN];
-	size_t len;
-	int e;
-
 	memset(b, 0, sizeof(*b));
 	b->opts = opts;
 	b->arg = arg;
 	b->active = 1;
-	if ((e = digest_init(&b->dg, opts->digests)) < 0)
-		return e == TF_ERR_NOMEM ? e : 0;
+	b->n = n;
+	b->ext = mime_ext(ctype);
 	if (hdec_init(&b->dec, cenc, opts->maxbody, opts->maxratio, sink, b) <
 	    0) {
 		if (b->dec.err == TF_ERR_NOMEM)
@@ -87,25 +126,18 @@ body_begin(struct body *b, const struct body_opts *opts, void *arg,
 	}
 	if (opts->zstdwlog != 0)
 		b->dec.zstdwlog = opts->zstdwlog;
+	b->dec.pool = opts->pool;
+	b->suffix = hdec_suffix(&b->dec);
 	b->nofile = opts->od == NULL;
-	if (flow == NULL ||
-	    (size_t)snprintf(name, sizeof(name), "%s-HTTPBODY-%03" PRIu64 "%s",
-	        flow, n, mime_ext(ctype)) > NAMEMAX) {
-		/* Said at the first byte: a message with no body needs no
-		 * name. */
-		b->toolong = 1;
-		name[0] = '\0';
-	}
-	len = strlen(name);
-	if ((b->name = malloc(len + 1)) == NULL ||
-	    (b->rawname = malloc(len + 16)) == NULL)
-		return TF_ERR_NOMEM;
-	memcpy(b->name, name, len + 1);
-	b->rawname[0] = '\0';
-	if (!b->toolong && b->dec.n > 0)
-		(void)snprintf(
-		    b->rawname, len + 16, "%s%s", name, hdec_suffix(&b->dec));
 	return 0;
+}
+
+void
+body_evicted(struct body *b)
+{
+	if (b->problem == NULL)
+		b->problem = "memory";
+	event(b, BODY_EMEMORY, NULL, NULL, TF_ERR_LIMIT);
 }
 
 int
@@ -114,15 +146,20 @@ body_write(struct body *b, const uint8_t *p, size_t n, uint64_t off)
 	int e;
 
 	b->sent += n;
+	if (b->opts->keep && b->opts->od != NULL && names(b) < 0)
+		return TF_ERR_NOMEM;
 	if (b->opts->keep && b->rawname[0] != '\0' && b->opts->od != NULL &&
 	    (b->raw != NULL || (b->raw = create(b, b->rawname)) != NULL))
 		(void)outdir_write(b->opts->od, b->raw, off, p, n);
 	if (b->dec.err != 0)
 		return 0;
-	if ((e = hdec_write(&b->dec, p, n)) < 0) {
-		if (e == TF_ERR_NOMEM)
-			return e;
-		b->problem = e == TF_ERR_LIMIT ? "limit" : "decode";
+	e = hdec_write(&b->dec, p, n);
+	if (b->nomem || e == TF_ERR_NOMEM)
+		return TF_ERR_NOMEM;
+	if (e < 0) {
+		b->problem = b->dec.memory ? "memory"
+		    : e == TF_ERR_LIMIT    ? "limit"
+		                           : "decode";
 		event(b, BODY_EDECODE, NULL, NULL, e);
 	}
 	return 0;
@@ -167,7 +204,7 @@ body_end(struct body *b, int complete, int64_t ts)
 
 	if (complete && b->sent > 0 && b->dec.err == 0 &&
 	    hdec_finish(&b->dec) < 0) {
-		b->problem = "decode";
+		b->problem = b->dec.memory ? "memory" : "decode";
 		event(b, BODY_EFINISH, NULL, NULL, b->dec.err);
 	}
 	b->hadfile = b->f != NULL;
@@ -201,6 +238,7 @@ body_release(struct body *b)
 	b->f = b->raw = NULL;
 	hdec_release(&b->dec);
 	digest_release(&b->dg);
+	b->suffix = NULL;
 	free(b->name);
 	free(b->rawname);
 	b->name = b->rawname = NULL;

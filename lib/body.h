@@ -1,14 +1,16 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One HTTP message body as tf-http keeps it: decoded through lib/hdec
  * into a file of the output directory, named "FLOW-HTTPBODY-NNN[.ext]"
  * (the extension from lib/mime), with digests of the decoded bytes; with
  * keep, also as sent, under the same name and the coding's suffix.  The
  * file is made at the first decoded byte, so a message without a body
- * has none.  A body that is not all there is renamed
- * "FLOW-HTTPBODY-NNN-PARTIAL[.ext]" when it ends.
+ * has none; its name, the digests and the decoders are made then too,
+ * so that a message begun costs little until its body comes.  A body that is
+ *not all there is renamed "FLOW-HTTPBODY-NNN-PARTIAL[.ext]" when it ends.
  *
  *	struct body b;
- *	body_begin(&b, &opts, flow, n, ctype, cenc);
+ *	body_begin(&b, &opts, arg, n, ctype, cenc);
  *	body_write(&b, bytes, len, offset);	the body as sent
  *	body_end(&b, complete, ts);		b.name, b.written, b.hex, ...
  *	body_release(&b);
@@ -39,7 +41,9 @@ enum body_event {
 	                      * err a TF_ERR_*, errno set for SYSTEM */
 	BODY_EDECODE,        /* decoding stopped: dec.why says why */
 	BODY_EFINISH,        /* the coded data did not end right */
-	BODY_ERENAME         /* the -PARTIAL rename failed: errno */
+	BODY_ERENAME,        /* the -PARTIAL rename failed: errno */
+	BODY_EMEMORY         /* decoding stopped to free memory for
+	                      * other bodies (opts->pool's cap) */
 };
 
 struct body_opts {
@@ -49,6 +53,11 @@ struct body_opts {
 	unsigned digests;  /* DIGEST_*, 0: none */
 	unsigned zstdwlog; /* largest zstd window, 2^zstdwlog; 0: default */
 	int keep;          /* also the body as sent */
+	struct hdec_pool *pool; /* for the decoders, or NULL */
+	/* Writes the name of the message's flow (tf-split's name for its
+	 * direction) to buf; returns 0, or -1 when it has none or it does
+	 * not fit.  Called at the first byte of a body. */
+	int (*flow)(void *arg, char *buf, size_t size);
 	/* Something to report about b: what names the file concerned
 	 * (ECREATE, ERENAME), or the coding (EUNDECODED); to, the name a
 	 * rename wanted. */
@@ -62,9 +71,14 @@ struct body {
 	int active; /* between begin and end */
 	struct hdec dec;
 	int undecoded;           /* coding unknown: written as sent */
+	const char *suffix;      /* of the coding as sent, static */
+	int nomem;               /* out of memory in a callback */
 	struct outdir_file *f;   /* decoded body */
 	struct outdir_file *raw; /* keep: as sent */
-	char *name;              /* of f, relative; owned */
+	uint64_t n;              /* the message's number */
+	const char *ext;         /* from its Content-Type, static */
+	char *name;              /* of f, relative; owned; NULL until
+	                          * the first byte */
 	char *rawname;           /* of raw; owned, "" when none */
 	uint64_t sent;           /* bytes as sent */
 	uint64_t written;        /* decoded bytes */
@@ -78,12 +92,19 @@ struct body {
 };
 
 /*
- * Starts the body of message n of the flow named flow (NULL: no file for
- * it), with the message's Content-Type ctype and Content-Encoding cenc.
- * arg goes to opts->event.  Returns 0 or TF_ERR_NOMEM.
+ * Starts the body of message n, with the message's Content-Type ctype
+ * and Content-Encoding cenc (borrowed for this call only).  arg goes to
+ * opts->event and opts->flow, which names the files at the first byte.
+ * Returns 0 or TF_ERR_NOMEM.
  */
 int body_begin(struct body *b, const struct body_opts *opts, void *arg,
-    const char *flow, uint64_t n, const char *ctype, const char *cenc);
+    uint64_t n, const char *ctype, const char *cenc);
+
+/*
+ * The pool stopped b's decoding to make room (its evict callback, with
+ * &b->dec): b is partial, problem "memory", said through BODY_EMEMORY.
+ */
+void body_evicted(struct body *b);
 
 /*
  * Takes len bytes of the body as sent, at offset off of it: decodes them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The DFXML report writer.  Element order follows the DFXML 2.0 schema
  * (dfxml.xsd): metadata, creator, source, fileobject*, rusage, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A DFXML 2.0 report of a flow record stream, written with libxml2's
  * xmlTextWriter: one <fileobject> per connection direction, written as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Digests of streamed bytes with OpenSSL EVP. */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Message digests of a byte stream fed in pieces, through OpenSSL's EVP
  * interface.  Several algorithms run side by side over the same bytes.

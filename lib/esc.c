@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Escaping for terminals.  See esc.h. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Bytes from a capture made safe for a terminal: the one escaping every
  * program uses for text it shows people (tf-cat's lines, every warning

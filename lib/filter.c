@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The filter core: the stream reader loop, passing on, the command
  * annotation, the connection table and the one way of treating OPEN,
@@ -211,8 +212,9 @@ lru_front(struct filter *f, struct filter_conn *c)
 		f->tail = c;
 }
 
-struct filter_conn *
-filter_find(struct filter *f, uint64_t conn)
+/* Returns the entry of conn in the table, open or orphan, or NULL. */
+static struct filter_conn *
+find(struct filter *f, uint64_t conn)
 {
 	struct filter_conn *c;
 
@@ -227,6 +229,14 @@ filter_find(struct filter *f, uint64_t conn)
 			return f->last = c;
 	}
 	return NULL;
+}
+
+struct filter_conn *
+filter_find(struct filter *f, uint64_t conn)
+{
+	struct filter_conn *c = find(f, conn);
+
+	return c != NULL && !c->orphan ? c : NULL;
 }
 
 /* Marks c the most recently active. */
@@ -286,9 +296,12 @@ grow(struct filter *f)
 	f->tab = tab;
 }
 
-/* Adds connection conn, evicting the least active one if f is full. */
+/*
+ * Adds connection conn, size bytes, evicting the least active one if f
+ * is full.
+ */
 static struct filter_conn *
-conn_add(struct filter *f, uint64_t conn)
+conn_add(struct filter *f, uint64_t conn, size_t size)
 {
 	struct filter_conn *c, *v;
 	size_t b;
@@ -308,7 +321,7 @@ conn_add(struct filter *f, uint64_t conn)
 	}
 	if (f->nconns >= f->nbuckets)
 		grow(f);
-	if ((c = calloc(1, f->ops->connsize)) == NULL)
+	if ((c = calloc(1, size)) == NULL)
 		xnomem();
 	c->o.conn = conn;
 	b = bucket(f, conn);
@@ -330,8 +343,9 @@ conn_data(struct filter *f, uint64_t conn)
 {
 	struct filter_conn *c;
 
-	if ((c = filter_find(f, conn)) == NULL) {
-		c = conn_add(f, conn);
+	if ((c = find(f, conn)) == NULL) {
+		/* An orphan holds no state of the program's. */
+		c = conn_add(f, conn, sizeof(*c));
 		c->orphan = 1;
 		f->st.orphans++;
 		f->status = 1;
@@ -354,8 +368,8 @@ on_open(struct filter *f, const struct rec_open *o)
 {
 	struct filter_conn *c;
 
-	if ((c = filter_find(f, o->conn)) == NULL)
-		c = conn_add(f, o->conn);
+	if ((c = find(f, o->conn)) == NULL)
+		c = conn_add(f, o->conn, f->ops->connsize);
 	else if (!c->orphan) {
 		f->st.dupopens++;
 		f->status = 1;
@@ -365,8 +379,15 @@ on_open(struct filter *f, const struct rec_open *o)
 			    "open record at byte %" PRIu64 " ignored",
 			    o->conn, f->offset);
 		return;
+	} else {
+		/*
+		 * An orphan's OPEN came late: its records so far stay
+		 * skipped, and it becomes a connection of the program's
+		 * size.
+		 */
+		conn_free(f, c);
+		c = conn_add(f, o->conn, f->ops->connsize);
 	}
-	/* An orphan's OPEN came late: its records so far stay skipped. */
 	c->o = *o;
 	c->orphan = 0;
 	touch(f, c);
@@ -404,7 +425,7 @@ dispatch(struct filter *f, const struct rec *rec)
 		conn = rec->u.annot.conn;
 		c = NULL;
 		if (conn != 0 && f->tab != NULL &&
-		    ((c = filter_find(f, conn)) == NULL || c->orphan)) {
+		    ((c = find(f, conn)) == NULL || c->orphan)) {
 			f->st.orphanrecs++;
 			break;
 		}
@@ -420,8 +441,7 @@ dispatch(struct filter *f, const struct rec *rec)
 				    f, NULL, &rec->u.close, FILTER_CLOSED);
 			break;
 		}
-		if ((c = filter_find(f, rec->u.close.conn)) == NULL ||
-		    c->orphan)
+		if ((c = find(f, rec->u.close.conn)) == NULL || c->orphan)
 			f->st.orphanrecs++;
 		if (c != NULL)
 			conn_close(f, c, &rec->u.close, FILTER_CLOSED);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The filter core: what every program that reads the flow record stream
  * shares, so that a filter is a set of handlers and nothing else.  It
@@ -28,9 +29,10 @@
  * The table is bounded: at most maxconns connections, live or orphan,
  * are held (FILTER_MAXCONNS by default); past it the least recently
  * active one is evicted (handed to ops.close with FILTER_EVICTED),
- * counted, and warned about.  Connection numbers are hashed with a key
- * drawn for each run (lib/siphash), so that a forged stream cannot pick
- * numbers that share a bucket.
+ * counted, and warned about.  An orphan costs a struct filter_conn, not
+ * ops.connsize, and is never handed to the program.  Connection numbers are
+ *hashed with a key drawn for each run (lib/siphash), so that a forged stream
+ *cannot pick numbers that share a bucket.
  *
  * With TF_DEBUG_STATS set in the environment, the core says at the end
  * how many lookups the table made and how many chain entries they looked

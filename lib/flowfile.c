@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Reading flow files: names taken apart, directions paired, sparse
  * files read with their holes as gaps.  See flowfile.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Flow files as tf-split and tcpflow write them: one direction of one
  * connection per file, named "SRC.sport-DST.dport[suffix]" (the default

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IP fragment reassembly, internal to the packet decoder (pkt.c).
  *
@@ -88,8 +89,8 @@ void frag_free(struct frag *f);
 
 /*
  * Discards the datagrams whose first fragment is older than the timeout
- * at packet time now, counting their fragments in st->frag_dropped, and
- * releases the last completed datagram.  Costs O(1) when nothing expires:
+ * at packet time now, counting their fragments in st->frag_dropped.
+ * Costs O(1) when nothing expires:
  * datagrams are kept in order of creation and expired from the oldest.
  */
 void frag_expire(struct frag *f, int64_t now, struct pkt_stats *st);

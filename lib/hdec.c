@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Streaming decoder for HTTP content codings, on zlib, libbrotlidec and
  * libzstd.  See hdec.h.
@@ -9,6 +10,7 @@
 
 #include <brotli/decode.h>
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createDStream_advanced */
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -16,6 +18,273 @@
 #include "tferr.h"
 
 #define ZSTD_HDR_MAX 18 /* magic number and the largest frame header */
+#define ALLOC_HDR 16    /* before each allocation: its size; keeps alignment */
+
+enum { LIB_ZLIB = 0, LIB_ZSTD, LIB_BROTLI };
+
+/*
+ * A library's decoding context, with what it holds: every allocation of
+ * the library goes through alloc() and free_() with the context as the
+ * opaque pointer, so that mem, and the pool's total, are exact.
+ */
+struct hdec_ctx {
+	struct hdec_pool *pool;
+	struct hdec *owner; /* the decoder using it; NULL when idle */
+	int lib;
+	void *st;              /* brotli's or zstd's state */
+	z_stream z;            /* zlib's */
+	size_t mem;            /* bytes held, this struct in */
+	struct hdec_ctx *next; /* the idle list */
+};
+
+static void ctx_destroy(struct hdec_ctx *);
+static int fail(struct hdec *, int, const char *);
+static void stages_put(struct hdec *, int);
+
+static void
+lru_remove(struct hdec *h)
+{
+	struct hdec_pool *p = h->pool;
+
+	if (!h->inlru)
+		return;
+	*(h->lprev != NULL ? &h->lprev->lnext : &p->lhead) = h->lnext;
+	*(h->lnext != NULL ? &h->lnext->lprev : &p->ltail) = h->lprev;
+	h->lprev = h->lnext = NULL;
+	h->inlru = 0;
+}
+
+static void
+lru_front(struct hdec *h)
+{
+	struct hdec_pool *p = h->pool;
+
+	if (p == NULL || p->lhead == h)
+		return;
+	lru_remove(h);
+	h->lnext = p->lhead;
+	*(p->lhead != NULL ? &p->lhead->lprev : &p->ltail) = h;
+	p->lhead = h;
+	h->inlru = 1;
+}
+
+/* Stops h to free its memory for another body. */
+static void
+evict(struct hdec_pool *p, struct hdec *h)
+{
+	int was = h->err;
+
+	stages_put(h, 0);
+	lru_remove(h);
+	if (h->err == 0) {
+		h->err = TF_ERR_LIMIT;
+		h->why = "decoder memory limit reached";
+	}
+	h->memory = 1;
+	p->evicted++;
+	if (was == 0 && p->evict != NULL)
+		p->evict(p->arg, h);
+}
+
+/*
+ * Makes room for n more bytes under p's cap, for owner: frees idle
+ * contexts, then stops the decoders used least recently.  Returns 1 if
+ * there is room.
+ */
+static int
+room(struct hdec_pool *p, const struct hdec *owner, size_t n)
+{
+	struct hdec_ctx *x;
+	struct hdec *v;
+	int i;
+
+	while (p->max != 0 && (n > p->max || p->used > p->max - n)) {
+		for (i = 0, x = NULL; i < 2 && x == NULL; i++)
+			if ((x = p->idle[i]) != NULL) {
+				p->idle[i] = x->next;
+				p->nidle[i]--;
+			}
+		if (x != NULL) {
+			ctx_destroy(x);
+			continue;
+		}
+		if ((v = p->ltail) == owner && v != NULL)
+			v = v->lprev;
+		if (v == NULL)
+			return 0;
+		evict(p, v);
+	}
+	return 1;
+}
+
+static void
+count(struct hdec_ctx *x, size_t n)
+{
+	struct hdec_pool *p = x->pool;
+
+	x->mem += n;
+	if (p != NULL) {
+		p->used += n;
+		if (p->used > p->peak)
+			p->peak = p->used;
+	}
+}
+
+static void *
+alloc(void *opaque, size_t n)
+{
+	struct hdec_ctx *x = opaque;
+	uint8_t *b;
+
+	if (n > SIZE_MAX - ALLOC_HDR)
+		return NULL;
+	n += ALLOC_HDR;
+	if (x->pool != NULL && !room(x->pool, x->owner, n)) {
+		x->pool->refused++;
+		if (x->owner != NULL)
+			x->owner->memory = 1;
+		return NULL;
+	}
+	if ((b = malloc(n)) == NULL)
+		return NULL;
+	memcpy(b, &n, sizeof(n));
+	count(x, n);
+	return b + ALLOC_HDR;
+}
+
+static void
+free_(void *opaque, void *a)
+{
+	struct hdec_ctx *x = opaque;
+	uint8_t *b;
+	size_t n;
+
+	if (a == NULL)
+		return;
+	b = (uint8_t *)a - ALLOC_HDR;
+	memcpy(&n, b, sizeof(n));
+	x->mem -= n;
+	if (x->pool != NULL)
+		x->pool->used -= n;
+	free(b);
+}
+
+static voidpf
+zalloc(voidpf opaque, uInt items, uInt size)
+{
+	if (size != 0 && items > SIZE_MAX / size)
+		return NULL;
+	return alloc(opaque, (size_t)items * size);
+}
+
+static void
+zfree(voidpf opaque, voidpf a)
+{
+	free_(opaque, a);
+}
+
+/* Frees x and what its library holds. */
+static void
+ctx_destroy(struct hdec_ctx *x)
+{
+	switch (x->lib) {
+	case LIB_ZLIB:
+		if (x->z.state != NULL)
+			(void)inflateEnd(&x->z);
+		break;
+	case LIB_ZSTD:
+		(void)ZSTD_freeDStream(x->st);
+		break;
+	case LIB_BROTLI:
+		if (x->st != NULL)
+			BrotliDecoderDestroyInstance(x->st);
+		break;
+	}
+	if (x->pool != NULL)
+		x->pool->used -= x->mem;
+	free(x);
+}
+
+/*
+ * Gives back the context of stage s: kept idle in the pool for another
+ * body when keep says so and the library can be reset, else freed.
+ */
+static void
+ctx_put(struct hdec_ctx *x, int keep)
+{
+	struct hdec_pool *p = x->pool;
+
+	x->owner = NULL;
+	if (keep && p != NULL && x->lib != LIB_BROTLI &&
+	    (x->lib != LIB_ZLIB || x->z.state != NULL) &&
+	    p->nidle[x->lib] < HDEC_IDLE_MAX &&
+	    (p->max == 0 || p->used <= p->max)) {
+		x->next = p->idle[x->lib];
+		p->idle[x->lib] = x;
+		p->nidle[x->lib]++;
+		return;
+	}
+	ctx_destroy(x);
+}
+
+/* Gives back the contexts of every stage of h. */
+static void
+stages_put(struct hdec *h, int keep)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->s[i].st != NULL) {
+			ctx_put(h->s[i].st, keep);
+			h->s[i].st = NULL;
+		}
+}
+
+/*
+ * Returns a context of library lib for h: an idle one (the caller resets
+ * it), or a new one, or NULL (no room, or no memory); *reused says which.
+ */
+static struct hdec_ctx *
+ctx_get(struct hdec *h, int lib, int *reused)
+{
+	struct hdec_pool *p = h->pool;
+	struct hdec_ctx *x;
+
+	*reused = 0;
+	if (p != NULL && lib != LIB_BROTLI && (x = p->idle[lib]) != NULL) {
+		p->idle[lib] = x->next;
+		p->nidle[lib]--;
+		p->reused++;
+		x->owner = h;
+		*reused = 1;
+		lru_front(h);
+		return x;
+	}
+	if (p != NULL && !room(p, h, sizeof(*x))) {
+		p->refused++;
+		h->memory = 1;
+		return NULL;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
+	x->pool = p;
+	x->owner = h;
+	x->lib = lib;
+	count(x, sizeof(*x));
+	if (p != NULL)
+		p->made++;
+	lru_front(h);
+	return x;
+}
+
+/* A context could not be made: fails h for why. */
+static int
+nomem(struct hdec *h)
+{
+	if (h->memory)
+		return fail(h, TF_ERR_LIMIT, "decoder memory limit reached");
+	return fail(h, TF_ERR_NOMEM, "out of memory");
+}
 
 static int
 fail(struct hdec *h, int e, const char *why)
@@ -62,15 +331,22 @@ next(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 static int
 zstart(struct hdec *h, struct hdec_stage *s, int wbits)
 {
-	z_stream *z;
+	struct hdec_ctx *x;
+	int reused;
 
-	if ((z = calloc(1, sizeof(*z))) == NULL)
-		return fail(h, TF_ERR_NOMEM, "out of memory");
-	if (inflateInit2(z, wbits) != Z_OK) {
-		free(z);
-		return fail(h, TF_ERR_NOMEM, "out of memory");
+	if ((x = ctx_get(h, LIB_ZLIB, &reused)) == NULL)
+		return nomem(h);
+	s->st = x;
+	if (reused) {
+		if (inflateReset2(&x->z, wbits) != Z_OK)
+			return fail(h, TF_ERR_NOMEM, "out of memory");
+		return 0;
 	}
-	s->st = z;
+	x->z.zalloc = zalloc;
+	x->z.zfree = zfree;
+	x->z.opaque = x;
+	if (inflateInit2(&x->z, wbits) != Z_OK)
+		return nomem(h);
 	return 0;
 }
 
@@ -78,7 +354,7 @@ static int
 zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 {
 	struct hdec_stage *s = &h->s[i];
-	z_stream *z = s->st;
+	z_stream *z = &s->st->z;
 	uint8_t buf[HDEC_BUFLEN];
 	uint64_t base = h->in;
 	size_t got;
@@ -120,6 +396,8 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		}
 		if (r == Z_BUF_ERROR)
 			return 0;
+		if (r == Z_MEM_ERROR)
+			return nomem(h);
 		if (r != Z_OK)
 			return fail(h, TF_ERR_MALFORMED, s->corrupt);
 		if (z->avail_in == 0 && got < sizeof(buf))
@@ -143,12 +421,14 @@ brfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		out = buf;
 		avout = sizeof(buf);
 		r = BrotliDecoderDecompressStream(
-		    s->st, &avin, &p, &avout, &out, NULL);
+		    s->st->st, &avin, &p, &avout, &out, NULL);
 		got = sizeof(buf) - avout;
 		if (i == 0)
 			h->in = base + (n - avin);
 		if ((e = next(h, i, buf, got)) < 0)
 			return e;
+		if (r == BROTLI_DECODER_RESULT_ERROR && h->memory)
+			return nomem(h);
 		if (r == BROTLI_DECODER_RESULT_ERROR)
 			return fail(h, TF_ERR_MALFORMED, s->corrupt);
 		if (r == BROTLI_DECODER_RESULT_SUCCESS)
@@ -184,13 +464,15 @@ zstdfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		out.dst = buf;
 		out.size = sizeof(buf);
 		out.pos = 0;
-		r = ZSTD_decompressStream(s->st, &out, &in);
+		r = ZSTD_decompressStream(s->st->st, &out, &in);
 		if (ZSTD_isError(r) &&
 		    ZSTD_getErrorCode(r) ==
 		        ZSTD_error_frameParameter_windowTooLarge)
 			return fail(h, TF_ERR_LIMIT,
 			    "zstd window over the "
 			    "limit");
+		if (ZSTD_isError(r) && h->memory)
+			return nomem(h);
 		if (ZSTD_isError(r))
 			return fail(h, TF_ERR_MALFORMED, s->corrupt);
 		s->nhdr = r == 0 ? 0 : s->nhdr + (in.pos - pos);
@@ -258,13 +540,6 @@ dfinish(struct hdec *h, size_t i)
 	return zfeed(h, i, s->hdr, s->nhdr);
 }
 
-static void
-zend(struct hdec_stage *s)
-{
-	(void)inflateEnd(s->st);
-	free(s->st);
-}
-
 static const char *
 zversion(char *buf, size_t size)
 {
@@ -275,15 +550,15 @@ zversion(char *buf, size_t size)
 static int
 brstart(struct hdec *h, struct hdec_stage *s)
 {
-	if ((s->st = BrotliDecoderCreateInstance(NULL, NULL, NULL)) == NULL)
-		return fail(h, TF_ERR_NOMEM, "out of memory");
-	return 0;
-}
+	struct hdec_ctx *x;
+	int reused;
 
-static void
-brend(struct hdec_stage *s)
-{
-	BrotliDecoderDestroyInstance(s->st);
+	if ((x = ctx_get(h, LIB_BROTLI, &reused)) == NULL)
+		return nomem(h);
+	s->st = x;
+	if ((x->st = BrotliDecoderCreateInstance(alloc, free_, x)) == NULL)
+		return nomem(h);
+	return 0;
 }
 
 /* Brotli's version is 0xMMMmmmppp: major, minor, patch. */
@@ -300,18 +575,26 @@ brversion(char *buf, size_t size)
 static int
 zstdstart(struct hdec *h, struct hdec_stage *s)
 {
-	if ((s->st = ZSTD_createDStream()) == NULL)
-		return fail(h, TF_ERR_NOMEM, "out of memory");
-	(void)ZSTD_initDStream(s->st);
-	(void)ZSTD_DCtx_setParameter(
-	    s->st, ZSTD_d_windowLogMax, (int)h->zstdwlog);
-	return 0;
-}
+	ZSTD_customMem cm;
+	struct hdec_ctx *x;
+	int reused;
 
-static void
-zstdend(struct hdec_stage *s)
-{
-	ZSTD_freeDStream(s->st);
+	if ((x = ctx_get(h, LIB_ZSTD, &reused)) == NULL)
+		return nomem(h);
+	s->st = x;
+	if (reused)
+		(void)ZSTD_DCtx_reset(x->st, ZSTD_reset_session_only);
+	else {
+		cm.customAlloc = alloc;
+		cm.customFree = free_;
+		cm.opaque = x;
+		if ((x->st = ZSTD_createDStream_advanced(cm)) == NULL)
+			return nomem(h);
+		(void)ZSTD_initDStream(x->st);
+	}
+	(void)ZSTD_DCtx_setParameter(
+	    x->st, ZSTD_d_windowLogMax, (int)h->zstdwlog);
+	return 0;
 }
 
 static const char *
@@ -325,7 +608,8 @@ zstdversion(char *buf, size_t size)
  * The codings: adding one is a row here and its functions.  start makes
  * the library's state in s->st (NULL: feed does it); feed decodes into
  * the next stage; finish, when set, runs at the end of the input before
- * the check that the coded stream ended; release frees s->st.
+ * the check that the coded stream ended.  Contexts are given back by
+ * stages_put().
  */
 static const struct coding {
 	const char *names[3]; /* tokens, lowercase; NULL ends */
@@ -337,18 +621,16 @@ static const struct coding {
 	int (*start)(struct hdec *, struct hdec_stage *);
 	int (*feed)(struct hdec *, size_t, const uint8_t *, size_t);
 	int (*finish)(struct hdec *, size_t);
-	void (*release)(struct hdec_stage *);
 	const char *(*version)(char *, size_t);
 } codings[] = {
     {{"gzip", "x-gzip", NULL}, ".gz", "zlib", ZLIB_VERSION, "corrupt gzip data",
-        1, gzstart, zfeed, NULL, zend, zversion},
+        1, gzstart, zfeed, NULL, zversion},
     {{"deflate", NULL, NULL}, ".deflate", "zlib", ZLIB_VERSION,
-        "corrupt deflate data", 0, NULL, dfeed, dfinish, zend, zversion},
+        "corrupt deflate data", 0, NULL, dfeed, dfinish, zversion},
     {{"br", NULL, NULL}, ".br", "brotli", NULL, "corrupt brotli data", 0,
-        brstart, brfeed, NULL, brend, brversion},
+        brstart, brfeed, NULL, brversion},
     {{"zstd", NULL, NULL}, ".zst", "zstd", ZSTD_VERSION_STRING,
-        "corrupt zstd data", 0, zstdstart, zstdfeed, NULL, zstdend,
-        zstdversion},
+        "corrupt zstd data", 0, zstdstart, zstdfeed, NULL, zstdversion},
 };
 
 #define NCODINGS (sizeof(codings) / sizeof(codings[0]))
@@ -436,6 +718,8 @@ found:
 int
 hdec_write(struct hdec *h, const uint8_t *p, size_t n)
 {
+	int e;
+
 	if (h->err != 0)
 		return h->err;
 	if (h->n == 0) {
@@ -448,7 +732,14 @@ hdec_write(struct hdec *h, const uint8_t *p, size_t n)
 	 * one large piece decode n times the ratio before the ratio is
 	 * checked.
 	 */
-	return feed(h, 0, p, n);
+	if (h->inlru)
+		lru_front(h);
+	if ((e = feed(h, 0, p, n)) < 0 && h->err != 0) {
+		/* A decoder that stopped needs its contexts no more. */
+		stages_put(h, 1);
+		lru_remove(h);
+	}
+	return e;
 }
 
 int
@@ -477,16 +768,31 @@ hdec_finish(struct hdec *h)
 void
 hdec_release(struct hdec *h)
 {
-	struct hdec_stage *s;
-	size_t i;
-
-	for (i = 0; i < h->n; i++) {
-		s = &h->s[i];
-		if (s->st != NULL)
-			codings[s->kind].release(s);
-		s->st = NULL;
-	}
+	stages_put(h, 1);
+	if (h->pool != NULL)
+		lru_remove(h);
 	h->n = 0;
+}
+
+void
+hdec_pool_init(struct hdec_pool *p, uint64_t max)
+{
+	memset(p, 0, sizeof(*p));
+	p->max = max;
+}
+
+void
+hdec_pool_release(struct hdec_pool *p)
+{
+	struct hdec_ctx *x;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		while ((x = p->idle[i]) != NULL) {
+			p->idle[i] = x->next;
+			ctx_destroy(x);
+		}
+	p->nidle[0] = p->nidle[1] = 0;
 }
 
 const char *

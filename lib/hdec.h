@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Streaming decoder for HTTP content codings (RFC 9110 8.4.1): gzip and
  * x-gzip, deflate (zlib-wrapped, RFC 1950, or raw, RFC 1951, told apart
@@ -12,6 +13,13 @@
  *	hdec_write(&h, bytes, len);	as the body arrives
  *	hdec_finish(&h);
  *	hdec_release(&h);		always, even after an error
+ *
+ * Decoders of many bodies share a pool (h.pool, set after hdec_init()):
+ * the memory their libraries hold, counted through the libraries' own
+ * allocator hooks, is kept under one cap, and the contexts of ended
+ * bodies are kept for the next ones (zlib and zstd; brotli has no reset).
+ * A library context is made at a stage's first byte: a body with no
+ * bytes costs none.
  */
 #ifndef TF_HDEC_H
 #define TF_HDEC_H
@@ -23,11 +31,14 @@
 #define HDEC_BUFLEN 16384
 #define HDEC_RATIO_FLOOR (1u << 20) /* ratio checked above this output */
 
+struct hdec_ctx;
+struct hdec_pool;
+
 struct hdec_stage {
 	int kind;            /* row of hdec.c's coding table */
 	const char *corrupt; /* what a decoding error says */
 	int members;         /* gzip: members may follow */
-	void *st;            /* the library's state; owned */
+	struct hdec_ctx *st; /* the library's state; owned */
 	uint8_t hdr[2];      /* deflate: first bytes, to tell */
 	size_t nhdr;
 	int started; /* the first byte came */
@@ -54,7 +65,51 @@ struct hdec {
 	 * hold more memory than this.
 	 */
 	unsigned zstdwlog;
+	/*
+	 * The pool, or NULL: contexts made and freed for this body alone,
+	 * uncounted.  Set after hdec_init(), before the first byte.
+	 */
+	struct hdec_pool *pool;
+	int memory;         /* stopped for the pool's cap */
+	struct hdec *lprev; /* the pool's list, most recently used first */
+	struct hdec *lnext;
+	int inlru;
 };
+
+/* Idle contexts a pool keeps, of each library. */
+#define HDEC_IDLE_MAX 16
+
+/*
+ * Decoder memory shared by bodies.  When making room for a context's
+ * allocation would pass max, the pool frees its idle contexts, then
+ * stops the bodies whose decoders were used least recently (not the
+ * one asking): their contexts are freed, they fail with TF_ERR_LIMIT
+ * and memory set, and evict is called for each; if there is still no
+ * room, the allocation fails and so does the body asking (TF_ERR_LIMIT,
+ * memory set).
+ */
+struct hdec_pool {
+	uint64_t max;     /* cap on the bytes held, idle ones in; 0: none */
+	uint64_t used;    /* bytes the libraries hold now, with our own */
+	uint64_t peak;    /* the most held at once */
+	uint64_t made;    /* library contexts made */
+	uint64_t reused;  /* contexts taken from the idle ones */
+	uint64_t evicted; /* bodies stopped to make room */
+	uint64_t refused; /* allocations refused: no room */
+	void (*evict)(void *arg, struct hdec *h);
+	void *arg;
+	/* The pool's own. */
+	struct hdec *lhead; /* decoders holding contexts, most recent first */
+	struct hdec *ltail;
+	struct hdec_ctx *idle[2]; /* zlib, zstd */
+	unsigned nidle[2];
+};
+
+/* Sets up p with the cap max (0: none). */
+void hdec_pool_init(struct hdec_pool *p, uint64_t max);
+
+/* Frees the idle contexts; every decoder using p must be released. */
+void hdec_pool_release(struct hdec_pool *p);
 
 /* 8 MiB, what RFC 8878 3.1.1.1.2 asks decoders to support at least. */
 #define HDEC_ZSTD_WLOG 23

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * HTTP/1.x message framing over the two directions of a connection
  * (RFC 9112), streaming, resynchronising after gaps.  See http.h.
@@ -82,20 +83,120 @@ http_conn_init(struct http_conn *c, const struct http_limits *lim,
 	}
 }
 
+void
+http_conn_client(struct http_conn *c, unsigned dir)
+{
+	dir &= 1;
+	c->d[dir].role = ROLE_REQ;
+	c->d[!dir].role = ROLE_RESP;
+	c->d[0].synrole = c->d[1].synrole = 1;
+	c->reqdir = (int)dir;
+}
+
+/* The queue entry k places after the oldest. */
+static struct http_pend *
+qat(struct http_conn *c, unsigned k)
+{
+	return &c->q[(c->qhead + k) % c->qcap];
+}
+
+/* Takes the oldest request off the queue; returns its user. */
+static void *
+qpop(struct http_conn *c)
+{
+	void *u = c->q[c->qhead].user;
+
+	c->q[c->qhead].user = NULL;
+	c->qhead = (c->qhead + 1) % c->qcap;
+	c->qlen--;
+	return u;
+}
+
+static void
+unpaired(struct http_conn *c, void *u)
+{
+	if (u != NULL && c->cb->unpaired != NULL)
+		c->cb->unpaired(c->arg, u);
+}
+
 /* Gives what the queue holds to the unpaired callback and empties it. */
 static void
 unqueue(struct http_conn *c)
 {
-	void *u;
+	while (c->qlen > 0)
+		unpaired(c, qpop(c));
+}
 
-	while (c->qlen > 0) {
-		u = c->quser[c->qhead];
-		c->quser[c->qhead] = NULL;
-		c->qhead = (c->qhead + 1) % HTTP_MAXPIPE;
-		c->qlen--;
-		if (u != NULL && c->cb->unpaired != NULL)
-			c->cb->unpaired(c->arg, u);
+/*
+ * Takes the requests of direction dir off the queue, which keeps the
+ * others in order: dir turned out to carry responses.
+ */
+static void
+unqueue_dir(struct http_conn *c, unsigned dir)
+{
+	unsigned k, n = c->qlen, kept = 0;
+	struct http_pend *p;
+
+	for (k = 0; k < n; k++) {
+		p = qat(c, k);
+		if (p->dir == dir) {
+			unpaired(c, p->user);
+			p->user = NULL;
+			continue;
+		}
+		if (kept != k)
+			*qat(c, kept) = *p;
+		kept++;
 	}
+	for (k = kept; k < n; k++)
+		qat(c, k)->user = NULL;
+	c->qlen = kept;
+}
+
+/*
+ * Makes room for one more request: grows the queue up to HTTP_MAXPIPE
+ * entries, then forgets the oldest.  Returns 0 or TF_ERR_NOMEM.
+ */
+static int
+qroom(struct http_conn *c)
+{
+	struct http_pend *q;
+	unsigned cap, k;
+
+	if (c->qlen < c->qcap)
+		return 0;
+	if (c->qcap == HTTP_MAXPIPE) {
+		unpaired(c, qpop(c));
+		return 0;
+	}
+	cap = c->qcap == 0 ? 2 : 2 * c->qcap;
+	if ((q = calloc(cap, sizeof(*q))) == NULL)
+		return TF_ERR_NOMEM;
+	for (k = 0; k < c->qlen; k++)
+		q[k] = *qat(c, k);
+	free(c->q);
+	c->q = q;
+	c->qcap = cap;
+	c->qhead = 0;
+	return 0;
+}
+
+int
+http_conn_drop_user(struct http_conn *c, const void *user)
+{
+	unsigned k, d;
+
+	for (k = 0; k < c->qlen; k++)
+		if (qat(c, k)->user == user) {
+			qat(c, k)->user = NULL;
+			return 1;
+		}
+	for (d = 0; d < 2; d++)
+		if (c->d[d].inmsg && c->d[d].m->requser == user) {
+			c->d[d].m->requser = NULL;
+			return 1;
+		}
+	return 0;
 }
 
 void
@@ -116,6 +217,9 @@ http_conn_release(struct http_conn *c)
 		c->d[d].hbuf = NULL;
 		c->d[d].m = NULL;
 	}
+	free(c->q);
+	c->q = NULL;
+	c->qcap = 0;
 }
 
 static int
@@ -211,6 +315,70 @@ may_start(int role, const uint8_t *p, size_t n)
 	return i > 0 && i < n && p[i] == ' ';
 }
 
+/*
+ * The kind of start line direction dir takes now: its role, or
+ * ROLE_NONE for either when the evidence could make it change.
+ */
+static int
+open_role(const struct http_conn *c, unsigned dir)
+{
+	const struct http_dir *h = &c->d[dir], *o = &c->d[!dir];
+
+	if (h->role == ROLE_NONE || h->synrole)
+		return ROLE_NONE;
+	if (o->role == ROLE_NONE || o->role == h->role)
+		return ROLE_NONE;
+	return h->role;
+}
+
+static const char *
+role_name(int role)
+{
+	return role == ROLE_REQ ? "requests" : "responses";
+}
+
+/*
+ * Direction dir shows a start line of kind: returns 1 if it is taken
+ * as a message start, the roles decided again if the evidence says so,
+ * or 0 if it is skipped.
+ */
+static int
+take_role(struct http_conn *c, unsigned dir, int kind)
+{
+	struct http_dir *h = &c->d[dir], *o = &c->d[!dir];
+	int other = kind == ROLE_REQ ? ROLE_RESP : ROLE_REQ;
+
+	if (h->role == ROLE_NONE || h->role == kind) {
+		h->role = kind;
+		return 1;
+	}
+	if (h->synrole) {
+		/* The SYN's roles hold until both directions deny them. */
+		if (!(o->synrole && o->contra)) {
+			h->contra = 1;
+			return 0;
+		}
+		warnf(c, dir, h->lineoff,
+		    "requests from the server's side, responses from the "
+		    "client's: roles swapped");
+		h->synrole = o->synrole = 0;
+		h->contra = o->contra = 0;
+		o->role = other;
+	} else if (o->role == ROLE_NONE || o->role == h->role) {
+		warnf(c, dir, h->lineoff,
+		    "%s start line in a direction of %s: read as %s from "
+		    "here",
+		    kind == ROLE_REQ ? "a request" : "a response",
+		    role_name(h->role), role_name(kind));
+	} else
+		return 0;
+	if (h->role == ROLE_REQ)
+		unqueue_dir(c, dir);
+	h->role = kind;
+	c->reqdir = kind == ROLE_REQ ? (int)dir : !dir;
+	return 1;
+}
+
 /* Copies n bytes to a field of size size, NUL-terminated. */
 static void
 field_copy(
@@ -281,14 +449,60 @@ last_is_chunked(const char *s)
 	return n == 7 && name_is((const uint8_t *)p, 7, "chunked");
 }
 
+/* The fields of a message being parsed, at their largest. */
+struct fields {
+	char uri[HTTP_URILEN];
+	char reason[HTTP_FIELDLEN];
+	char host[HTTP_FIELDLEN];
+	char ctype[HTTP_FIELDLEN];
+	char cenc[HTTP_FIELDLEN];
+	char tenc[HTTP_FIELDLEN];
+};
+
+/* Returns a copy of m with the fields of f after it, or NULL. */
+static struct http_msg *
+msg_new(const struct http_msg *m, const struct fields *f)
+{
+	const char *src[6];
+	const char **dst[6];
+	struct http_msg *n;
+	size_t len[6], total = 0, i;
+	char *p;
+
+	src[0] = f->uri;
+	src[1] = f->reason;
+	src[2] = f->host;
+	src[3] = f->ctype;
+	src[4] = f->cenc;
+	src[5] = f->tenc;
+	for (i = 0; i < 6; i++)
+		total += (len[i] = strlen(src[i]) + 1);
+	if ((n = malloc(sizeof(*n) + total)) == NULL)
+		return NULL;
+	*n = *m;
+	dst[0] = &n->uri;
+	dst[1] = &n->reason;
+	dst[2] = &n->host;
+	dst[3] = &n->ctype;
+	dst[4] = &n->cenc;
+	dst[5] = &n->tenc;
+	p = (char *)(n + 1);
+	for (i = 0; i < 6; i++) {
+		memcpy(p, src[i], len[i]);
+		*dst[i] = p;
+		p += len[i];
+	}
+	return n;
+}
+
 /*
- * Parses the header block in h->hbuf into *h->m.  Returns 0, or
+ * Parses the header block in h->hbuf into *m and f.  Returns 0, or
  * TF_ERR_LIMIT when there are more fields than the limit allows.
  */
 static int
-parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
+parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h,
+    struct http_msg *m, struct fields *f)
 {
-	struct http_msg *m = h->m;
 	const uint8_t *p = h->hbuf, *end = h->hbuf + h->hlen, *nl, *colon;
 	const uint8_t *v, *ve;
 	size_t n, i, nfields = 0;
@@ -303,7 +517,7 @@ parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
 		field_copy(m, m->method, sizeof(m->method), p, i);
 		v = p + i + 1;
 		ve = memchr(v, ' ', n - i - 1);
-		field_copy(m, m->uri, sizeof(m->uri), v, (size_t)(ve - v));
+		field_copy(m, f->uri, sizeof(f->uri), v, (size_t)(ve - v));
 		m->minor = (unsigned)(ve[8] - '0');
 	} else {
 		m->minor = (unsigned)(p[7] - '0');
@@ -311,7 +525,7 @@ parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
 		    (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
 		if (n > 13)
 			field_copy(
-			    m, m->reason, sizeof(m->reason), p + 13, n - 13);
+			    m, f->reason, sizeof(f->reason), p + 13, n - 13);
 	}
 	for (p = nl + 1; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -346,16 +560,16 @@ parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
 				m->clen = len;
 		} else if (name_is(p, i, "transfer-encoding"))
 			field_append(
-			    m, m->tenc, sizeof(m->tenc), v, (size_t)(ve - v));
+			    m, f->tenc, sizeof(f->tenc), v, (size_t)(ve - v));
 		else if (name_is(p, i, "content-encoding"))
 			field_append(
-			    m, m->cenc, sizeof(m->cenc), v, (size_t)(ve - v));
+			    m, f->cenc, sizeof(f->cenc), v, (size_t)(ve - v));
 		else if (name_is(p, i, "content-type"))
 			field_copy(
-			    m, m->ctype, sizeof(m->ctype), v, (size_t)(ve - v));
+			    m, f->ctype, sizeof(f->ctype), v, (size_t)(ve - v));
 		else if (name_is(p, i, "host"))
 			field_copy(
-			    m, m->host, sizeof(m->host), v, (size_t)(ve - v));
+			    m, f->host, sizeof(f->host), v, (size_t)(ve - v));
 	}
 	if (badlen) {
 		warnf(c, dir, m->offset,
@@ -372,23 +586,23 @@ parse_headers(struct http_conn *c, unsigned dir, struct http_dir *h)
  * it; hands it to unpaired when the entry is gone.
  */
 static void
-keep_user(struct http_conn *c, struct http_msg *m)
+keep_user(struct http_conn *c, unsigned dir, struct http_msg *m)
 {
-	unsigned k, i;
+	struct http_pend *p;
+	unsigned k;
 	void *u = m->user;
 
 	m->user = NULL;
 	if (u == NULL)
 		return;
 	for (k = 0; k < c->qlen; k++) {
-		i = (c->qhead + k) % HTTP_MAXPIPE;
-		if (c->qn[i] == m->n) {
-			c->quser[i] = u;
+		p = qat(c, k);
+		if (p->n == m->n && p->dir == dir) {
+			p->user = u;
 			return;
 		}
 	}
-	if (c->cb->unpaired != NULL)
-		c->cb->unpaired(c->arg, u);
+	unpaired(c, u);
 }
 
 static void
@@ -407,7 +621,9 @@ msg_end(struct http_conn *c, unsigned dir, enum http_end why)
 	/* The response owns its request's user from its end on. */
 	h->m->requser = NULL;
 	if (h->m->isreq)
-		keep_user(c, h->m);
+		keep_user(c, dir, h->m);
+	free(h->m);
+	h->m = NULL;
 }
 
 static void
@@ -431,12 +647,9 @@ pair(struct http_conn *c, struct http_msg *m)
 {
 	if (c->qlen == 0)
 		return;
-	m->reqn = c->qn[c->qhead];
-	memcpy(m->method, c->qmethod[c->qhead], HTTP_METHODLEN);
-	m->requser = c->quser[c->qhead];
-	c->quser[c->qhead] = NULL;
-	c->qhead = (c->qhead + 1) % HTTP_MAXPIPE;
-	c->qlen--;
+	m->reqn = c->q[c->qhead].n;
+	memcpy(m->method, c->q[c->qhead].method, HTTP_METHODLEN);
+	m->requser = qpop(c);
 }
 
 /*
@@ -447,28 +660,35 @@ static int
 begin(struct http_conn *c, unsigned dir, int64_t ts)
 {
 	struct http_dir *h = &c->d[dir];
-	struct http_msg *m;
+	struct http_msg *m, tmp;
+	struct fields f;
+	struct http_pend *p;
 	uint64_t off = h->lineoff;
-	unsigned i;
-	int tunnel = 0;
+	int tunnel = 0, e, toomany;
 
-	if (h->m == NULL && (h->m = malloc(sizeof(*h->m))) == NULL)
-		return TF_ERR_NOMEM;
-	m = h->m;
+	m = &tmp;
 	memset(m, 0, sizeof(*m));
+	f.uri[0] = f.reason[0] = f.host[0] = '\0';
+	f.ctype[0] = f.cenc[0] = f.tenc[0] = '\0';
 	m->offset = off;
 	m->ts = ts;
 	m->clen = -1;
 	m->bodyoff = UINT64_MAX;
 	m->isreq = h->role == ROLE_REQ;
 	m->n = ++h->nmsg;
+	h->synrole = h->contra = 0;
 	if (h->skipped > 0 && h->nmsg > 1)
 		warnf(c, dir, h->skipoff,
 		    "%" PRIu64 " bytes that are not "
 		    "HTTP skipped",
 		    h->skipped);
 	h->skipped = 0;
-	if (parse_headers(c, dir, h) < 0) {
+	toomany = parse_headers(c, dir, h, m, &f) < 0;
+	/* The message keeps its fields in an allocation of their size. */
+	if ((h->m = msg_new(m, &f)) == NULL)
+		return TF_ERR_NOMEM;
+	m = h->m;
+	if (toomany) {
 		warnf(c, dir, off,
 		    "message %" PRIu64 ": more than %zu "
 		    "header fields: skipped",
@@ -480,19 +700,13 @@ begin(struct http_conn *c, unsigned dir, int64_t ts)
 		return 0;
 	}
 	if (m->isreq) {
-		if (c->qlen == HTTP_MAXPIPE) {
-			void *u = c->quser[c->qhead];
-
-			c->quser[c->qhead] = NULL;
-			c->qhead = (c->qhead + 1) % HTTP_MAXPIPE;
-			c->qlen--;
-			if (u != NULL && c->cb->unpaired != NULL)
-				c->cb->unpaired(c->arg, u);
-		}
-		i = (c->qhead + c->qlen) % HTTP_MAXPIPE;
-		c->qn[i] = m->n;
-		memcpy(c->qmethod[i], m->method, HTTP_METHODLEN);
-		c->quser[i] = NULL;
+		if ((e = qroom(c)) < 0)
+			return e;
+		p = qat(c, c->qlen);
+		p->n = m->n;
+		memcpy(p->method, m->method, HTTP_METHODLEN);
+		p->user = NULL;
+		p->dir = dir;
 		c->qlen++;
 		c->reqdir = (int)dir;
 		if (m->tenc[0] != '\0') {
@@ -527,11 +741,10 @@ begin(struct http_conn *c, unsigned dir, int64_t ts)
 	}
 	h->inmsg = 1;
 	h->hlen = 0;
-	if (h->hcap > 4 * HBUF_INIT) {
-		free(h->hbuf);
-		h->hbuf = NULL;
-		h->hcap = 0;
-	}
+	/* A message begun holds no header buffer: made again at the next. */
+	free(h->hbuf);
+	h->hbuf = NULL;
+	h->hcap = 0;
 	if (c->cb->begin != NULL)
 		c->cb->begin(c->arg, dir, m);
 	switch (m->frame) {
@@ -677,8 +890,8 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 			}
 			if ((e = hbuf_add(h, p, k, SIZE_MAX)) < 0)
 				return e;
-			if (!may_start(
-			        h->role, h->hbuf, trim_eol(h->hbuf, h->hlen))) {
+			if (!may_start(open_role(c, dir), h->hbuf,
+			        trim_eol(h->hbuf, h->hlen))) {
 				if (h->skipped == 0)
 					h->skipoff = h->lineoff;
 				h->skipped += h->hlen;
@@ -690,9 +903,7 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 				break;
 			k = trim_eol(h->hbuf, h->hlen);
 			kind = start_line_kind(h->hbuf, k);
-			if (kind != ROLE_NONE &&
-			    (h->role == ROLE_NONE || h->role == kind)) {
-				h->role = kind;
+			if (kind != ROLE_NONE && take_role(c, dir, kind)) {
 				h->state = ST_HEADERS;
 				/* ts of the start line's packet */
 				h->linets = ts;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * HTTP/1.0 and 1.1 message framing, streaming, for both directions of a
  * connection (RFC 9112).  Our own parser rather than http-parser or
@@ -17,10 +18,16 @@
  * parsed), body (zero or more, the body as sent, de-chunked), end.
  * The message a callback gets is valid until end returns.
  *
- * A direction carries requests or responses, whichever kind of start
- * line it shows first.  Responses are paired with the requests of the
- * other direction in order (pipelining); a response to HEAD, 1xx, 204
- * and 304 responses have no body.  Bytes that are not a message (after
+ * Roles: when the client is known (http_conn_client(), from the SYN),
+ * its direction carries requests and the other responses; the roles are
+ * swapped only when both directions show start lines of the other kind
+ * and no message of their own.  Otherwise a direction carries requests
+ * or responses, whichever kind of start line it shows first, and takes
+ * the other kind when the evidence contradicts that: both directions
+ * carrying the same kind, or the other one nothing yet.  Responses are
+ * paired with the requests of the other direction in order
+ * (pipelining); a response to HEAD, 1xx, 204 and 304 responses have no
+ * body.  Bytes that are not a message (after
  * a gap, at the start of a capture that began mid-message, garbage) are
  * skipped up to the next line that is a start line of the direction's
  * kind.
@@ -63,15 +70,20 @@ struct http_msg {
 	uint64_t reqn;               /* response: its request's n, 0: none */
 	unsigned minor;              /* HTTP/1.minor */
 	char method[HTTP_METHODLEN]; /* request, or paired */
-	char uri[HTTP_URILEN];
+	/*
+	 * Fields, NUL-terminated, "" when absent, cut to fit HTTP_URILEN or
+	 * HTTP_FIELDLEN bytes with their NUL; they live in the message's
+	 * own allocation.
+	 */
+	const char *uri;
 	int status;
-	char reason[HTTP_FIELDLEN];
-	char host[HTTP_FIELDLEN];
-	char ctype[HTTP_FIELDLEN];
-	char cenc[HTTP_FIELDLEN]; /* Content-Encoding */
-	char tenc[HTTP_FIELDLEN]; /* Transfer-Encoding */
-	int64_t clen;             /* Content-Length, -1: none */
-	int truncated;            /* a field above did not fit */
+	const char *reason;
+	const char *host;
+	const char *ctype;
+	const char *cenc; /* Content-Encoding */
+	const char *tenc; /* Transfer-Encoding */
+	int64_t clen;     /* Content-Length, -1: none */
+	int truncated;    /* a field above did not fit */
 	enum http_frame frame;
 	uint64_t offset;  /* of the start line in the stream */
 	int64_t ts;       /* packet of the start line */
@@ -105,6 +117,8 @@ struct http_cb {
 struct http_dir {
 	int state;
 	int role;      /* 0 unknown, 1 requests, 2 responses */
+	int synrole;   /* role from the SYN, no message of it yet */
+	int contra;    /* with synrole: a start line of the other kind */
 	int linestart; /* the next byte may start a line */
 	uint64_t next; /* offset expected next */
 	uint8_t *hbuf; /* header block being read; owned */
@@ -123,16 +137,24 @@ struct http_dir {
 	struct http_msg *m; /* from the first message on; owned */
 };
 
+/* A request awaiting its response: what the response needs of it. */
+struct http_pend {
+	uint64_t n;
+	void *user;
+	char method[HTTP_METHODLEN];
+	unsigned dir;
+};
+
 struct http_conn {
 	struct http_dir d[2];
 	const struct http_limits *lim;
 	const struct http_cb *cb;
 	void *arg;
 	/* Requests awaiting a response, oldest first: the one pairing
-	 * queue, with what a response needs of its request. */
-	uint64_t qn[HTTP_MAXPIPE];
-	char qmethod[HTTP_MAXPIPE][HTTP_METHODLEN];
-	void *quser[HTTP_MAXPIPE];
+	 * queue, a ring made at the first request and grown up to
+	 * HTTP_MAXPIPE entries; owned. */
+	struct http_pend *q;
+	unsigned qcap;
 	unsigned qhead;
 	unsigned qlen;
 	int reqdir; /* direction of requests, -1: unknown */
@@ -141,6 +163,22 @@ struct http_conn {
 /* Sets up c.  lim and cb are borrowed and must outlive c. */
 void http_conn_init(struct http_conn *c, const struct http_limits *lim,
     const struct http_cb *cb, void *arg);
+
+/*
+ * Direction dir is the client's: it sent the SYN.  Its start lines are
+ * taken as requests and the other direction's as responses, so that a
+ * server that sends a request line first does not pass for the client;
+ * until both directions have shown start lines of the other kind only,
+ * when the roles are swapped.  Call before any data.
+ */
+void http_conn_client(struct http_conn *c, unsigned dir);
+
+/*
+ * Takes user away from c, wherever it waits (the pairing queue, or the
+ * response in progress that took it): it will go to no callback.
+ * Returns 1 if it was found, else 0.
+ */
+int http_conn_drop_user(struct http_conn *c, const void *user);
 
 /*
  * Parses len bytes of direction dir (0 or 1) at stream offset off,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The http.message annotation, written and read by one table, made from
  * HTTPMSG_FIELDS.  See httpmsg.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The http.message annotation: what tf-http says of each HTTP message it
  * found, one flat JSON object per message (tf-stream(5), "HTTP
@@ -55,7 +56,7 @@
 	X(complete, BOOL, "the body is all there")                             \
 	X(problem, WORD,                                                       \
 	    "why not: gap cut bad-chunk headers limit "                        \
-	    "decode write")                                                    \
+	    "memory decode write")                                             \
 	X(decoded, BOOL, "false: a coding tf-http does not know, kept")        \
 	X(fields_truncated, BOOL, "a field above was cut to fit")
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The JSON writer: one byte rule for every program's output and every
  * annotation that carries JSON.  See json.h.  Our own, not jansson or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * JSON text (RFC 8259), written into a growable buffer, with one rule for
  * strings of bytes that every tf program follows (tf-stream(5), "JSON"):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The flat JSON object parser: one pass over the input, no recursion,
  * no allocation.  Strings are checked (escapes, surrogate pairs, UTF-8,

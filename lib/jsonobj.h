@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A strict, bounded parser for one flat JSON object (RFC 8259): members
  * whose values are strings, numbers, true, false or null; a nested

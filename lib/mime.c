@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The media type table of tf-http's body names.  See mime.h. */
 #include <stddef.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * File name extensions for media types, as tcpflow's HTTP scanner names
  * body files: "text/html; charset=utf-8" gives ".html".  A fixed table:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Output files under one directory: safe creation (openat, mkdirat,
  * O_NOFOLLOW, O_EXCL), coalesced pwrite(2)s from per-file buffers and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Packet decoding: link layer, VLAN tags, IPv4, IPv6 and its extension
  * headers, IP fragments (through frag.c) and the TCP header.
@@ -256,10 +257,74 @@ tcp_decode(struct pkt *q, const uint8_t *b, size_t cap, size_t len)
 	if (hl < 20 || hl > len || hl > cap)
 		return PKT_MALFORMED;
 	q->flags = flags;
+	q->tcp = b;
+	q->tcplen = (uint32_t)len;
+	q->tcpwhole = cap == len;
 	q->payload = b + hl;
 	q->paylen = (uint32_t)(cap - hl);
 	q->seglen = (uint32_t)(len - hl);
 	return PKT_TCP;
+}
+
+/*
+ * Adds the n bytes at b, as 16-bit words in memory order, to the one's
+ * complement sum s (RFC 1071: the order of the bytes in a word only
+ * swaps the result, and a sum that checks is 0xffff either way).
+ */
+static uint64_t
+csum_add(uint64_t s, const uint8_t *b, size_t n)
+{
+	uint64_t w;
+	uint16_t h;
+
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		s += (w & 0xffffffffu) + (w >> 32);
+	}
+	for (; n >= 2; b += 2, n -= 2) {
+		memcpy(&h, b, 2);
+		s += h;
+	}
+	if (n == 1) {
+		h = 0;
+		memcpy(&h, b, 1);
+		s += h;
+	}
+	return s;
+}
+
+int
+pkt_tcp_csum(const struct pkt *p)
+{
+	uint8_t ph[40];
+	uint64_t s;
+	size_t n;
+
+	if (p->tcp == NULL || !p->tcpwhole)
+		return -1;
+	if (p->family == 4) {
+		memcpy(ph, p->src, 4);
+		memcpy(ph + 4, p->dst, 4);
+		ph[8] = 0;
+		ph[9] = 6;
+		ph[10] = (uint8_t)(p->tcplen >> 8);
+		ph[11] = (uint8_t)p->tcplen;
+		n = 12;
+	} else {
+		memcpy(ph, p->src, 16);
+		memcpy(ph + 16, p->dst, 16);
+		ph[32] = (uint8_t)(p->tcplen >> 24);
+		ph[33] = (uint8_t)(p->tcplen >> 16);
+		ph[34] = (uint8_t)(p->tcplen >> 8);
+		ph[35] = (uint8_t)p->tcplen;
+		ph[36] = ph[37] = ph[38] = 0;
+		ph[39] = 6;
+		n = 40;
+	}
+	s = csum_add(csum_add(0, ph, n), p->tcp, p->tcplen);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s == 0xffff;
 }
 
 static void

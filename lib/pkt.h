@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Packet decoding: one captured frame in, one TCP segment out.
  *
@@ -76,6 +77,10 @@ struct pkt {
 	const uint8_t *payload;
 	uint32_t paylen;
 	uint32_t seglen;
+	/* For pkt_tcp_csum(): the TCP header and its announced length. */
+	const uint8_t *tcp;
+	uint32_t tcplen;
+	uint8_t tcpwhole; /* all tcplen bytes were captured */
 };
 
 /* Caps on the fragment reassembly memory.  Zero fields take defaults. */
@@ -133,6 +138,13 @@ void pktdec_end(struct pktdec *d);
  */
 enum pkt_result pktdec_decode(struct pktdec *, int64_t ts, uint32_t caplen,
     uint32_t wirelen, const uint8_t *bytes, struct pkt *p);
+
+/*
+ * Checks the TCP checksum of p (RFC 9293 section 3.1, over the IPv4 or
+ * IPv6 pseudo-header).  Returns 1 if it is right, 0 if not, -1 if it
+ * cannot be told (the segment was cut by the snaplen).
+ */
+int pkt_tcp_csum(const struct pkt *p);
 
 /*
  * Returns the decoder's counters (borrowed).  Every frame counts in frames

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP reassembly (RFC 9293 sequence space arithmetic) into flow records.
  * The policy is described in reasm.h and tf-reassemble(1).
  */
 #include <sys/types.h>
 
+#include <bsd/sys/tree.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "pkt.h"
 #include "reasm.h"
 #include "rec.h"
+#include "siphash.h"
 #include "tferr.h"
 
 #define HIST 4096              /* bytes of history per direction, power of 2 */
@@ -18,6 +21,8 @@
 #define MAX_AHEAD (1 << 30)    /* farther ahead is not this stream */
 #define STRAY_BEHIND (1 << 30) /* a late segment of a closed tuple */
 #define STRAY_AHEAD (1 << 16)
+#define NFLOOR 65536       /* counter floors, power of 2: see tomb_add() */
+#define CK_OFFLOAD_AFTER 4 /* bad checksums acknowledged: offload */
 
 struct fkey {
 	uint8_t family;
@@ -27,15 +32,41 @@ struct fkey {
 	uint16_t port[2];
 };
 
-/* A buffered out-of-order piece: data, or a hole cut by the snaplen. */
+/*
+ * A buffered out-of-order piece: data, or a hole cut by the snaplen.
+ * The pieces of a direction never overlap and are kept in a red-black
+ * tree by offset (libbsd's tree.h), so that a piece finds its place in
+ * O(log n) however many wait and in whatever order they came.
+ */
 struct seg {
-	struct seg *next;
+	RB_ENTRY(seg) rb;
 	uint64_t off;
 	uint32_t len;
 	uint8_t hole;
+	uint8_t bad; /* bytes of a segment with a bad checksum: on hold */
 	int64_t ts;
 	uint8_t data[];
 };
+
+RB_HEAD(segtree, seg);
+
+static int
+segcmp(const struct seg *a, const struct seg *b)
+{
+	return a->off < b->off ? -1 : a->off > b->off;
+}
+
+#ifdef __clang__
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wunused-function"
+#endif
+RB_GENERATE_INTERNAL(segtree, seg, rb, segcmp, static inline)
+#ifdef __clang__
+#pragma clang diagnostic pop
+#endif
+
+#define OOO_FIRST(h) RB_MIN(segtree, &(h)->ooo)
+#define OOO_EMPTY(h) RB_EMPTY(&(h)->ooo)
 
 struct half {
 	uint8_t has_base;
@@ -44,16 +75,31 @@ struct half {
 	uint32_t next_seq;
 	uint64_t next_off; /* offset of the next byte expected */
 	uint32_t fin_seq;
-	struct seg *ooo;
+	struct segtree ooo;
 	size_t ooo_bytes;
 	struct half *oprev, *onext; /* on the reassembler's ooo list */
 	struct conn *owner;
 	uint8_t dir;
 	uint8_t on_olist;
+	uint8_t ck;        /* checksums: CK_UNSEEN, CK_ON or CK_OFF */
+	uint8_t badok;     /* bad-checksum pieces the peer acknowledged */
+	uint8_t acks;      /* the peer's ack is known */
+	uint32_t peer_ack; /* the peer's latest acknowledgment */
+	uint32_t end_seq;  /* one past the highest sequence seen */
 	uint8_t *hist;
 	uint64_t hist_from; /* history valid from this offset */
 	struct rec_dirstats st;
 };
+
+/*
+ * Checksums are checked per direction, as the first segment whose bytes
+ * were all captured finds them: right, and a bad one later is dropped
+ * (a corrupt or forged segment: it never carries data, a FIN or a RST,
+ * and never wins an overlap); wrong, and the sender's checksums were
+ * left to the network card (offload, common in captures made on a
+ * sending host), so none of that direction's is looked at.
+ */
+enum { CK_UNSEEN, CK_ON, CK_OFF };
 
 struct conn {
 	struct conn *hnext;
@@ -76,11 +122,11 @@ struct tomb {
 	uint32_t chain; /* index + 1 of the next in bucket */
 	uint8_t used;
 	uint8_t based[2]; /* next_seq[d] is known */
-	uint8_t gaveup;   /* closed by timeout or eviction */
 };
 
 struct reasm {
 	struct reasm_limits lim;
+	struct siphash_key key; /* of every hash below, drawn per run */
 	struct rec_writer *w;
 	struct conn **tab;
 	size_t tabsize; /* power of 2 */
@@ -93,66 +139,41 @@ struct reasm {
 	uint32_t *tombtab;
 	size_t tombtabsize;
 	size_t tombpos;
+	uint32_t *floor; /* the least counter a forgotten tuple may take */
 	struct rec_end tot;
-	uint64_t gapn[8]; /* GAP records by cause */
-	uint64_t gapb[8]; /* and their bytes */
+	struct reasm_ops ops; /* operation counts, for tests */
+	uint64_t gapn[8];     /* GAP records by cause */
+	uint64_t gapb[8];     /* and their bytes */
 };
-
-static uint64_t
-mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t
-hash_bytes(uint64_t h, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-/* Hash of one endpoint: an address and a port, a word at a time. */
-static uint64_t
-ep_hash(const uint8_t *a, unsigned family, uint16_t port)
-{
-	uint64_t x = 0, y = 0;
-	uint32_t w;
-
-	if (family == 4) {
-		memcpy(&w, a, 4);
-		x = w;
-	} else {
-		memcpy(&x, a, 8);
-		memcpy(&y, a + 8, 8);
-	}
-	return mix(x ^ mix(y ^ ((uint64_t)port << 32 | family)));
-}
 
 /*
  * Hashes of both directions of a key-to-be: *hf of src -> dst, *hr of
- * dst -> src.  Each endpoint is hashed once; the order tells them apart.
+ * dst -> src, keyed (lib/siphash) with this run's key, so that a capture
+ * cannot choose tuples that share a bucket.  The bucket is picked by
+ * their sum, the same from either side.
  */
 static void
-dir_hashes(const struct pkt *p, uint64_t *hf, uint64_t *hr)
+dir_hashes(
+    const struct reasm *ra, const struct pkt *p, uint64_t *hf, uint64_t *hr)
 {
-	uint64_t v = 0x9e3779b97f4a7c15ULL, a, b;
+	uint8_t b[2 + 2 * PKT_MAX_VLAN + 2 * 18];
+	size_t alen = p->family == 4 ? 4 : 16, n, v;
 
-	if (p->nvlan > 0)
-		v = hash_bytes(v, (const uint8_t *)p->vlan,
-		        p->nvlan * sizeof(p->vlan[0])) ^
-		    p->nvlan;
-	a = ep_hash(p->src, p->family, p->sport);
-	b = ep_hash(p->dst, p->family, p->dport);
-	*hf = mix(v ^ (a * 3 + b));
-	*hr = mix(v ^ (b * 3 + a));
+	b[0] = p->family;
+	b[1] = p->nvlan;
+	v = (size_t)p->nvlan * 2;
+	memcpy(b + 2, p->vlan, v);
+	n = 2 + v;
+	memcpy(b + n, p->src, alen);
+	memcpy(b + n + alen, &p->sport, 2);
+	memcpy(b + n + alen + 2, p->dst, alen);
+	memcpy(b + n + 2 * alen + 2, &p->dport, 2);
+	*hf = siphash(&ra->key, b, n + 2 * alen + 4);
+	memcpy(b + n, p->dst, alen);
+	memcpy(b + n + alen, &p->dport, 2);
+	memcpy(b + n + alen + 2, p->src, alen);
+	memcpy(b + n + 2 * alen + 2, &p->sport, 2);
+	*hr = siphash(&ra->key, b, n + 2 * alen + 4);
 }
 
 /* Returns 1 if p goes from key's endpoint e to the other one. */
@@ -189,6 +210,7 @@ reasm_new(const struct reasm_limits *lim, struct rec_writer *w)
 		ra->lim.idle = 0;
 	if (ra->lim.tombs == 0)
 		ra->lim.tombs = REASM_TOMBS_DEFAULT;
+	siphash_key_random(&ra->key);
 	ra->w = w;
 	ra->nextid = 1;
 	ra->tabsize = 1024;
@@ -198,7 +220,9 @@ reasm_new(const struct reasm_limits *lim, struct rec_writer *w)
 	ra->tab = calloc(ra->tabsize, sizeof(*ra->tab));
 	ra->tombs = calloc(ra->lim.tombs, sizeof(*ra->tombs));
 	ra->tombtab = calloc(ra->tombtabsize, sizeof(*ra->tombtab));
-	if (ra->tab == NULL || ra->tombs == NULL || ra->tombtab == NULL) {
+	ra->floor = calloc(NFLOOR, sizeof(*ra->floor));
+	if (ra->tab == NULL || ra->tombs == NULL || ra->tombtab == NULL ||
+	    ra->floor == NULL) {
 		reasm_free(ra);
 		return NULL;
 	}
@@ -239,13 +263,12 @@ olist_del(struct reasm *ra, struct half *h)
 static void
 free_half(struct reasm *ra, struct half *h)
 {
-	struct seg *s, *n;
+	struct seg *s;
 
-	for (s = h->ooo; s != NULL; s = n) {
-		n = s->next;
+	while ((s = OOO_FIRST(h)) != NULL) {
+		RB_REMOVE(segtree, &h->ooo, s);
 		free(s);
 	}
-	h->ooo = NULL;
 	ra->mem -= h->ooo_bytes;
 	h->ooo_bytes = 0;
 	olist_del(ra, h);
@@ -272,6 +295,7 @@ reasm_free(struct reasm *ra)
 	free(ra->tab);
 	free(ra->tombs);
 	free(ra->tombtab);
+	free(ra->floor);
 	free(ra);
 }
 
@@ -351,14 +375,25 @@ tomb_unlink(struct reasm *ra, size_t i)
 }
 
 static void
-tomb_add(struct reasm *ra, const struct conn *c, int cause)
+tomb_add(struct reasm *ra, const struct conn *c)
 {
 	size_t i = ra->tombpos;
 	struct tomb *t = &ra->tombs[i];
-	uint32_t *head;
+	uint32_t *head, *fl;
 
-	if (t->used)
+	if (t->used) {
+		/*
+		 * The oldest tomb is forgotten: what its tuple's next
+		 * counter must exceed goes into a fixed table of floors,
+		 * shared by the tuples that hash alike.  A counter never
+		 * repeats for a tuple in a run; past the tombs, a new
+		 * tuple may start above 0 (fails safe, bounded memory).
+		 */
+		fl = &ra->floor[(t->bkey >> 32) & (NFLOOR - 1)];
+		if (t->counter != UINT32_MAX && *fl < t->counter + 1)
+			*fl = t->counter + 1;
 		tomb_unlink(ra, i);
+	}
 	ra->tombpos = (ra->tombpos + 1) % ra->lim.tombs;
 	t->used = 1;
 	t->dkey = c->dkey;
@@ -368,17 +403,15 @@ tomb_add(struct reasm *ra, const struct conn *c, int cause)
 	t->next_seq[1] = c->h[1].next_seq;
 	t->based[0] = c->h[0].has_base;
 	t->based[1] = c->h[1].has_base;
-	t->gaveup = cause == REC_CLOSE_TIMEOUT || cause == REC_CLOSE_EVICTED;
 	head = &ra->tombtab[t->bkey & (ra->tombtabsize - 1)];
 	t->chain = *head;
 	*head = (uint32_t)(i + 1);
 }
 
 /*
- * Returns 1 if p is a late segment of the connection t remembers: near
- * where that direction ended.  After a timeout or an eviction the
- * connection did not end, so only bytes it already had are late; newer
- * ones start a new connection.
+ * Returns 1 if p is a late segment of the connection t remembers: bytes
+ * it already had.  Newer bytes are never dropped: they start a new
+ * connection (see reasm_segment()).
  */
 static int
 tomb_late(const struct tomb *t, int d, const struct pkt *p)
@@ -387,9 +420,7 @@ tomb_late(const struct tomb *t, int d, const struct pkt *p)
 
 	if (!t->based[d] || delta <= -STRAY_BEHIND)
 		return 0;
-	if (t->gaveup)
-		return (int64_t)delta + p->seglen <= 0;
-	return delta <= STRAY_AHEAD;
+	return (int64_t)delta + p->seglen <= 0;
 }
 
 /* Returns the newest tomb of this tuple and its direction, or NULL. */
@@ -399,7 +430,9 @@ tomb_find(struct reasm *ra, uint64_t bkey, uint64_t hf, uint64_t hr, int *dir)
 	uint32_t i = ra->tombtab[bkey & (ra->tombtabsize - 1)];
 	struct tomb *t;
 
+	ra->ops.tomblookups++;
 	while (i != 0) {
+		ra->ops.tombprobes++;
 		t = &ra->tombs[i - 1];
 		if (t->bkey == bkey && (t->dkey == hf || t->dkey == hr)) {
 			*dir = t->dkey == hf ? 0 : 1;
@@ -408,6 +441,15 @@ tomb_find(struct reasm *ra, uint64_t bkey, uint64_t hf, uint64_t hr, int *dir)
 		i = t->chain;
 	}
 	return NULL;
+}
+
+/* The counter of a new connection on a tuple whose newest tomb is t. */
+static uint32_t
+next_counter(const struct reasm *ra, const struct tomb *t, uint64_t bkey)
+{
+	if (t != NULL)
+		return t->counter + 1;
+	return ra->floor[(bkey >> 32) & (NFLOOR - 1)];
 }
 
 static int
@@ -494,16 +536,69 @@ deliver(struct reasm *ra, struct conn *c, int d, const uint8_t *b, size_t len,
 	return 0;
 }
 
-/* Delivers buffered pieces that are now in order. */
+/*
+ * Returns 1 if a RST in direction d would reset the receiver, as RFC 5961
+ * section 3.2 has it: its sequence number is exactly the next one the
+ * receiver expects.  That is, as far as the capture tells, the next byte
+ * of the direction, or one past its FIN, or the highest sequence seen of
+ * it, or what the peer last acknowledged (bytes the capture missed).  A
+ * RST with no sequence known for its direction is taken if it
+ * acknowledges what the peer sent (RFC 9293, a refused SYN), or has no
+ * ACK.
+ */
 static int
-drain(struct reasm *ra, struct conn *c, int d)
+rst_ok(const struct conn *c, int d, const struct pkt *p)
+{
+	const struct half *h = &c->h[d], *o = &c->h[!d];
+
+	if (!h->has_base) {
+		if (!(p->flags & PKT_TH_ACK) || !o->has_base)
+			return 1;
+		return p->ack == o->next_seq ||
+		    (o->fin && p->ack == o->fin_seq + 1);
+	}
+	return p->seq == h->next_seq ||
+	    (h->fin && (p->seq == h->fin_seq || p->seq == h->fin_seq + 1)) ||
+	    p->seq == h->end_seq || (h->acks && p->seq == h->peer_ack);
+}
+
+/*
+ * Returns 1 if the peer acknowledged every byte of piece s, which begins
+ * at or before the next byte expected.
+ */
+static int
+confirmed(const struct half *h, const struct seg *s)
+{
+	uint32_t endseq =
+	    h->next_seq + (uint32_t)(s->off + s->len - h->next_off);
+
+	return h->acks && (int32_t)(h->peer_ack - endseq) >= 0;
+}
+
+/*
+ * Delivers buffered pieces that are now in order.  A piece with a bad
+ * checksum waits at the head until the peer acknowledges it (the
+ * receiver took bytes there, and no segment with a right checksum came
+ * for them), or until force (a cap, the close, a hole given up).
+ */
+static int
+drain(struct reasm *ra, struct conn *c, int d, int force)
 {
 	struct half *h = &c->h[d];
 	struct seg *s;
 	uint64_t skip, end;
 	int e = 0;
 
-	while ((s = h->ooo) != NULL && s->off <= h->next_off) {
+	while ((s = OOO_FIRST(h)) != NULL && s->off <= h->next_off) {
+		if (s->bad && h->ck == CK_ON && s->off + s->len > h->next_off) {
+			if (confirmed(h, s)) {
+				/* Offload (GRO) looks like this: stop checking.
+				 */
+				if (++h->badok >= CK_OFFLOAD_AFTER)
+					h->ck = CK_OFF;
+			} else if (!force)
+				break;
+		}
 		end = s->off + s->len;
 		if (end > h->next_off) {
 			skip = h->next_off - s->off;
@@ -519,14 +614,14 @@ drain(struct reasm *ra, struct conn *c, int d)
 				    (size_t)(end - h->next_off), s->ts);
 			}
 		}
-		h->ooo = s->next;
+		RB_REMOVE(segtree, &h->ooo, s);
 		h->ooo_bytes -= s->len + SEG_OVERHEAD;
 		ra->mem -= s->len + SEG_OVERHEAD;
 		free(s);
 		if (e < 0)
 			return e;
 	}
-	if (h->ooo == NULL)
+	if (OOO_EMPTY(h))
 		olist_del(ra, h);
 	return 0;
 }
@@ -536,27 +631,29 @@ static int
 skip_hole(struct reasm *ra, struct conn *c, int d, int cause, int64_t ts)
 {
 	struct half *h = &c->h[d];
+	struct seg *s;
 	int e;
 
-	if (h->ooo == NULL)
+	if ((s = OOO_FIRST(h)) == NULL)
 		return 0;
-	if (h->ooo->off > h->next_off &&
-	    (e = emit_gap(ra, c, d, h->ooo->off - h->next_off, cause, ts)) < 0)
+	if (s->off > h->next_off &&
+	    (e = emit_gap(ra, c, d, s->off - h->next_off, cause, ts)) < 0)
 		return e;
-	return drain(ra, c, d);
+	return drain(ra, c, d, 1);
 }
 
 static struct seg *
-seg_new(uint64_t off, const uint8_t *b, uint32_t len, int hole, int64_t ts)
+seg_new(
+    uint64_t off, const uint8_t *b, uint32_t len, int hole, int bad, int64_t ts)
 {
 	struct seg *s;
 
 	if ((s = malloc(sizeof(*s) + (hole ? 0 : len))) == NULL)
 		return NULL;
-	s->next = NULL;
 	s->off = off;
 	s->len = len;
 	s->hole = (uint8_t)hole;
+	s->bad = (uint8_t)bad;
 	s->ts = ts;
 	if (!hole)
 		memcpy(s->data, b, len);
@@ -565,32 +662,41 @@ seg_new(uint64_t off, const uint8_t *b, uint32_t len, int hole, int64_t ts)
 
 /*
  * Buffers [off, off+len) ahead of the next expected byte, first arrival
- * winning over what is buffered already.
+ * winning over what is buffered already, except that bytes with a right
+ * checksum win over bytes with a bad one (bad: this segment's is).
  */
 static int
 buffer(struct reasm *ra, struct conn *c, int d, uint64_t off, const uint8_t *b,
-    uint32_t len, int hole, int64_t ts)
+    uint32_t len, int hole, int bad, int64_t ts)
 {
 	struct half *h = &c->h[d];
-	struct seg **pp, *s, *n;
+	struct seg *s, *n, probe;
 	uint64_t cur = off, end = off + len, lo, hi, pend;
 
-	pp = &h->ooo;
+	/* The first piece that ends after off: the one before or at it. */
+	probe.off = off;
+	s = RB_NFIND(segtree, &h->ooo, &probe);
+	n = s != NULL ? RB_PREV(segtree, &h->ooo, s) : RB_MAX(segtree, &h->ooo);
+	if (n != NULL && n->off + n->len > off)
+		s = n;
+	ra->ops.bufferings++;
 	while (cur < end) {
-		s = *pp;
+		ra->ops.oosteps++;
 		if (s != NULL && s->off + s->len <= cur) {
-			pp = &s->next;
+			s = RB_NEXT(segtree, &h->ooo, s);
 			continue;
 		}
 		pend = s == NULL || s->off >= end ? end : s->off;
 		if (pend > cur) {
 			n = seg_new(cur, hole ? NULL : b + (cur - off),
-			    (uint32_t)(pend - cur), hole, ts);
+			    (uint32_t)(pend - cur), hole, bad, ts);
 			if (n == NULL)
 				return TF_ERR_NOMEM;
-			n->next = s;
-			*pp = n;
-			pp = &n->next;
+			/* [cur, pend) is free: no piece starts there. */
+			if (RB_INSERT(segtree, &h->ooo, n) != NULL) {
+				free(n);
+				return TF_ERR_NOMEM;
+			}
 			h->ooo_bytes += n->len + SEG_OVERHEAD;
 			ra->mem += n->len + SEG_OVERHEAD;
 			cur = pend;
@@ -601,10 +707,17 @@ buffer(struct reasm *ra, struct conn *c, int d, uint64_t off, const uint8_t *b,
 		hi = s->off + s->len < end ? s->off + s->len : end;
 		if (!hole && !s->hole &&
 		    memcmp(s->data + (lo - s->off), b + (lo - off),
-		        (size_t)(hi - lo)) != 0)
+		        (size_t)(hi - lo)) != 0) {
 			h->st.overlapdiff++;
+			if (s->bad && !bad)
+				memcpy(s->data + (lo - s->off), b + (lo - off),
+				    (size_t)(hi - lo));
+		}
+		if (s->bad && !bad && !hole && lo == s->off &&
+		    hi == s->off + s->len)
+			s->bad = 0;
 		cur = hi;
-		pp = &s->next;
+		s = RB_NEXT(segtree, &h->ooo, s);
 	}
 	olist_add(ra, h);
 	return 0;
@@ -617,7 +730,7 @@ enforce_caps(struct reasm *ra, struct conn *c, int d, int64_t ts)
 	struct half *h;
 	int e;
 
-	while (c->h[d].ooo_bytes > ra->lim.ooo_dir && c->h[d].ooo != NULL)
+	while (c->h[d].ooo_bytes > ra->lim.ooo_dir && !OOO_EMPTY(&c->h[d]))
 		if ((e = skip_hole(ra, c, d, REC_GAP_OOO_CAP, ts)) < 0)
 			return e;
 	while (ra->mem > ra->lim.ooo_total && (h = ra->ohead) != NULL)
@@ -662,7 +775,7 @@ close_conn(struct reasm *ra, struct conn *c, int cause, int64_t ts)
 
 	gcause = cause == REC_CLOSE_EVICTED ? REC_GAP_EVICTED : REC_GAP_LOST;
 	for (d = 0; d < 2 && e == 0; d++) {
-		while (c->h[d].ooo != NULL && e == 0)
+		while (!OOO_EMPTY(&c->h[d]) && e == 0)
 			e = skip_hole(ra, c, d, gcause, ts);
 		if (e == 0 && c->h[d].fin &&
 		    (int32_t)(c->h[d].fin_seq - c->h[d].next_seq) > 0)
@@ -682,7 +795,7 @@ close_conn(struct reasm *ra, struct conn *c, int cause, int64_t ts)
 	lru_del(ra, c);
 	free_half(ra, &c->h[0]);
 	free_half(ra, &c->h[1]);
-	tomb_add(ra, c, cause);
+	tomb_add(ra, c);
 	ra->nconns--;
 	free(c);
 	return e;
@@ -719,7 +832,7 @@ new_conn(struct reasm *ra, const struct pkt *p, int client_is_src,
 	c->key.port[s] = p->sport;
 	c->key.port[!s] = p->dport;
 	c->dkey = client_is_src ? hf : hr;
-	c->bkey = mix(hf ^ hr);
+	c->bkey = hf + hr;
 	c->id = ra->nextid++;
 	c->counter = counter;
 	c->syn = (uint8_t)syn;
@@ -743,12 +856,16 @@ set_base(struct half *h, uint32_t isn)
 	h->has_base = 1;
 	h->st.isn = isn;
 	h->next_seq = isn + 1;
+	h->end_seq = isn + 1;
 	h->next_off = 0;
 }
 
-/* Takes the payload and FIN of one segment into direction d. */
+/*
+ * Takes the payload and FIN of one segment into direction d; bad: its
+ * checksum was wrong in a direction whose checksums are checked.
+ */
 static int
-take(struct reasm *ra, struct conn *c, int d, const struct pkt *p)
+take(struct reasm *ra, struct conn *c, int d, const struct pkt *p, int bad)
 {
 	struct half *h = &c->h[d];
 	uint32_t seq = p->seq + ((p->flags & PKT_TH_SYN) ? 1 : 0);
@@ -764,6 +881,8 @@ take(struct reasm *ra, struct conn *c, int d, const struct pkt *p)
 		set_base(h, seq - 1);
 	}
 	delta = (int32_t)(seq - h->next_seq);
+	if (delta <= MAX_AHEAD && (int32_t)(seq + p->seglen - h->end_seq) > 0)
+		h->end_seq = seq + p->seglen;
 	if (p->flags & PKT_TH_FIN && !h->fin) {
 		h->fin = 1;
 		h->fin_seq = seq + p->seglen;
@@ -797,27 +916,27 @@ take(struct reasm *ra, struct conn *c, int d, const struct pkt *p)
 	}
 	off = h->next_off + (uint64_t)delta;
 	have = p->paylen > skip ? p->paylen - skip : 0;
-	if (delta == 0 && h->ooo == NULL) {
+	if (delta == 0 && OOO_EMPTY(h) && !bad) {
 		if ((e = deliver(ra, c, d, b + skip, have, p->ts)) < 0)
 			return e;
 		if (p->seglen - skip > have &&
 		    (e = emit_gap(ra, c, d, p->seglen - skip - have,
 		         REC_GAP_SNAPLEN, p->ts)) < 0)
 			return e;
-		return drain(ra, c, d);
+		return drain(ra, c, d, 0);
 	}
 	/* Buffered pieces arrived first: merge through the buffer. */
 	if (delta > 0)
 		h->st.ooo++;
 	if (have > 0 &&
-	    (e = buffer(ra, c, d, off, b + skip, have, 0, p->ts)) < 0)
+	    (e = buffer(ra, c, d, off, b + skip, have, 0, bad, p->ts)) < 0)
 		return e;
 	if (p->seglen - skip > have &&
 	    (e = buffer(ra, c, d, off + have, NULL, p->seglen - skip - have, 1,
-	         p->ts)) < 0)
+	         bad, p->ts)) < 0)
 		return e;
-	if (delta == 0)
-		return drain(ra, c, d);
+	if (delta == 0 && (e = drain(ra, c, d, 0)) < 0)
+		return e;
 	return enforce_caps(ra, c, d, p->ts);
 }
 
@@ -829,13 +948,17 @@ static int
 acked(struct reasm *ra, struct conn *c, int d, uint32_t ack, int64_t ts)
 {
 	struct half *h = &c->h[d];
+	struct seg *s;
 	int64_t delta;
 	int e;
 
-	while (h->ooo != NULL) {
+	while ((s = OOO_FIRST(h)) != NULL) {
 		delta = (int32_t)(ack - h->next_seq);
-		if (delta <= 0 || h->next_off + (uint64_t)delta <= h->ooo->off)
+		if (delta <= 0 || h->next_off + (uint64_t)delta <= s->off)
 			return 0;
+		/* Bad-checksum bytes waiting at the head, now acknowledged. */
+		if (s->off <= h->next_off)
+			return drain(ra, c, d, 0);
 		if ((e = skip_hole(ra, c, d, REC_GAP_LOST, ts)) < 0)
 			return e;
 	}
@@ -853,7 +976,7 @@ finished(const struct conn *c)
 	int d;
 
 	for (d = 0; d < 2; d++)
-		if (!c->h[d].fin || c->h[d].ooo != NULL ||
+		if (!c->h[d].fin || !OOO_EMPTY(&c->h[d]) ||
 		    c->h[d].next_seq != c->h[d].fin_seq)
 			return 0;
 	return 1;
@@ -881,14 +1004,17 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 	uint64_t hf, hr, bkey;
 	struct conn *c;
 	struct tomb *t;
-	struct half *h;
-	int d = 0, td, e, syn, synack;
+	struct half *h, *o;
+	struct pkt q;
+	int d = 0, td, e, syn, synack, bad = 0, r;
 
 	if ((e = reasm_expire(ra, p->ts)) < 0)
 		return e;
-	dir_hashes(p, &hf, &hr);
-	bkey = mix(hf ^ hr);
+	dir_hashes(ra, p, &hf, &hr);
+	bkey = hf + hr;
+	ra->ops.lookups++;
 	for (c = ra->tab[bkey & (ra->tabsize - 1)]; c != NULL; c = c->hnext) {
+		ra->ops.probes++;
 		if (c->bkey != bkey)
 			continue;
 		if (c->dkey == hf && key_match(&c->key, p, 0)) {
@@ -899,6 +1025,17 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 			d = 1;
 			break;
 		}
+	}
+	/*
+	 * A bad checksum where checksums are checked: the flags are not
+	 * believed, the bytes wait for the peer's acknowledgment (drain()).
+	 */
+	if (c != NULL && c->h[d].ck == CK_ON && pkt_tcp_csum(p) == 0) {
+		ra->tot.bad_checksum++;
+		q = *p;
+		q.flags = 0;
+		p = &q;
+		bad = 1;
 	}
 	syn = (p->flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) == PKT_TH_SYN;
 	synack = (p->flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) ==
@@ -928,20 +1065,36 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 	if (c == NULL) {
 		t = tomb_find(ra, bkey, hf, hr, &td);
 		if (syn || synack) {
-			c = new_conn(ra, p, syn, t != NULL ? t->counter + 1 : 0,
-			    1, hf, hr, pktno, &e);
+			c = new_conn(ra, p, syn, next_counter(ra, t, bkey), 1,
+			    hf, hr, pktno, &e);
 			d = syn ? 0 : 1;
 		} else if (p->seglen == 0 ||
 		    (t != NULL && tomb_late(t, td, p)) ||
 		    (p->flags & PKT_TH_RST)) {
 			ra->tot.stray++;
 			return 0;
+		} else if (t != NULL && t->based[td] &&
+		    (int32_t)(p->seq - t->next_seq[td]) <= STRAY_AHEAD) {
+			/*
+			 * Bytes past the end of a connection closed, by a RST
+			 * say: never dropped.  A new connection takes them,
+			 * with the roles and the sequence space of the old
+			 * one, so that what lies between is a gap.
+			 */
+			d = td;
+			c = new_conn(ra, p, d == 0, next_counter(ra, t, bkey),
+			    0, hf, hr, pktno, &e);
+			if (c != NULL) {
+				set_base(&c->h[d], t->next_seq[d] - 1);
+				if (t->based[!d])
+					set_base(
+					    &c->h[!d], t->next_seq[!d] - 1);
+			}
 		} else {
 			/* Mid-stream: the side on a well-known port serves. */
 			d = p->sport < 1024 && p->dport >= 1024 ? 1 : 0;
-			c = new_conn(ra, p, d == 0,
-			    t != NULL ? t->counter + 1 : 0, 0, hf, hr, pktno,
-			    &e);
+			c = new_conn(ra, p, d == 0, next_counter(ra, t, bkey),
+			    0, hf, hr, pktno, &e);
 		}
 		if (c == NULL)
 			return e;
@@ -951,6 +1104,9 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 	lru_del(ra, c);
 	lru_add(ra, c);
 	h = &c->h[d];
+	o = &c->h[!d];
+	if (h->ck == CK_UNSEEN && (r = pkt_tcp_csum(p)) >= 0)
+		h->ck = r ? CK_ON : CK_OFF;
 	h->st.packets++;
 	h->st.wirelen += p->wirelen;
 	h->st.caplen += p->caplen;
@@ -968,11 +1124,21 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 		}
 	}
 	/* The handshake's ACK tells the server's ISN if its SYN was lost. */
-	if ((p->flags & PKT_TH_ACK) && c->syn && !c->h[!d].has_base)
-		set_base(&c->h[!d], p->ack - 1);
-	if ((e = take(ra, c, d, p)) < 0)
+	if ((p->flags & PKT_TH_ACK) && c->syn && !o->has_base)
+		set_base(o, p->ack - 1);
+	/* A RST a receiver would not take (RFC 5961) resets nothing. */
+	if ((p->flags & PKT_TH_RST) && !rst_ok(c, d, p)) {
+		ra->tot.rst_ignored++;
+		return 0;
+	}
+	if ((p->flags & PKT_TH_ACK) &&
+	    (!o->acks || (int32_t)(p->ack - o->peer_ack) > 0)) {
+		o->acks = 1;
+		o->peer_ack = p->ack;
+	}
+	if ((e = take(ra, c, d, p, bad)) < 0)
 		return e;
-	if ((p->flags & PKT_TH_ACK) && (c->h[!d].ooo != NULL || c->h[!d].fin) &&
+	if ((p->flags & PKT_TH_ACK) && (!OOO_EMPTY(o) || o->fin) &&
 	    (e = acked(ra, c, !d, p->ack, p->ts)) < 0)
 		return e;
 	if (p->flags & PKT_TH_RST) {
@@ -1011,6 +1177,14 @@ reasm_totals(const struct reasm *ra, struct rec_end *e)
 	e->stray += ra->tot.stray;
 	e->gaps += ra->tot.gaps;
 	e->gapbytes += ra->tot.gapbytes;
+	e->bad_checksum += ra->tot.bad_checksum;
+	e->rst_ignored += ra->tot.rst_ignored;
+}
+
+const struct reasm_ops *
+reasm_ops(const struct reasm *ra)
+{
+	return &ra->ops;
 }
 
 size_t

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP reassembly: decoded segments in, flow records out.
  *
@@ -87,6 +88,21 @@ void reasm_totals(const struct reasm *ra, struct rec_end *e);
  */
 void reasm_gaps(
     const struct reasm *ra, unsigned cause, uint64_t *n, uint64_t *bytes);
+
+/*
+ * Operation counts, so that tests can show that no input makes the work
+ * per packet grow (tf-reassemble prints them under TF_DEBUG_STATS).
+ */
+struct reasm_ops {
+	uint64_t lookups;     /* connection table lookups */
+	uint64_t probes;      /* chain entries looked at by them */
+	uint64_t tomblookups; /* closed-tuple table lookups */
+	uint64_t tombprobes;  /* chain entries looked at by them */
+	uint64_t bufferings;  /* segments put in an out-of-order tree */
+	uint64_t oosteps;     /* pieces stepped over by them */
+};
+
+const struct reasm_ops *reasm_ops(const struct reasm *ra);
 
 /* Returns the number of live connections. */
 size_t reasm_live(const struct reasm *ra);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The flow record stream reader and writer.  Layouts are in tf-stream(5);
  * every byte offset below matches a row of its tables.
@@ -448,6 +449,11 @@ decode(struct rec *rec, const uint8_t *b, size_t blen)
 		e->gaps = get64(b + 104);
 		e->gapbytes = get64(b + 112);
 		e->status = get32(b + 120);
+		e->bad_checksum = e->rst_ignored = 0;
+		if (blen >= REC_END_LEN) {
+			e->bad_checksum = get64(b + 128);
+			e->rst_ignored = get64(b + 136);
+		}
 		return 0;
 	}
 	return 0;
@@ -837,7 +843,7 @@ rec_write_end(struct rec_writer *w, const struct rec_end *x)
 	uint8_t *b;
 	int e;
 
-	if ((b = begin(w, REC_END, REC_HDR_LEN + REC_END_FIXED, &e)) == NULL)
+	if ((b = begin(w, REC_END, REC_HDR_LEN + REC_END_LEN, &e)) == NULL)
 		return e;
 	put64(b, x->packets);
 	put64(b + 8, x->bytes);
@@ -855,6 +861,9 @@ rec_write_end(struct rec_writer *w, const struct rec_end *x)
 	put64(b + 104, x->gaps);
 	put64(b + 112, x->gapbytes);
 	put32(b + 120, x->status);
+	put32(b + 124, 0);
+	put64(b + 128, x->bad_checksum);
+	put64(b + 136, x->rst_ignored);
 	return 0;
 }
 
@@ -892,11 +901,11 @@ rec_end_total(
 	static const char *const names[] = {"packets", "bytes", "not_ip",
 	    "not_tcp", "malformed", "truncated", "fragments", "reassembled",
 	    "frag_dropped", "connections", "evicted", "timeouts", "stray",
-	    "gaps", "gapbytes"};
+	    "gaps", "gapbytes", "bad_checksum", "rst_ignored"};
 	const uint64_t v[] = {e->packets, e->bytes, e->not_ip, e->not_tcp,
 	    e->malformed, e->truncated, e->fragments, e->reassembled,
 	    e->frag_dropped, e->connections, e->evicted, e->timeouts, e->stray,
-	    e->gaps, e->gapbytes};
+	    e->gaps, e->gapbytes, e->bad_checksum, e->rst_ignored};
 
 	if (i >= sizeof(names) / sizeof(names[0]))
 		return 0;

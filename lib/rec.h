@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The flow record stream: the only code that knows its wire format.
  * The format is specified in tf-stream(5); this header mirrors it.
@@ -42,7 +43,7 @@
 #define REC_MAGIC_LEN 8
 #define REC_PREAMBLE_LEN 16
 #define REC_VERSION_MAJOR 1
-#define REC_VERSION_MINOR 1
+#define REC_VERSION_MINOR 2
 #define REC_HDR_LEN 8
 /* No record is longer than this; a reader refuses longer ones unread. */
 #define REC_MAX_LEN (1u << 20)
@@ -65,7 +66,8 @@ enum rec_kind {
 #define REC_DIRSTATS_LEN 112
 #define REC_CLOSE_FIXED (24 + 2 * REC_DIRSTATS_LEN)
 #define REC_ANNOT_FIXED 16
-#define REC_END_FIXED 128
+#define REC_END_FIXED 128 /* in 1.0 and 1.1; 1.2 writes REC_END_LEN */
+#define REC_END_LEN 144
 /* Largest payload one DATA record carries. */
 #define REC_DATA_MAX (REC_MAX_LEN - REC_HDR_LEN - REC_DATA_FIXED)
 
@@ -208,7 +210,9 @@ struct rec_end {
 	uint64_t stray; /* segments of no connection (late, bare ACK) */
 	uint64_t gaps;
 	uint64_t gapbytes;
-	uint32_t status; /* enum rec_end_status */
+	uint32_t status;       /* enum rec_end_status */
+	uint64_t bad_checksum; /* segments dropped: bad TCP checksum (1.2) */
+	uint64_t rst_ignored;  /* RSTs out of sequence, not taken (1.2) */
 };
 
 enum rec_end_status {

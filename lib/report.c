@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The report of a stream: lib/filter handlers that keep, for each live
  * connection, the file name, size and running digests of its two
@@ -42,6 +43,8 @@ struct hlist {
 	size_t n;
 	size_t cap;
 	uint64_t dropped;
+	size_t mem;   /* counted against REPORT_MAX_HTTP_BYTES */
+	int unsorted; /* some n absent, repeated or lower than one before */
 };
 
 struct conn {
@@ -57,6 +60,8 @@ struct report {
 	uint64_t zeros;     /* zeros hashed so far, all directions */
 	uint64_t databytes; /* DATA bytes read so far */
 	uint64_t nhttp;     /* http.message annotations kept, all */
+	size_t httpmem;     /* their bytes, as hlist.mem */
+	struct report_stats st;
 	char empty[DIGEST_NALGS][DIGEST_HEXLEN]; /* of no byte */
 	const struct report_out *out;
 	void *arg;
@@ -91,6 +96,7 @@ conn_release(struct report *rp, struct conn *c)
 		for (k = 0; k < c->http[i].n; k++)
 			http_free(&c->http[i].v[k]);
 		rp->nhttp -= c->http[i].n;
+		rp->httpmem -= c->http[i].mem;
 		free(c->http[i].v);
 	}
 	free(c->http);
@@ -168,6 +174,12 @@ int
 report_failed(const struct report *rp)
 {
 	return rp->failed;
+}
+
+const struct report_stats *
+report_stats(const struct report *rp)
+{
+	return &rp->st;
 }
 
 static void
@@ -360,7 +372,7 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 	struct httpmsg m;
 	struct report_http h, *nh;
 	const char *why;
-	size_t cap;
+	size_t cap, mem;
 	int e;
 
 	if ((e = httpmsg_read(&m, a->value, a->valuelen, &why)) ==
@@ -370,8 +382,21 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 		return;
 	} else if (e < 0)
 		xnomem();
-	if (s->n >= REPORT_MAX_HTTP || rp->nhttp >= REPORT_MAX_HTTP_ALL) {
+	/*
+	 * What a message costs: its struct, and each string with its
+	 * NUL and malloc's overhead, about 16 bytes.
+	 */
+	mem = sizeof(h) + m.file.len + m.dir.len + m.uri.len + m.host.len +
+	    m.method.len + m.content_type.len + 6 * 17;
+	if (s->n >= REPORT_MAX_HTTP) {
 		s->dropped++;
+		rp->st.httpdir++;
+		goto out;
+	}
+	if (rp->nhttp >= REPORT_MAX_HTTP_ALL ||
+	    mem > REPORT_MAX_HTTP_BYTES - rp->httpmem) {
+		s->dropped++;
+		rp->st.httpall++;
 		goto out;
 	}
 	if (s->n == s->cap) {
@@ -403,8 +428,14 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 		memcpy(h.hex[1], m.sha1.p, m.sha1.len + 1);
 	if (m.sha256.p != NULL)
 		memcpy(h.hex[2], m.sha256.p, m.sha256.len + 1);
+	if (s->n > 0 && (h.n == UINT64_MAX || h.n <= s->v[s->n - 1].n))
+		s->unsorted = 1;
 	s->v[s->n++] = h;
+	s->mem += mem;
 	rp->nhttp++;
+	rp->httpmem += mem;
+	if (rp->nhttp > rp->st.httpmaxheld)
+		rp->st.httpmaxheld = rp->nhttp;
 out:
 	httpmsg_release(&m);
 }
@@ -448,46 +479,74 @@ copy_str(struct report_str *to, const struct report_str *from)
 	to->len = from->len;
 }
 
+/* A message's number and its position, for an index by number. */
+struct nix {
+	uint64_t n;
+	size_t i;
+};
+
+/* By number, then by stream order. */
+static int
+bynix(const void *a, const void *b)
+{
+	const struct nix *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
 /*
  * Gives each response without a URI or a Host its request's, from side
- * q.
+ * q: the first message of q, in stream order, whose number is the one
+ * the response names.  Requests are numbered from 1 in stream order, so
+ * q's numbers only grow, some missing (dropped over the caps, bad
+ * annotations): a binary search.  A forged stream may number them in
+ * any order; then an index of q sorted by number is searched instead.
+ * Costs O((responses + requests) log requests), never their product.
  */
 static void
-pair_uris(struct hlist *s, const struct hlist *q)
+pair_uris(struct report *rp, struct hlist *s, const struct hlist *q)
 {
 	const struct report_http *r;
 	struct report_http *h;
+	struct nix *ix = NULL;
 	size_t k, j, lo, hi;
 
 	for (k = 0; k < s->n; k++) {
 		h = &s->v[k];
 		if ((h->uri.p != NULL && h->host.p != NULL) ||
-		    h->request == UINT64_MAX || h->file.p == NULL)
+		    h->request == UINT64_MAX || h->file.p == NULL || q->n == 0)
 			continue;
-		r = NULL;
-		/*
-		 * Requests are numbered from 1 in stream order; some may
-		 * be missing (dropped over the caps, bad annotations): a
-		 * binary search over the numbers, which only grow.
-		 */
-		if (h->request >= 1 && h->request <= q->n &&
-		    q->v[h->request - 1].n == h->request)
-			r = &q->v[h->request - 1];
-		for (lo = 0, hi = q->n; r == NULL && lo < hi;) {
-			j = lo + (hi - lo) / 2;
-			if (q->v[j].n == h->request)
-				r = &q->v[j];
-			else if (q->v[j].n == UINT64_MAX ||
-			    q->v[j].n > h->request)
-				hi = j;
-			else
-				lo = j + 1;
+		if (q->unsorted && ix == NULL) {
+			if ((ix = calloc(q->n, sizeof(*ix))) == NULL)
+				xnomem();
+			for (j = 0; j < q->n; j++) {
+				ix[j].n = q->v[j].n;
+				ix[j].i = j;
+			}
+			qsort(ix, q->n, sizeof(*ix), bynix);
 		}
-		if (r == NULL)
+		rp->st.pairs++;
+		/* The lowest place whose number is not below the one
+		 * named. */
+		for (lo = 0, hi = q->n; lo < hi;) {
+			j = lo + (hi - lo) / 2;
+			rp->st.probes++;
+			if ((ix != NULL ? ix[j].n : q->v[j].n) < h->request)
+				lo = j + 1;
+			else
+				hi = j;
+		}
+		if (lo == q->n)
+			continue;
+		r = &q->v[ix != NULL ? ix[lo].i : lo];
+		if (r->n != h->request)
 			continue;
 		copy_str(&h->uri, &r->uri);
 		copy_str(&h->host, &r->host);
 	}
+	free(ix);
 }
 
 /* Hands out both directions of c, then frees what it holds. */
@@ -504,8 +563,8 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 
 	begin(f, rp);
 	if (c->http != NULL) {
-		pair_uris(&c->http[0], &c->http[1]);
-		pair_uris(&c->http[1], &c->http[0]);
+		pair_uris(rp, &c->http[0], &c->http[1]);
+		pair_uris(rp, &c->http[1], &c->http[0]);
 	}
 	for (i = 0; i < 2 && !rp->failed; i++) {
 		s = &c->side[i];

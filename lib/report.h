@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The report of a flow record stream, as tf-report writes it: for each
  * direction of each connection, the file name tf-split gave it, its
@@ -33,16 +34,21 @@
 #define REPORT_MAX_ZEROS ((uint64_t)1 << 32)
 #endif
 
-/* http.message annotations kept per direction; past it they are only
- * counted (report_dir.httpdropped). */
+/*
+ * http.message annotations are kept until their connection closes: at
+ * most REPORT_MAX_HTTP per direction, and over all live connections at
+ * most REPORT_MAX_HTTP_ALL of them and REPORT_MAX_HTTP_BYTES (their
+ * structs and strings).  Past a cap they are only counted, in the
+ * direction's report_dir.httpdropped and in struct report_stats.
+ */
 #ifndef REPORT_MAX_HTTP
 #define REPORT_MAX_HTTP 100000
 #endif
-
-/* http.message annotations kept over all live connections; past it,
- * as past REPORT_MAX_HTTP, they are only counted. */
 #ifndef REPORT_MAX_HTTP_ALL
-#define REPORT_MAX_HTTP_ALL (1u << 20)
+#define REPORT_MAX_HTTP_ALL (1u << 18)
+#endif
+#ifndef REPORT_MAX_HTTP_BYTES
+#define REPORT_MAX_HTTP_BYTES ((size_t)64 << 20)
 #endif
 
 /*
@@ -181,6 +187,18 @@ int report_end(struct report *rp, const struct filter *f);
 
 /* Returns 1 if an output function failed. */
 int report_failed(const struct report *rp);
+
+/* What a run kept and dropped, and what pairing responses cost. */
+struct report_stats {
+	uint64_t httpdir;     /* messages dropped over REPORT_MAX_HTTP */
+	uint64_t httpall;     /* dropped over REPORT_MAX_HTTP_ALL or _BYTES */
+	uint64_t httpmaxheld; /* the most messages held at once */
+	uint64_t pairs;       /* responses whose request was looked for */
+	uint64_t probes;      /* requests looked at for them */
+};
+
+/* Returns rp's counters, valid until report_free(). */
+const struct report_stats *report_stats(const struct report *rp);
 
 /*
  * Writes one JSON line for rd to j (tf-report -j), with the digests in

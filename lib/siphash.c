@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SipHash-1-3: one compression round per 8-byte word, three to finish,
  * as Rust's and CPython's hash tables use it.  Written here, not taken

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SipHash-1-3 (Aumasson and Bernstein, "SipHash: a fast short-input
  * PRF", 2012), the keyed hash of every table whose keys come from the

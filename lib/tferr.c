@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Descriptions of the TF_ERR_* codes. */
 #include <errno.h>
 #include <string.h>

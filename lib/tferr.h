@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Error codes shared by every lib/ module.  Library functions return 0 on
  * success or one of these negative values; they never print or exit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * File name templates, compatible with tcpflow 1.6.1's -T and -F
  * (src/flow.cpp:flow::filename, src/tcpflow.cpp:main).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * File name templates: tcpflow's -T language and -F prefixes.
  *

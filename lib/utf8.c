@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* UTF-8 validity, and repair for XML. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * UTF-8 checks for writing arbitrary bytes (file names, command lines)
  * into text formats that must be valid UTF-8: XML and JSON.

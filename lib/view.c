@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The connection list and the follow view of tf-cat.  See view.h.
  */

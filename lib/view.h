@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Views of a flow record stream for people, as tf-cat shows them: the
  * list of connections, a line each as they close (as tshark -z conv,tcp

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Helpers for cmd/ that report and exit. */
 #include <sys/types.h>
 
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "esc.h"
 #include "outdir.h"
 #include "tferr.h"
 #include "tmpl.h"
@@ -133,21 +135,24 @@ void
 xoutdir_warn(
     const struct outdir_file *f, enum outdir_event ev, int errnum, uint64_t n)
 {
+	char p[3 * 4096];
+
+	/* A flow file's name comes byte for byte from its directory. */
+	(void)esc_str(p, sizeof(p), f->path, strlen(f->path));
 	switch (ev) {
 	case OUTDIR_EWRITE:
 		warnx("error writing '%s': %s: %" PRIu64 " bytes not written",
-		    f->path, strerror(errnum), n);
+		    p, strerror(errnum), n);
 		break;
 	case OUTDIR_EMORE:
 		warnx("error writing '%s': %" PRIu64 " more bytes not written",
-		    f->path, n);
+		    p, n);
 		break;
 	case OUTDIR_ETIMES:
-		warnx("cannot set the times of '%s': %s", f->path,
-		    strerror(errnum));
+		warnx("cannot set the times of '%s': %s", p, strerror(errnum));
 		break;
 	case OUTDIR_ECLOSE:
-		warnx("error closing '%s': %s", f->path, strerror(errnum));
+		warnx("error closing '%s': %s", p, strerror(errnum));
 		break;
 	}
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Helpers for cmd/ only: they print and exit, which lib/ never does.
  */

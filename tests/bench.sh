@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # make bench: tf's speed and memory, side by side with tcpflow, two
 # libpcap baselines and a file-making floor, on two captures of 1500-byte
 # segments:
@@ -22,7 +23,10 @@
 #                             sizes of tf-split's output), nothing else
 #
 # then the ratios and PASS/MISS against the targets, and the pipeline's
-# peak RSS on a bulk capture 4 times larger (flat in the size of a flow).
+# peak RSS on a bulk capture 4 times larger (flat in the size of a flow),
+# then the hostile section: CPU time and peak RSS of each program on
+# adversarial inputs against their benign twins (tf-reassemble, tf-http,
+# tf-report; see hostile_section below).
 # A MISS is reported, never an error: exit 0 unless a command fails.
 #
 #   sh tests/bench.sh [bindir]
@@ -34,6 +38,8 @@
 #   BENCH_FLAT=1        0: skip the flat-RSS check
 #   BENCH_FLAT_BYTES=1200000000  payload bytes of its large bulk capture
 #   BENCH_SHM=/dev/shm  where captures (when made) and output go
+#   BENCH_ONLY=hostile  only the hostile section (below, at its code)
+#   BENCH_HOSTILE=0     without the hostile section
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,9 +49,15 @@ runs=${BENCH_RUNS:-3}
 flat=${BENCH_FLAT:-1}
 flatbytes=${BENCH_FLAT_BYTES:-1200000000}
 shm=${BENCH_SHM:-/dev/shm}
+only=${BENCH_ONLY:-}
+case $only in '' | hostile) ;; *) echo "bench: BENCH_ONLY: 'hostile' or nothing" >&2; exit 1 ;; esac
 TIME=/usr/bin/time
 
-for p in tf-reassemble tf-split pktgen pcaploop filefloor; do
+need="tf-reassemble tf-split pktgen pcaploop filefloor"
+[ "$only" != hostile ] || need="tf-reassemble pktgen"
+[ "${BENCH_HOSTILE:-1}" != 1 ] && [ "$only" != hostile ] ||
+    need="$need tf-http tf-report mkstream"
+for p in $need; do
 	[ -x "$bin/$p" ] || { echo "bench: $bin/$p missing (make bench builds it)" >&2; exit 1; }
 done
 [ -x "$TIME" ] || { echo "bench: GNU time ($TIME) is needed" >&2; exit 1; }
@@ -130,7 +142,9 @@ mkcap() {	# mkcap FILE pktgen-args...
 	echo "making $f: pktgen $*" >&2
 	"$bin/pktgen" "$@" >"$f" || fail "pktgen $* failed"
 }
-if [ -n "${BENCH_PCAP:-}" ]; then
+if [ "$only" = hostile ]; then
+	caps=
+elif [ -n "${BENCH_PCAP:-}" ]; then
 	caps=$BENCH_PCAP
 else
 	short=${BENCH_PCAP_SHORT:-}
@@ -238,7 +252,7 @@ for cap in $caps; do
 	verdict "$(ge 32768 "$r_pipe")" "pipeline peak RSS = $x MiB (target <= 32 MiB)" "$tag"
 done
 
-if [ "$flat" = 1 ] && [ -z "${BENCH_PCAP:-}" ]; then
+if [ "$flat" = 1 ] && [ -z "${BENCH_PCAP:-}" ] && [ "$only" != hostile ]; then
 	echo
 	echo "== flat in the size of a flow: pipeline peak RSS, 4 connections"
 	OUT=$W/out
@@ -265,6 +279,214 @@ if [ "$flat" = 1 ] && [ -z "${BENCH_PCAP:-}" ]; then
 	set -- $rsslist
 	ok=$(awk -v a="$1" -v b="$2" 'BEGIN { print (b <= a * 1.10 + 1024) ? 1 : 0 }')
 	verdict "$ok" "peak RSS $(( $1 / 1024 )) MiB at 300 MB, $(( $2 / 1024 )) MiB at $((flatbytes / 1000000)) MB (target: flat, within 10% + 1 MiB)" flat
+fi
+
+# The hostile section: for each class of input that can buy a program time
+# or memory (issue 11), the adversarial input against its benign twin of
+# the same size and shape, made by pktgen and mkstream (their hostile-* and
+# benign-* modes say what each holds).  Each program reads its input from
+# a file; CPU time (user + system, to the millisecond) and peak RSS are
+# the medians of $runs runs; a run over $hslow s of CPU is not repeated
+# ("*"), and one over $htimeout s of CPU is stopped (">": at least that
+# much, whatever the load).  Target: hostile CPU at most 3x the benign
+# twin's, and the hostile peak RSS within the program's documented caps,
+# where the documentation gives them in bytes:
+#
+#   hash, tomb  72 MiB: README's RSS at tf-reassemble's -C (131072)
+#   ooo         32 MiB + -b (4 MiB)
+#   frag        32 MiB + the fragments' 16 MiB
+#   gap, coding 32 MiB: nothing held per byte or per message
+#   zstdwin     32 MiB + 8 bodies x 8 MiB (tf-http -w 23)
+#
+# 32 MiB is the pipeline's own target above.  "-": no cap in bytes is
+# documented (only counts: connections, messages).
+#
+#   BENCH_ONLY=hostile       run this section alone (make bench-hostile)
+#   BENCH_HOSTILE=0          skip it
+#   BENCH_HOSTILE_TIMEOUT=30 CPU seconds before a run is stopped
+#   BENCH_HOSTILE_SLOW=5     CPU seconds after which a command runs once
+#   BENCH_HOSTILE_CLASSES="hash ooo ..."  only these classes
+#
+# Each row starts with the item of issue 11 it measures: 1 hash, tomb,
+# connnum (hash tables); 2 ooo; 3 gap; 4 uri; 5 frag; 6 coding; 7 zstdwin;
+# 8 state; 9 pending, kept; 10 opens, orphans.
+hostile_section() {
+	htimeout=${BENCH_HOSTILE_TIMEOUT:-30}
+	hslow=${BENCH_HOSTILE_SLOW:-5}
+	hclasses=${BENCH_HOSTILE_CLASSES:-"hash tomb connnum ooo gap uri frag coding zstdwin state pending kept opens orphans"}
+	command -v bash >/dev/null 2>&1 || fail "the hostile section needs bash"
+	# One run: CPU of the process tree to the ms (bash's time), peak RSS
+	# and exit status (GNU time), stopped after $htimeout s of CPU
+	# (SIGXCPU, then SIGKILL).
+	cat >"$W/hrun.bash" <<-'EOS'
+	dir=$1 in=$2 to=$3 out=$4
+	shift 4
+	cd "$dir" || exit 1
+	TIMEFORMAT='%3U %3S'
+	{ time (ulimit -S -t "$to" && ulimit -H -t "$((to + 5))" &&
+	    /usr/bin/time -f '%M %x' -o "$out.time" "$@" <"$in" \
+	    >/dev/null 2>"$out.err"); } 2>"$out.cpu"
+	exit 0
+	EOS
+	echo
+	echo "== hostile input: each adversarial input against its benign twin (median of $runs runs)"
+	echo "  CPU: user + system seconds; RSS: peak, MiB; cap: documented, MiB (see tests/bench.sh)"
+	printf '  %-10s %-14s %8s %9s %8s %8s %8s %5s  %s\n' class program \
+	    "benign-s" "hostile-s" ratio "benign" "hostile" cap verdict
+	for hc in $hclasses; do
+		hostile_class "$hc"
+	done
+}
+
+# hmeasure IN CMD...: $runs runs of CMD < IN in an empty directory; sets
+# HCPU (seconds, median), HRSS (KiB, median) and HMARK ("" or ">" if a
+# run was killed, "*" if run once for being slow).
+hmeasure() {
+	hin=$1
+	shift
+	: >"$W/h.cpus"
+	: >"$W/h.rsss"
+	HMARK=
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		i=$((i + 1))
+		rm -rf "$W/hout" "$W"/h.run.*
+		mkdir "$W/hout"
+		bash "$W/hrun.bash" "$W/hout" "$hin" "$htimeout" "$W/h.run" "$@"
+		# GNU time's last line: a first one tells a non-zero status.
+		hr=$(tail -n 1 "$W/h.run.time" | cut -d' ' -f1)
+		hx=$(tail -n 1 "$W/h.run.time" | cut -d' ' -f2)
+		awk '{ printf "%.3f\n", $1 + $2 }' "$W/h.run.cpu" >>"$W/h.cpus"
+		echo "$hr" >>"$W/h.rsss"
+		hs=$(sed -n 's/^Command terminated by signal //p' "$W/h.run.time")
+		case $hs in
+		'') ;;
+		9 | 24)
+			HMARK='>'
+			break
+			;;
+		*)
+			cat "$W/h.run.err" >&2
+			fail "hostile: signal $hs: $* < $hin"
+			;;
+		esac
+		case $hx in
+		0 | 1) ;;
+		*)
+			cat "$W/h.run.err" >&2
+			fail "hostile: exit status ${hx:-?}: $* < $hin"
+			;;
+		esac
+		if awk -v c="$(tail -n 1 "$W/h.cpus")" -v s="$hslow" 'BEGIN { exit !(c > s) }'; then
+			[ "$i" -lt "$runs" ] && HMARK='*'
+			break
+		fi
+	done
+	HCPU=$(sort -n "$W/h.cpus" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	HRSS=$(sort -n "$W/h.rsss" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+}
+
+# hrow CLASS LABEL CAP KIND CMD...: measures CMD on the benign and the
+# hostile input of CLASS ($W/benign-CLASS.KIND, $W/hostile-CLASS.KIND) and
+# prints the row.  CAP is MiB or "-".
+hrow() {
+	hc=$1 hl=$2 hcap=$3 hk=$4
+	shift 4
+	hmeasure "$W/benign-$hc.$hk" "$@"
+	bc=$HCPU br=$HRSS bm=$HMARK
+	hmeasure "$W/hostile-$hc.$hk" "$@"
+	xc=$HCPU xr=$HRSS xm=$HMARK
+	awk -v c="$hc" -v l="$hl" -v bc="$bc" -v br="$br" -v bm="$bm" \
+	    -v xc="$xc" -v xr="$xr" -v xm="$xm" -v cap="$hcap" \
+	    -v sum="$W/summary" 'BEGIN {
+		r = xc / (bc > 0.005 ? bc : 0.005)
+		ok = r <= 3 && xm != ">"
+		if (cap != "-" && xr / 1024 > cap)
+			ok = 0
+		v = ok ? "PASS" : "MISS"
+		# The item of issue 11 each class comes from.
+		split("hash 1 tomb 1 connnum 1 ooo 2 gap 3 uri 4 frag 5 " \
+		    "coding 6 zstdwin 7 state 8 pending 9 kept 9 opens 10 " \
+		    "orphans 10", t, " ")
+		for (k = 1; k < 29; k += 2)
+			item[t[k]] = t[k + 1]
+		printf "  %-10s %-14s %8s %9s %7.1fx %8.1f %8.1f %5s  %s\n",
+		    item[c] " " c, l,
+		    bm sprintf("%.3f", bc), xm sprintf("%.3f", xc),
+		    r, br / 1024, xr / 1024, cap, v
+		printf "%s hostile %s: %s: CPU %s%.3f s vs %s%.3f s = %.1fx (target <= 3x); peak RSS %.1f MiB (cap %s)\n",
+		    v, c, l, xm, xc, bm, bc, r, xr / 1024,
+		    cap == "-" ? "not documented" : cap " MiB" >>sum
+	}'
+}
+
+# hcap CLASS COUNT / hstream CLASS COUNT: both inputs of CLASS, made by
+# pktgen (captures) or mkstream (streams).
+hcap() {
+	for hk in benign hostile; do
+		"$bin/pktgen" "$hk-$1" "$2" >"$W/$hk-$1.pcap" ||
+		    fail "pktgen $hk-$1 $2 failed"
+	done
+	hsizes "$1" pcap "pktgen $1 $2"
+}
+hstream() {
+	for hk in benign hostile; do
+		"$bin/mkstream" "$hk-$1" "$2" >"$W/$hk-$1.tfs" ||
+		    fail "mkstream $hk-$1 $2 failed"
+	done
+	hsizes "$1" tfs "mkstream $1 $2"
+}
+hsizes() {
+	awk -v t="$3" -v b="$(stat -c %s "$W/benign-$1.$2")" \
+	    -v h="$(stat -c %s "$W/hostile-$1.$2")" 'BEGIN {
+		printf "  (%s: benign %.1f MB, hostile %.1f MB)\n", t, b / 1e6, h / 1e6 }' >>"$W/hsizes"
+}
+
+hostile_class() {
+	case $1 in
+	hash) hcap hash 4096 && hrow hash tf-reassemble 72 pcap "$bin/tf-reassemble" ;;
+	tomb) hcap tomb 1024 && hrow tomb tf-reassemble 72 pcap "$bin/tf-reassemble" ;;
+	connnum)
+		hstream connnum 50000
+		hrow connnum tf-http - tfs "$bin/tf-http" -o out
+		hrow connnum tf-report - tfs "$bin/tf-report" -j
+		;;
+	ooo) hcap ooo 200000 && hrow ooo tf-reassemble 36 pcap "$bin/tf-reassemble" ;;
+	gap)
+		hcap gap 16000000
+		for hk in benign hostile; do
+			"$bin/tf-reassemble" -q <"$W/$hk-gap.pcap" >"$W/$hk-gap.tfs" ||
+			    fail "tf-reassemble < $hk-gap.pcap failed"
+		done
+		hrow gap tf-report 32 tfs "$bin/tf-report" -j
+		;;
+	uri) hstream uri 100000 && hrow uri tf-report - tfs "$bin/tf-report" -j ;;
+	frag) hcap frag 300000 && hrow frag tf-reassemble 48 pcap "$bin/tf-reassemble" -q ;;
+	coding) hstream coding 100000 && hrow coding tf-http 32 tfs "$bin/tf-http" -o out ;;
+	zstdwin) hstream zstdwin 16 && hrow zstdwin tf-http 96 tfs "$bin/tf-http" -q -o out ;;
+	state) hstream state 20000 && hrow state tf-http - tfs "$bin/tf-http" -q -o out ;;
+	pending) hstream pending 500000 && hrow pending "tf-http -j" - tfs "$bin/tf-http" -j -o out ;;
+	kept) hstream kept 50000 && hrow kept tf-report - tfs "$bin/tf-report" -j ;;
+	opens)
+		hstream opens 500000
+		hrow opens tf-http - tfs "$bin/tf-http" -o out
+		hrow opens tf-report - tfs "$bin/tf-report" -j
+		;;
+	orphans)
+		hstream orphans 1000000
+		hrow orphans tf-http - tfs "$bin/tf-http" -o out
+		hrow orphans tf-report - tfs "$bin/tf-report" -j
+		;;
+	*) fail "hostile: unknown class '$1'" ;;
+	esac
+	rm -f "$W"/benign-"$1".* "$W"/hostile-"$1".*
+}
+
+if [ "$only" = hostile ] || [ "${BENCH_HOSTILE:-1}" = 1 ]; then
+	: >"$W/hsizes"
+	hostile_section
+	echo "  inputs:"
+	cat "$W/hsizes"
 fi
 
 echo

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Resource caps under hostile input: floods of connections, of
 # out-of-order data and of IP fragments, a gzip bomb, stream records that
 # claim 4 GB, deep VLAN stacks and IPv6 extension header chains.  Each
@@ -79,6 +80,8 @@ asan() {
 	end.stray=0
 	end.gaps=0
 	end.gapbytes=0
+	end.bad_checksum=0
+	end.rst_ignored=0
 	end.status=ok
 	EOF
 	diff want got
@@ -133,6 +136,8 @@ asan() {
 	end.stray=0
 	end.gaps=100000
 	end.gapbytes=146000000
+	end.bad_checksum=0
+	end.rst_ignored=0
 	end.status=ok
 	EOF
 	diff want got
@@ -169,6 +174,8 @@ frag_want() {
 	end.stray=2
 	end.gaps=0
 	end.gapbytes=0
+	end.bad_checksum=0
+	end.rst_ignored=0
 	end.status=ok
 	EOF
 }

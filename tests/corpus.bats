@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The shared corpus of tcpdump's test captures, many of them malformed, each
 # through tf-reassemble | tf-split: never a crash, a sanitizer report or an
 # undocumented message.

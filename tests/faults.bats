@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Faults: input cut at every byte, a reader that goes away, a full disk,
 # too few file descriptors.  Each gives a clear error and exit 1 (or dies
 # quietly of SIGPIPE), and every file already written stays correct.
@@ -46,16 +47,22 @@ sys.exit(bad)
 EOF
 }
 
-# stride N: 1 for a plain build; N under ASan, whose programs take ten
-# times as long to start, so that the loops over cuts stay within 30 s
-# there (the plain build tries every cut; ASan, the boundaries and a
-# sample).
+# stride N: which cuts the loops try, besides the boundaries they always
+# try: every byte (1) in a plain build with TF_FULL=1 (make check-full);
+# every (N/2)th byte in a plain build otherwise (make check, make test),
+# to keep make check within 15 minutes on two cores; every Nth under ASan,
+# whose programs take ten times as long to start, so that the loops over
+# cuts stay within 30 s there, TF_FULL or not.
 # (grep reads all of ldd's output: with grep -q, ldd could die of
 # SIGPIPE, and under pipefail the build would seem plain.)
 stride() {
 	if ldd "$(command -v tf-split)" 2>/dev/null | grep libasan >/dev/null
 	then
 		echo "$1"
+	elif [ "${TF_FULL:-}" = 1 ]; then
+		echo 1
+	elif [ "$1" -ge 4 ]; then
+		echo $(($1 / 2))
 	else
 		echo 1
 	fi
@@ -173,8 +180,8 @@ mkhttp() {
 	[ "$(ls full | wc -l)" -eq 2 ]
 	mkdir c
 	pre="tf-reassemble: standard input:"
-	# Every byte; under ASan every 3rd, the file header and each side of
-	# every record boundary.
+	# Every byte (TF_FULL=1), else every 6th (ASan: 12th), the file header
+	# and each side of every record boundary.
 	stp=$(stride 12)
 	k=0
 	for ((n = 0; n < size; n++)); do
@@ -315,8 +322,8 @@ mkhttp() {
 	(cd full && tf-split -o d <../s.tfs >out)
 	[ "$(ls full/d | wc -l)" -eq 4 ]
 	mkdir -p $(seq -f 'c/%g' 0 $((size - 1)))
-	# Every byte; under ASan every other one and each side of every
-	# record boundary.
+	# Every byte (TF_FULL=1), else every 6th (ASan: 12th), and each side
+	# of every record boundary.
 	stp=$(stride 12)
 	declare -A edge=()
 	for b in "${B[@]}"; do edge[$((b - 1))]=1 edge[$b]=1 edge[$((b + 1))]=1; done
@@ -359,8 +366,9 @@ mkhttp() {
 @test "a stream cut: tf-cat, tf-http and tf-report say where, exit 1; what they wrote is a prefix or well-formed" {
 	# bats's DEBUG trap costs a millisecond a command: not in loops.
 	trap - DEBUG
-	# Around every record boundary, and every 7th byte (every 28th
-	# under ASan): each program starts three times per cut.
+	# Around every record boundary, and every 7th byte (every 14th
+	# without TF_FULL=1, every 28th under ASan): each program starts
+	# three times per cut.
 	mkhttp
 	size=$(stat -c %s s.tfs)
 	tfs_bounds s.tfs >bounds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * filefloor: the floor of make bench.  Creates the files a run of
  * tf-split made, with the same names and sizes, and nothing else: no

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The filter core (lib/filter) that tf-split, tf-http, tf-report and
 # tf-cat share: the example filter of the README, bytes that are not
 # ASCII through the whole pipeline, and forged streams against the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Command-line habits every tf program shares: -h and -V, one failure one
 # message, output directories and files that cannot be (over)written, a
 # terminal never read as a capture or a stream, and tf-reassemble's -l and
@@ -39,13 +40,16 @@ PROGS="tf-reassemble tf-split tf-http tf-report tf-cat"
 }
 
 @test "-V and --version: tf's version and the libraries loaded; exit 0" {
-	ver=$(sed -n 's/^VERSION = //p' "$TOP/Makefile")
+	# VERSION, or past a release tag what git describe says of it
+	# (0.1.0-3-g1234abc, 0.1.0-dirty).
+	ver=$(cat "$TOP/VERSION")
+	[[ $ver =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]
 	for p in $PROGS; do
 		run -0 --separate-stderr "$p" -V
 		[ -z "$stderr" ]
-		[ "${lines[0]}" = "$p $ver" ]
+		[[ ${lines[0]} == "$p $ver" || ${lines[0]} == "$p $ver-"* ]]
 		run -0 --separate-stderr "$p" --version
-		[ "${lines[0]}" = "$p $ver" ]
+		[[ ${lines[0]} == "$p $ver" || ${lines[0]} == "$p $ver-"* ]]
 	done
 	run -0 tf-reassemble -V
 	[[ ${lines[1]} == "libpcap version "* ]]
@@ -109,18 +113,21 @@ PROGS="tf-reassemble tf-split tf-http tf-report tf-cat"
 	[ "$(xmllint --xpath "string(//*[local-name()='summary']/@status)" r.xml)" = cut ]
 }
 
-@test "existing files: three lines, then one line with the count; tf-report -o keeps an existing report" {
+@test "existing files: the next free counter, three lines, then one line with the count; tf-report -o keeps an existing report" {
 	pktgen bench-short 20 >c.pcap
 	tf-reassemble -q -r c.pcap >s.tfs
 	tf-split -o f <s.tfs
-	run -1 --separate-stderr tf-split -o f <s.tfs
+	# Taken names: the next free counter, three lines, then the count.
+	run -0 --separate-stderr tf-split -o f <s.tfs
 	[ "${#stderr_lines[@]}" = 4 ]
-	[[ ${stderr_lines[2]} == "tf-split: 'f/"*"' exists, not overwritten: connection "*" skipped" ]]
-	[ "${stderr_lines[3]}" = "tf-split: 40 files not made: 40 existed" ]
-	# -q does not hush them: they come with exit status 1.
+	[[ ${stderr_lines[2]} == "tf-split: 'f/"*"' exists: connection "*" written to 'f/"*"c1'" ]]
+	[ "${stderr_lines[3]}" = "tf-split: 40 files named with the next free counter: their names existed" ]
+	[ "$(ls f | grep -c 'c1$')" = 40 ]
+	[ "$(ls f | wc -l)" = 80 ]
+	# -q does not hush them.
 	err=$stderr
-	run -1 --separate-stderr tf-split -q -o f <s.tfs
-	[ "$stderr" = "$err" ]
+	run -0 --separate-stderr tf-split -q -o f <s.tfs
+	[ "$stderr" = "${err//c1\'/c2\'}" ]
 	tf-report -o r.xml <s.tfs
 	run -1 --separate-stderr tf-report -o r.xml <s.tfs
 	[ "$stderr" = "tf-report: 'r.xml' exists: not overwritten (-f overwrites it)" ]

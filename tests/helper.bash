@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Loaded by every bats file: puts the programs under test first on PATH,
 # makes a pipeline fail when any of its stages does, and sends sanitizer
 # reports to files that every test's teardown checks.
@@ -12,9 +13,16 @@ bats_require_minimum_version 1.5.0
 # check ${PIPESTATUS[@]} where a stage is meant to fail.
 set -o pipefail
 
+# TF_BIN: a build's bin directory (default build/bin), with the test
+# programs (pktgen, mkstream, pktdump, the unit tests, tf-bytes) and the
+# programs under test.  TF_BINDIR: where the programs under test are
+# instead, when they are installed (TF_BINDIR=/usr/bin: the Debian
+# package's autopkgtest); TF_BIN then still gives the test programs
+# (make testbins builds only those).
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${TF_BIN:=$TOP/build/bin}"
-PATH="$TF_BIN:$PATH"
+: "${TF_BINDIR:=$TF_BIN}"
+PATH="$TF_BINDIR:$TF_BIN:$PATH"
 DATA=$TOP/tests/data
 # ../shared, for the tests that need what only it has (the tcpdump
 # corpus): they skip, saying why, when it is not there.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Live capture (tf-reassemble -i) in a network namespace made here: all
 # traffic stays on that namespace's loopback, between a python3 web server
 # and client started here and stopped by their PID; the namespace is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mkstream: turns a text description into a flow record stream, for the
  * tests.  Usage: mkstream [file] > out.tfs (standard input without file).
@@ -32,7 +33,7 @@
  *	annot	conn dir=0|1|none|N (none) key=K and value="..." | valuehex=HEX
  *	end	packets bytes not_ip not_tcp malformed truncated fragments
  *		reassembled frag_dropped connections evicted timeouts stray
- *		gaps gapbytes status=cut,error|N
+ *		gaps gapbytes status=cut,error|N bad_checksum rst_ignored
  *	raw	kind flags hex=BODY	a record of any kind; the length fits
  *	rawlen	len kind (3) flags hex=BYTES
  *				a record header claiming any length, then
@@ -50,6 +51,9 @@
  * with C escapes (\r \n \t \0 \\ \" \xHH, octal ...).  An unknown
  * directive or field is an error: exit 1, nothing written.  The stream is
  * built in a temporary file so that "cut" can apply.
+ *
+ * mkstream hostile-CLASS count and benign-CLASS count write a generated
+ * stream instead, for make bench: see hs_run() below.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -731,6 +735,8 @@ do_end(struct line *l)
 	N(stray);
 	N(gaps);
 	N(gapbytes);
+	N(bad_checksum);
+	N(rst_ignored);
 #undef N
 	e.status = (uint32_t)flagval(l, "status", end_status, 2, UINT32_MAX);
 	check_used(l);
@@ -877,10 +883,611 @@ preamble(struct line *l, const char *word)
 	check_used(l);
 }
 
+/*
+ * mkstream hostile-CLASS count, mkstream benign-CLASS count: instead of a
+ * description, a generated stream for the hostile section of make bench
+ * (tests/bench.sh): input that buys a filter time or memory, and its
+ * benign twin of the same size and shape.  count scales both alike.
+ * Clients are 198.51.100.0/24, the server 203.0.113.1:80.
+ *
+ *	coding	one connection, count requests and count 204 responses;
+ *		hostile: "Content-Encoding: zstd,zstd,zstd,zstd"; benign:
+ *		the same bytes as "Content-Language" (tf-http)
+ *	zstdwin	8 connections, a response each whose body decodes to count
+ *		MiB of 'a', the 8 bodies interleaved; hostile: zstd frames
+ *		asking for a 128 MiB window; benign: gzip of the same
+ *		coded size (tf-http)
+ *	state	count connections, a message in each direction with 2
+ *		bytes of body; hostile: all open at once, each body
+ *		announcing 1000 bytes; benign: one after the other, each
+ *		body whole (tf-http)
+ *	pending	one connection, count messages of 18 bytes; hostile: all
+ *		requests, never answered; benign: requests and responses
+ *		in turn (tf-http -j)
+ *	kept	8 connections open, count http.message annotations each;
+ *		benign: the same annotations on connections of 100 each,
+ *		8 open at a time (tf-report)
+ *	uri	one connection, count request annotations (n = 2, 4, ...)
+ *		and count responses without a URI; hostile: each names a
+ *		request that is not there (1, 3, ...); benign: one that is
+ *		(tf-report)
+ *	opens	count OPENs; hostile: never closed; benign: each closed
+ *	orphans	count 1-byte DATA records; hostile: each of a connection
+ *		never opened; benign: in turn on HS_ORPHAN_CONNS open ones
+ *	connnum	count connections, an OPEN and a DATA record each, closed
+ *		at the end; hostile: numbered i * 2^32, which fell in one
+ *		bucket of the filters' old hash; benign: numbered i
+ */
+#define HS_CHUNK 16384
+#define HS_T0 1700000000000000000LL
+
+/* One direction of a generated connection, its bytes written in chunks. */
+struct hs_dir {
+	uint64_t conn;
+	uint8_t dir;
+	uint64_t off;
+	size_t n;
+	uint8_t buf[HS_CHUNK];
+};
+
+static int64_t hs_ts = HS_T0;
+
+static void
+hs_check(int e)
+{
+	if (e < 0)
+		errx(1, "writing the record: %s", tf_strerror(e));
+}
+
+static void
+hs_header(void)
+{
+	struct rec_header h;
+
+	memset(&h, 0, sizeof(h));
+	h.linktype = 1;
+	h.snaplen = 262144;
+	h.source_kind = REC_SRC_FILE;
+	h.tsresol = 1000;
+	h.program = "mkstream";
+	h.programlen = strlen(h.program);
+	h.pcapver = "";
+	h.nsources = 1;
+	h.source[0] = "hostile.pcap";
+	h.sourcelen[0] = strlen(h.source[0]);
+	hs_check(rec_write_header(&w, &h));
+}
+
+/* Opens connection conn from client i (any number) to the server. */
+static void
+hs_open(uint64_t conn, uint64_t i)
+{
+	struct rec_open o;
+
+	memset(&o, 0, sizeof(o));
+	o.conn = conn;
+	o.ts = hs_ts += 1000;
+	o.pktno = conn;
+	o.family = 4;
+	o.flags = REC_OPEN_F_SYN;
+	o.src[0] = 198;
+	o.src[1] = 51;
+	o.src[2] = 100;
+	o.src[3] = (uint8_t)(i % 250 + 1);
+	o.dst[0] = 203;
+	o.dst[1] = 0;
+	o.dst[2] = 113;
+	o.dst[3] = 1;
+	o.sport = (uint16_t)(1024 + i / 250 % 64000);
+	o.dport = 80;
+	hs_check(rec_write_open(&w, &o));
+}
+
+static void
+hs_close(uint64_t conn)
+{
+	struct rec_close c;
+
+	memset(&c, 0, sizeof(c));
+	c.conn = conn;
+	c.ts = hs_ts += 1000;
+	c.cause = REC_CLOSE_FIN;
+	hs_check(rec_write_close(&w, &c));
+}
+
+static void
+hs_end(void)
+{
+	struct rec_end e;
+
+	memset(&e, 0, sizeof(e));
+	hs_check(rec_write_end(&w, &e));
+}
+
+static void
+hs_init(struct hs_dir *d, uint64_t conn, uint8_t dir)
+{
+	d->conn = conn;
+	d->dir = dir;
+	d->off = 0;
+	d->n = 0;
+}
+
+static void
+hs_flush(struct hs_dir *d)
+{
+	if (d->n == 0)
+		return;
+	hs_check(rec_write_data(
+	    &w, d->conn, d->dir, d->off, hs_ts += 1000, d->buf, d->n));
+	d->off += d->n;
+	d->n = 0;
+}
+
+static void
+hs_put(struct hs_dir *d, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t k;
+
+	while (n > 0) {
+		k = HS_CHUNK - d->n < n ? HS_CHUNK - d->n : n;
+		memcpy(d->buf + d->n, b, k);
+		d->n += k;
+		b += k;
+		n -= k;
+		if (d->n == HS_CHUNK)
+			hs_flush(d);
+	}
+}
+
+static void
+hs_puts(struct hs_dir *d, const char *s)
+{
+	hs_put(d, s, strlen(s));
+}
+
+static void
+hs_coding(uint64_t n, int hostile)
+{
+	struct hs_dir d[2];
+	char q[64];
+	uint64_t i;
+
+	hs_open(1, 0);
+	hs_init(&d[0], 1, 0);
+	hs_init(&d[1], 1, 1);
+	for (i = 0; i < n; i++) {
+		(void)snprintf(q, sizeof(q),
+		    "GET /%08" PRIu64 " HTTP/1.1\r\n\r\n", i % 100000000);
+		hs_puts(&d[0], q);
+		hs_puts(&d[1],
+		    hostile ? "HTTP/1.1 204 No Content\r\n"
+		              "Content-Encoding: zstd,zstd,zstd,zstd\r\n\r\n"
+		            : "HTTP/1.1 204 No Content\r\n"
+		              "Content-Language: zstd,zstd,zstd,zstd\r\n\r\n");
+		if (i % 64 == 63) {
+			hs_flush(&d[0]);
+			hs_flush(&d[1]);
+		}
+	}
+	hs_flush(&d[0]);
+	hs_flush(&d[1]);
+	hs_close(1);
+}
+
+/* CRC-32 (ISO 3309, as gzip's trailer has it), updated over p. */
+static uint32_t
+hs_crc32(uint32_t crc, const uint8_t *p, size_t n)
+{
+	static uint32_t tab[256];
+	uint32_t c;
+	int k;
+	size_t i;
+
+	if (tab[1] == 0)
+		for (i = 0; i < 256; i++) {
+			for (c = (uint32_t)i, k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			tab[i] = c;
+		}
+	crc = ~crc;
+	for (i = 0; i < n; i++)
+		crc = tab[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* An output buffer that grows, with a bit writer for deflate. */
+struct hs_buf {
+	uint8_t *p;
+	size_t n, cap;
+	uint32_t bits;
+	int nbits;
+};
+
+static void
+hs_byte(struct hs_buf *b, uint8_t c)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 65536;
+		if ((b->p = realloc(b->p, b->cap)) == NULL)
+			err(1, "realloc");
+	}
+	b->p[b->n++] = c;
+}
+
+/* n bits of v, least significant first (RFC 1951 3.1.1). */
+static void
+hs_bits(struct hs_buf *b, uint32_t v, int n)
+{
+	for (; n > 0; n--, v >>= 1) {
+		b->bits |= (v & 1) << b->nbits;
+		if (++b->nbits == 8) {
+			hs_byte(b, (uint8_t)b->bits);
+			b->bits = 0;
+			b->nbits = 0;
+		}
+	}
+}
+
+/* A Huffman code of n bits, most significant first. */
+static void
+hs_code(struct hs_buf *b, uint32_t code, int n)
+{
+	while (n-- > 0)
+		hs_bits(b, code >> n & 1, 1);
+}
+
+#define HS_RLE 131072 /* the largest zstd block */
+#define HS_RAW 823    /* raw bytes after each RLE block: 159 to 1 */
+#define HS_BODIES 8
+
+/*
+ * A zstd frame (RFC 8878) asking for a 2^27-byte window, with no content
+ * size, that decodes to d bytes of 'a': RLE blocks of HS_RLE, each with
+ * a raw block of HS_RAW, so that the ratio stays under tf-http's -R.
+ */
+static void
+hs_zstd(struct hs_buf *b, uint64_t d)
+{
+	static const uint8_t hdr[6] = {
+	    0x28, 0xb5, 0x2f, 0xfd, 0x00, (27 - 10) << 3};
+	uint64_t left = d;
+	uint32_t bh, k;
+	size_t i;
+
+	for (i = 0; i < sizeof(hdr); i++)
+		hs_byte(b, hdr[i]);
+	while (left > 0) {
+		k = left < HS_RLE ? (uint32_t)left : HS_RLE;
+		left -= k;
+		bh = k << 3 | 1 << 1 | (left == 0);
+		hs_byte(b, (uint8_t)bh);
+		hs_byte(b, (uint8_t)(bh >> 8));
+		hs_byte(b, (uint8_t)(bh >> 16));
+		hs_byte(b, 'a');
+		if (left == 0)
+			break;
+		k = left < HS_RAW ? (uint32_t)left : HS_RAW;
+		left -= k;
+		bh = k << 3 | (left == 0);
+		hs_byte(b, (uint8_t)bh);
+		hs_byte(b, (uint8_t)(bh >> 8));
+		hs_byte(b, (uint8_t)(bh >> 16));
+		for (i = 0; i < k; i++)
+			hs_byte(b, 'a');
+	}
+}
+
+/*
+ * A gzip member (RFC 1952) decoding to d bytes of 'a': one deflate block
+ * with fixed codes, a literal and then matches of 258 at distance 1.
+ */
+static void
+hs_gzip(struct hs_buf *b, uint64_t d)
+{
+	static const uint8_t hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+	uint8_t a[4096];
+	uint64_t left;
+	uint32_t crc = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(hdr); i++)
+		hs_byte(b, hdr[i]);
+	hs_bits(b, 1, 1);
+	hs_bits(b, 1, 2);
+	for (left = d; left > 0;) {
+		if (left == d || left < 258) {
+			hs_code(b, 0x30 + 'a', 8);
+			left--;
+		} else {
+			hs_code(b, 0xc0 + (285 - 280), 8);
+			hs_code(b, 0, 5);
+			left -= 258;
+		}
+	}
+	hs_code(b, 0, 7);
+	if (b->nbits > 0)
+		hs_bits(b, 0, 8 - b->nbits);
+	memset(a, 'a', sizeof(a));
+	for (left = d; left > 0; left -= i) {
+		i = left < sizeof(a) ? (size_t)left : sizeof(a);
+		crc = hs_crc32(crc, a, i);
+	}
+	for (i = 0; i < 4; i++)
+		hs_byte(b, (uint8_t)(crc >> 8 * i));
+	for (i = 0; i < 4; i++)
+		hs_byte(b, (uint8_t)(d >> 8 * i));
+}
+
+static void
+hs_zstdwin(uint64_t n, int hostile)
+{
+	struct hs_dir *d;
+	struct hs_buf body;
+	char h[160];
+	size_t off, k;
+	int i, more;
+
+	if ((d = calloc(2 * HS_BODIES, sizeof(*d))) == NULL)
+		err(1, "calloc");
+	memset(&body, 0, sizeof(body));
+	if (hostile)
+		hs_zstd(&body, n << 20);
+	else
+		hs_gzip(&body, n << 20);
+	(void)snprintf(h, sizeof(h),
+	    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+	    "Content-Encoding: %s\r\nContent-Length: %zu\r\n\r\n",
+	    hostile ? "zstd" : "gzip", body.n);
+	for (i = 0; i < HS_BODIES; i++) {
+		hs_open((uint64_t)i + 1, (uint64_t)i);
+		hs_init(&d[2 * i], (uint64_t)i + 1, 0);
+		hs_init(&d[2 * i + 1], (uint64_t)i + 1, 1);
+		hs_puts(&d[2 * i], "GET /zstdwin HTTP/1.1\r\nHost: b\r\n\r\n");
+		hs_flush(&d[2 * i]);
+		hs_puts(&d[2 * i + 1], h);
+	}
+	for (off = 0, more = 1; more; off += k) {
+		more = 0;
+		k = body.n - off < HS_CHUNK / 4 ? body.n - off : HS_CHUNK / 4;
+		for (i = 0; i < HS_BODIES; i++) {
+			hs_put(&d[2 * i + 1], body.p + off, k);
+			hs_flush(&d[2 * i + 1]);
+		}
+		more = off + k < body.n;
+	}
+	for (i = 0; i < HS_BODIES; i++)
+		hs_close((uint64_t)i + 1);
+	free(body.p);
+	free(d);
+}
+
+static void
+hs_state(uint64_t n, int hostile)
+{
+	struct hs_dir d;
+	char q[128];
+	uint64_t i;
+
+	for (i = 0; hostile && i < n; i++)
+		hs_open(i + 1, i);
+	for (i = 0; i < n; i++) {
+		if (!hostile)
+			hs_open(i + 1, i);
+		hs_init(&d, i + 1, 0);
+		(void)snprintf(q, sizeof(q),
+		    "POST /%08" PRIu64 " HTTP/1.1\r\nHost: bench.example\r\n"
+		    "Content-Length: %s\r\n\r\nab",
+		    i % 100000000, hostile ? "1000" : "   2");
+		hs_puts(&d, q);
+		hs_flush(&d);
+		hs_init(&d, i + 1, 1);
+		(void)snprintf(q, sizeof(q),
+		    "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\ncd",
+		    hostile ? "1000" : "   2");
+		hs_puts(&d, q);
+		hs_flush(&d);
+		if (!hostile)
+			hs_close(i + 1);
+	}
+	for (i = 0; hostile && i < n; i++)
+		hs_close(i + 1);
+}
+
+static void
+hs_pending(uint64_t n, int hostile)
+{
+	struct hs_dir d[2];
+	uint64_t i;
+
+	hs_open(1, 0);
+	hs_init(&d[0], 1, 0);
+	hs_init(&d[1], 1, 1);
+	for (i = 0; i < n; i++) {
+		if (hostile || i % 2 == 0)
+			hs_puts(&d[0], "GET / HTTP/1.1\r\n\r\n");
+		else
+			hs_puts(&d[1], "HTTP/1.1 204 A\r\n\r\n");
+		if (i % 128 == 127) {
+			hs_flush(&d[0]);
+			hs_flush(&d[1]);
+		}
+	}
+	hs_flush(&d[0]);
+	hs_flush(&d[1]);
+	hs_close(1);
+}
+
+static void
+hs_annot(uint64_t conn, uint8_t dir, const char *json)
+{
+	hs_check(
+	    rec_write_annot(&w, conn, dir, "http.message", json, strlen(json)));
+}
+
+#define HS_KEPT_CONNS 8
+#define HS_KEPT_PER 100
+
+static void
+hs_kept(uint64_t n, int hostile)
+{
+	uint64_t i, total = HS_KEPT_CONNS * n, conn, per, next = 1;
+	uint64_t open[HS_KEPT_CONNS], cnt[HS_KEPT_CONNS];
+	char v[160];
+	int k;
+
+	per = hostile ? n : HS_KEPT_PER;
+	for (k = 0; k < HS_KEPT_CONNS; k++) {
+		open[k] = next++;
+		cnt[k] = 0;
+		hs_open(open[k], open[k]);
+	}
+	for (i = 0; i < total; i++) {
+		k = (int)(i % HS_KEPT_CONNS);
+		conn = open[k];
+		(void)snprintf(v, sizeof(v),
+		    "{\"dir\":\"request\",\"n\":%" PRIu64
+		    ",\"method\":\"GET\",\"uri\":\"/%08" PRIu64
+		    "\",\"host\":\"bench.example\"}",
+		    cnt[k] + 1, i % 100000000);
+		hs_annot(conn, 0, v);
+		if (++cnt[k] == per && i + HS_KEPT_CONNS < total) {
+			hs_close(conn);
+			open[k] = next++;
+			cnt[k] = 0;
+			hs_open(open[k], open[k]);
+		}
+	}
+	for (k = 0; k < HS_KEPT_CONNS; k++)
+		hs_close(open[k]);
+}
+
+static void
+hs_uri(uint64_t n, int hostile)
+{
+	char v[200];
+	uint64_t i;
+
+	hs_open(1, 0);
+	for (i = 1; i <= n; i++) {
+		(void)snprintf(v, sizeof(v),
+		    "{\"dir\":\"request\",\"n\":%" PRIu64
+		    ",\"method\":\"GET\",\"uri\":\"/%08" PRIu64
+		    "\",\"host\":\"bench.example\"}",
+		    2 * i, i);
+		hs_annot(1, 0, v);
+		(void)snprintf(v, sizeof(v),
+		    "{\"dir\":\"response\",\"n\":%" PRIu64
+		    ",\"status\":200,\"request\":%" PRIu64
+		    ",\"file\":\"body-%08" PRIu64 "\",\"length\":1}",
+		    i, hostile ? 2 * i - 1 : 2 * i, i);
+		hs_annot(1, 1, v);
+	}
+	hs_close(1);
+}
+
+static void
+hs_opens(uint64_t n, int hostile)
+{
+	uint64_t i;
+
+	for (i = 1; i <= n; i++) {
+		hs_open(i, i);
+		if (!hostile)
+			hs_close(i);
+	}
+}
+
+#define HS_ORPHAN_CONNS 4096
+
+static void
+hs_orphans(uint64_t n, int hostile)
+{
+	uint64_t i, k = n < HS_ORPHAN_CONNS ? n : HS_ORPHAN_CONNS;
+
+	for (i = 1; !hostile && i <= k; i++)
+		hs_open(i, i);
+	for (i = 0; i < n; i++)
+		hs_check(rec_write_data(&w, hostile ? i + 1 : i % k + 1, 0,
+		    hostile ? 0 : i / k, hs_ts += 1000, (const uint8_t *)"x",
+		    1));
+	for (i = 1; !hostile && i <= k; i++)
+		hs_close(i);
+}
+
+static void
+hs_connnum(uint64_t n, int hostile)
+{
+	uint64_t i, c;
+
+	for (i = 1; i <= n; i++) {
+		c = hostile ? i << 32 : i;
+		hs_open(c, i);
+		hs_check(rec_write_data(
+		    &w, c, 0, 0, hs_ts += 1000, (const uint8_t *)"x", 1));
+	}
+	for (i = 1; i <= n; i++)
+		hs_close(hostile ? i << 32 : i);
+}
+
+static const struct hs_mode {
+	const char *name;
+	void (*run)(uint64_t, int);
+	uint64_t max;
+} hs_modes[] = {
+    {"coding", hs_coding, UINT32_MAX},
+    {"zstdwin", hs_zstdwin, 1024},
+    {"state", hs_state, 1u << 24},
+    {"pending", hs_pending, UINT32_MAX},
+    {"kept", hs_kept, 1u << 24},
+    {"uri", hs_uri, 1u << 24},
+    {"opens", hs_opens, UINT32_MAX},
+    {"orphans", hs_orphans, UINT32_MAX},
+    {"connnum", hs_connnum, UINT32_MAX},
+};
+
+/* Runs the mode named by word (hostile-CLASS or benign-CLASS); 0 if none. */
+static int
+hs_run(const char *word, const char *count)
+{
+	const char *cls;
+	unsigned long long v;
+	char *end;
+	size_t i;
+	int hostile;
+
+	if (strncmp(word, "hostile-", 8) == 0) {
+		hostile = 1;
+		cls = word + 8;
+	} else if (strncmp(word, "benign-", 7) == 0) {
+		hostile = 0;
+		cls = word + 7;
+	} else
+		return 0;
+	for (i = 0; i < sizeof(hs_modes) / sizeof(hs_modes[0]); i++)
+		if (strcmp(cls, hs_modes[i].name) == 0)
+			break;
+	if (i == sizeof(hs_modes) / sizeof(hs_modes[0]))
+		errx(2, "unknown class '%s'", cls);
+	errno = 0;
+	v = strtoull(count, &end, 10);
+	if (*count < '0' || *count > '9' || *end != '\0' || errno != 0 ||
+	    v > hs_modes[i].max)
+		errx(2, "%s: '%s' is not a count from 0 to %" PRIu64, word,
+		    count, hs_modes[i].max);
+	hs_header();
+	hs_modes[i].run((uint64_t)v, hostile);
+	hs_end();
+	return 1;
+}
+
 static void
 usage(void)
 {
-	(void)fprintf(stderr, "usage: mkstream [file]\n");
+	(void)fprintf(stderr,
+	    "usage: mkstream [file]\n"
+	    "       mkstream hostile-CLASS count | benign-CLASS count\n");
 	exit(2);
 }
 
@@ -897,7 +1504,10 @@ main(int argc, char *argv[])
 	uint8_t io[65536];
 	uint64_t left;
 
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0'))
+	if (argc > 3 ||
+	    (argc == 3 && strncmp(argv[1], "hostile-", 8) != 0 &&
+	        strncmp(argv[1], "benign-", 7) != 0) ||
+	    (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0'))
 		usage();
 	memset(&l, 0, sizeof(l));
 	l.file = "<stdin>";
@@ -910,6 +1520,12 @@ main(int argc, char *argv[])
 		err(1, "tmpfile");
 	if (rec_writer_init(&w, fileno(tmp)) < 0)
 		errx(1, "out of memory");
+	/* A generated stream (hostile-CLASS, benign-CLASS): no description. */
+	if (argc == 3) {
+		(void)hs_run(argv[1], argv[2]);
+		if ((in = fopen("/dev/null", "r")) == NULL)
+			err(1, "open '/dev/null'");
+	}
 	while ((n = getline(&buf, &cap, in)) != -1) {
 		l.no++;
 		if ((word = tokenize(&l, buf)) == NULL)

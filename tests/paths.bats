@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Paths: no template, flow file name, HTTP URI, header or stream string
 # makes a file outside the -o directory, a name with a control character,
 # or a write through a symbolic link planted in it.  Each test runs in an
@@ -8,8 +9,8 @@ C2S=010.000.000.001.05000-010.000.000.002.00080
 S2C=010.000.000.002.00080-010.000.000.001.05000
 SPLIT_USAGE='usage: tf-split [-hqV] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]'
 # Folded before the option that would pass column 80.
-HTTP_USAGE='usage: tf-http [-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-m bytes] [-n fields]
-               [-o dir] [-R ratio] [-T template] [-w log] [file ...]'
+HTTP_USAGE='usage: tf-http [-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-M bytes] [-m bytes]
+               [-n fields] [-o dir] [-R ratio] [-T template] [-w log] [file ...]'
 
 setup() {
 	load helper

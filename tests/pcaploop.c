@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pcaploop: the baselines of make bench.  Reads a capture with a bare
  * pcap_next_ex(3PCAP) loop and counts frames and bytes; with -p it also

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The examples in examples/, run as a user would (sh examples/X.sh BINDIR
 # OUTDIR), with their exact output; live.sh needs root and traffic and is
 # only checked for syntax and usage.
@@ -20,7 +21,7 @@ setup() {
 	for p in tf-reassemble tf-split tf-http tf-cat tf-report; do
 		cat >"$BIN/$p" <<-EOF
 		#!/bin/bash
-		(exec -a $p "$TF_BIN/$p" "\$@")
+		(exec -a $p "$TF_BINDIR/$p" "\$@")
 		st=\$?
 		[ "\$st" = 0 ] || echo "$p: exit \$st" >>"$T/failed"
 		exit "\$st"
@@ -284,7 +285,7 @@ tf-http: 1 of 2 bodies not whole: 1 limit
 1064960 objects/203.000.113.005.00080-192.000.002.010.40002-HTTPBODY-001-PARTIAL.txt
 
 \$ tf-reassemble -q -C 16 < hostile.pcap | tf-cat | tail -n 1
-end packets 105 bytes 71305 not_ip 0 not_tcp 0 malformed 1 truncated 0 fragments 3 reassembled 0 frag_dropped 3 connections 42 evicted 25 timeouts 0 stray 2 gaps 0 gapbytes 0 status ok" ]
+end packets 105 bytes 71305 not_ip 0 not_tcp 0 malformed 1 truncated 0 fragments 3 reassembled 0 frag_dropped 3 connections 42 evicted 25 timeouts 0 stray 2 gaps 0 gapbytes 0 bad_checksum 0 rst_ignored 0 status ok" ]
 	# Nothing else was made, here or beside the output directory.
 	[ "$(cd "$T/top" && find . | sort)" = ".
 ./out

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pktdump: decodes every frame of a capture with libtf's packet decoder
  * and prints one line per frame, then the decoder's counters.  A test

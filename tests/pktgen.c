@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pktgen: writes synthetic TCP captures for tf's tests and benchmarks, and
  * the byte streams a correct reassembler recovers from them.
@@ -9,8 +10,11 @@
  *	pktgen [-e dir] deep-ext depth > out.pcap
  *	pktgen [-e dir] flood-syn count > out.pcap
  *	pktgen [-e dir] flood-ooo count > out.pcap
+ *	pktgen [-e dir] flood-decoy count > out.pcap
  *	pktgen [-e dir] flood-frag count > out.pcap
  *	pktgen [-e dir] flood-bigfrag count > out.pcap
+ *	pktgen hostile-CLASS count > out.pcap	(and benign-CLASS; below)
+ *	pktgen [-e dir] flood-cutfrag count > out.pcap
  *	pktgen -l
  *
  * The capture is a pcap file (pcap-savefile(5)) written in little-endian
@@ -58,6 +62,10 @@
  *    scenarios, which must come through whole (-e writes their files).
  *  - flood-bigfrag: the same with middle fragments at offset
  *    FLOOD_BIGFRAG_OFF, so each datagram announces nearly 64 KiB.
+ *  - flood-cutfrag: flood-frag's first fragments, each announcing the
+ *    most its IP header can (65535 bytes of IPv4 datagram, of IPv6
+ *    payload) but cut after the same FLOOD_FRAG_LEN bytes of payload, as
+ *    by a snaplen: the same frames as flood-frag but for the lengths.
  *
  * The deep modes write two connections, packet by packet in turn: A, a
  * plain one (IPv4 for deep-vlan, IPv6 for deep-ext), and B, the same
@@ -120,6 +128,10 @@
 
 #define RCVMAX 32
 
+/* g->badsum: a forged segment the receiver drops, or checksum offload. */
+#define BAD_FORGED 1  /* not received, not in the expected files */
+#define BAD_OFFLOAD 2 /* received: the capture's checksum is just wrong */
+
 /* One direction of a connection: the sender's state and what was seen. */
 struct dir {
 	uint32_t isn;
@@ -170,6 +182,7 @@ struct gen {
 	int64_t ts;       /* ns */
 	int64_t tstep;    /* ns between packets */
 	int lose;         /* next segment is not captured */
+	int badsum;       /* next segment's TCP checksum is wrong: BAD_* */
 	const char *frag; /* fragment order of the next segment */
 	uint64_t rng;
 	int dirfd; /* -e directory, or -1 */
@@ -724,6 +737,19 @@ tcp_send(struct gen *g, struct conn *c, int s, unsigned flags, uint32_t seq,
 	}
 	sum += 6 + hl + len;
 	put16(t + 16, sum_fold(sum_add(sum, t, hl + len)));
+	if (g->badsum) {
+		t[16] ^= 0x55;
+		t[17] ^= 0x55;
+	}
+	if (g->badsum == BAD_FORGED) {
+		/* The receiver drops it: no state changes, no expected byte. */
+		(void)send_ip(g, c, s, hl + len, len);
+		g->badsum = 0;
+		g->lose = 0;
+		g->frag = NULL;
+		return;
+	}
+	g->badsum = 0;
 
 	end = seq + (uint32_t)len + ((flags & TH_SYN) ? 1 : 0) +
 	    ((flags & TH_FIN) ? 1 : 0);
@@ -1477,6 +1503,120 @@ sc_rst(struct gen *g)
 	tcp_send(g, c, SRV, TH_RST | TH_ACK, c->d[SRV].nxt, NULL, 0);
 }
 
+/*
+ * An upload with 15 forged RSTs among its segments, as an attacker off the
+ * path sends them: 8 with the right sequence number but a bad checksum,
+ * 7 with a right checksum but 2^31 away.  The receiver drops them all.
+ */
+static void
+sc_badrst(struct gen *g)
+{
+	struct conn *c = conn4(g, 40030);
+	uint8_t q[20000], r[200];
+	size_t off;
+	int i = 0;
+
+	text(q, sizeof(q), "upload");
+	text(r, sizeof(r), "ok");
+	handshake(g, c);
+	for (off = 0; off < sizeof(q); off += 1000) {
+		seg(g, c, CLI, off, q + off, 1000);
+		if (off % 2000 == 1000)
+			ack(g, c, SRV);
+		if (i >= 15)
+			continue;
+		if (i++ % 2 == 0) {
+			g->badsum = BAD_FORGED;
+			tcp_send(g, c, i % 4 == 1 ? SRV : CLI, TH_RST | TH_ACK,
+			    c->d[i % 4 == 1 ? SRV : CLI].nxt, NULL, 0);
+		} else
+			tcp_send(g, c, SRV, TH_RST, c->d[SRV].nxt + 0x80000000u,
+			    NULL, 0);
+	}
+	ack(g, c, SRV);
+	stream(g, c, SRV, r, sizeof(r), MSS);
+	close_fin(g, c, CLI);
+}
+
+/*
+ * Insertion (Ptacek and Newsham): forged segments with other bytes and a
+ * bad checksum come first, in order and out of order; the real ones
+ * follow and must win.
+ */
+static void
+sc_insertion(struct gen *g)
+{
+	struct conn *c = conn4(g, 40031);
+	uint8_t q[3000], evil[3000], r[300];
+
+	text(q, sizeof(q), "real");
+	text(evil, sizeof(evil), "EVIL");
+	text(r, sizeof(r), "resp");
+	handshake(g, c);
+	g->badsum = BAD_FORGED;
+	seg(g, c, CLI, 0, evil, 1000);
+	seg(g, c, CLI, 0, q, 1000);
+	g->badsum = BAD_FORGED;
+	seg(g, c, CLI, 2000, evil + 2000, 1000);
+	seg(g, c, CLI, 1000, q + 1000, 1000);
+	seg(g, c, CLI, 2000, q + 2000, 1000);
+	ack(g, c, SRV);
+	stream(g, c, SRV, r, sizeof(r), MSS);
+	close_fin(g, c, CLI);
+}
+
+/*
+ * A capture made on the receiving host with GRO: the handshake's
+ * checksums are right, the data segments' are not (merged by the card),
+ * yet the receiver took them all.
+ */
+static void
+sc_offload(struct gen *g)
+{
+	struct conn *c = conn4(g, 40032);
+	uint8_t q[100], r[12000];
+	size_t off;
+	int k = 0;
+
+	text(q, sizeof(q), "get");
+	text(r, sizeof(r), "gro");
+	handshake(g, c);
+	stream(g, c, CLI, q, sizeof(q), MSS);
+	for (off = 0; off < sizeof(r); off += 1200) {
+		g->badsum = BAD_OFFLOAD;
+		seg(g, c, SRV, off, r + off, 1200);
+		if (++k % 2 == 0)
+			ack(g, c, CLI);
+	}
+	close_fin(g, c, CLI);
+}
+
+/*
+ * The server resets a connection while the client's last two segments
+ * are in flight: they reach the capture after the RST.  Their bytes must
+ * not be lost: a second connection (counter 1) takes them, at the offset
+ * where the first one ended.
+ */
+static void
+sc_rst_late(struct gen *g)
+{
+	struct conn *c = conn4(g, 40033), *c2;
+	uint8_t q[4000];
+
+	text(q, sizeof(q), "late");
+	handshake(g, c);
+	seg(g, c, CLI, 0, q, 1000);
+	seg(g, c, CLI, 1000, q + 1000, 1000);
+	ack(g, c, SRV);
+	tcp_send(g, c, SRV, TH_RST | TH_ACK, c->d[SRV].nxt, NULL, 0);
+	c2 = conn4(g, 40033);
+	c2->count = 1;
+	set_mid(c2, CLI, c->d[CLI].nxt);
+	set_mid(c2, SRV, c->d[SRV].nxt);
+	seg(g, c2, CLI, 0, q + 2000, 1000);
+	seg(g, c2, CLI, 1000, q + 3000, 1000);
+}
+
 static void
 sc_ooo_both(struct gen *g)
 {
@@ -1672,6 +1812,14 @@ static const struct scenario scenarios[] = {
     {"reuse", sc_reuse,
         "one 4-tuple, 3 connections: FIN close, RST close, FIN close"},
     {"rst", sc_rst, "data, then the server resets"},
+    {"badrst", sc_badrst,
+        "15 forged RSTs in an upload: bad checksums, or 2^31 away"},
+    {"rst-late", sc_rst_late,
+        "data in flight when the server resets: after the RST"},
+    {"insertion", sc_insertion,
+        "forged segments with a bad checksum come before the real ones"},
+    {"offload", sc_offload,
+        "right checksums in the handshake, wrong ones on data (GRO)"},
     {"ooo-both", sc_ooo_both,
         "out-of-order segments in both directions, interleaved"},
     {"sll", sc_sll, "Linux cooked (113), IPv4 and IPv6"},
@@ -1923,6 +2071,41 @@ flood_syn(struct gen *g, uint64_t n)
 }
 
 /*
+ * A decoy connection on 192.0.2.1:40040 > 192.0.2.2:80, reset; n SYN and
+ * RST pairs on other tuples, enough to push it out of any table of
+ * closed tuples; then the real session on the decoy's tuple.  -e writes
+ * the decoy's files, and the real session's under counter 1.
+ */
+static void
+flood_decoy(struct gen *g, uint64_t n)
+{
+	struct conn f, *c;
+	uint8_t q[500], r[700];
+	uint64_t i;
+
+	g->tstep = FLOOD_STEP;
+	c = conn4(g, 40040);
+	text(q, sizeof(q), "decoy");
+	handshake(g, c);
+	stream(g, c, CLI, q, sizeof(q), MSS);
+	tcp_send(g, c, CLI, TH_RST | TH_ACK, c->d[CLI].nxt, NULL, 0);
+	for (i = 0; i < n; i++) {
+		flood_conn(g, &f, i, 3);
+		tcp_send(g, &f, CLI, TH_SYN, f.d[CLI].nxt, NULL, 0);
+		tcp_send(g, &f, CLI, TH_RST, f.d[CLI].nxt, NULL, 0);
+	}
+	c = conn4(g, 40040);
+	c->count = 1;
+	set_isn(c, CLI, 0x55550000);
+	text(q, sizeof(q), "real");
+	text(r, sizeof(r), "answer");
+	handshake(g, c);
+	stream(g, c, CLI, q, sizeof(q), MSS);
+	stream(g, c, SRV, r, sizeof(r), MSS);
+	close_fin(g, c, CLI);
+}
+
+/*
  * n connections, each a handshake and then a client segment that leaves
  * a hole before it; never closed, never acknowledged.
  */
@@ -2016,6 +2199,52 @@ flood_bigfrag(struct gen *g, uint64_t n)
 }
 
 /*
+ * flood_frags()' first fragments, n of them, each announcing the largest
+ * length its header holds, the frame cut after FLOOD_FRAG_LEN bytes of
+ * payload; then the frag4 and frag6 connections, whole.
+ */
+static void
+flood_cutfrag(struct gen *g, uint64_t n)
+{
+	struct conn c4, c6;
+	uint8_t a6[2][16], *ip = g->fbuf + HEADROOM;
+	uint32_t snaplen = g->snaplen;
+	uint64_t i, j;
+
+	if (!g->started)
+		pcap_header(g);
+	g->tstep = FLOOD_STEP;
+	if (inet_pton(AF_INET6, "2001:db8::1", a6[0]) != 1 ||
+	    inet_pton(AF_INET6, "2001:db8::2", a6[1]) != 1)
+		errx(1, "inet_pton");
+	memset(&c6, 0, sizeof(c6));
+	conn_set(g, &c6, 6, a6[0], 1024, a6[1], 80);
+	for (i = 0; i < n; i++) {
+		j = i / 2;
+		if (i % 2 == 0) {
+			flood_conn(g, &c4, j / 65536, 3);
+			ip4_put(
+			    ip, &c4, CLI, 65535, (uint16_t)(j % 65536), 0x2000);
+			memset(ip + 20, 0x5a, FLOOD_FRAG_LEN);
+			g->snaplen = 14 + 20 + FLOOD_FRAG_LEN;
+			emit(g, &c4, CLI, ip, 65535);
+		} else {
+			ip6_put(ip, &c6, CLI, 65535, 44);
+			ip[40] = 6;
+			ip[41] = 0;
+			put16(ip + 42, 1);
+			put32(ip + 44, (uint32_t)j);
+			memset(ip + 48, 0x5a, FLOOD_FRAG_LEN);
+			g->snaplen = 14 + 48 + FLOOD_FRAG_LEN;
+			emit(g, &c6, CLI, ip, 40 + 65535);
+		}
+	}
+	g->snaplen = snaplen;
+	frag(g, conn4(g, 40009));
+	frag(g, conn6(g, 40010));
+}
+
+/*
  * Connections a and b exchange a request and a response, a short one for
  * b, each packet of a followed by the same packet of b.
  */
@@ -2066,6 +2295,333 @@ deep_ext(struct gen *g, uint64_t depth)
 	deep(g, a, b);
 }
 
+/*
+ * The hostile-* and benign-* modes: for each class of hostile input that
+ * buys tf-reassemble (or a filter after it) time or memory, a capture and
+ * its benign twin of the same size and shape, for the hostile section of
+ * make bench (tests/bench.sh).  count scales both alike:
+ *
+ *  - hash: count clients of one server, each a handshake then HX_ROUNDS
+ *    ACKs, round by round; the hostile clients are chosen so that the old
+ *    fixed connection hash (lib/reasm.c before keyed hashing: mix, ep_hash,
+ *    dir_hashes) puts all of them in one bucket of any table of up to
+ *    2n buckets.  The benign ones are flood clients.
+ *  - tomb: the same clients, HT_ROUNDS rounds of a SYN and a RST each, so
+ *    every closed connection leaves a tomb in one bucket of the tomb table
+ *    (2^HX_BITS buckets).
+ *  - ooo: one connection, count 1-byte client segments; hostile: each one
+ *    byte after the last, past a 1-byte hole (offsets 1, 3, 5, ...);
+ *    benign: in order.
+ *  - gap: 3 connections, each a request and count bytes of response;
+ *    hostile: with HG_GAPS holes of 1 GiB - 64 KiB in the response (segments
+ *    never captured, acknowledged by the client), for tf-report to hash as
+ *    zeros; benign: the same packets without the holes.
+ *  - frag: count first IPv4 fragments of 60 bytes, of distinct datagrams
+ *    never completed; hostile: each announcing 65535 bytes (total length,
+ *    and a record cut by the snaplen); benign: announcing the 60 it has.
+ *
+ * The hostile clients are found by brute force, deterministically, at each
+ * run: about count * 2n hashes for hash, count * 2^HX_BITS for tomb
+ * (1024: 134 million, about a second).
+ */
+#define HX_BITS 17    /* the tomb table's buckets: 2 x 65536 tombs */
+#define HX_ROUNDS 64  /* hash: ACKs per client after its handshake */
+#define HT_ROUNDS 128 /* tomb: SYN and RST pairs per client */
+#define HG_GAPS 4
+#define HG_GAP ((1u << 30) - 65536) /* within tf-reassemble's reach */
+
+/* lib/reasm.c's old mix(): the murmur3 finalizer. */
+static uint64_t
+hx_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* The old ep_hash() of an IPv4 endpoint, then its inner step alone. */
+static uint64_t
+hx_ep_inner(uint16_t port)
+{
+	return hx_mix((uint64_t)port << 32 | 4);
+}
+
+static uint64_t
+hx_ep(const uint8_t *a, uint64_t inner)
+{
+	uint32_t w;
+
+	memcpy(&w, a, 4);
+	return hx_mix((uint64_t)w ^ inner);
+}
+
+/* The old bucket key of a connection without VLANs: mix(hf ^ hr). */
+static uint64_t
+hx_bkey(uint64_t a, uint64_t b)
+{
+	const uint64_t v = 0x9e3779b97f4a7c15ULL;
+
+	return hx_mix(hx_mix(v ^ (a * 3 + b)) ^ hx_mix(v ^ (b * 3 + a)));
+}
+
+#define HX_SERVER 10 /* 203.0.113.10:80 */
+
+/*
+ * Fills ca (4 bytes each) and cp with n clients of 203.0.113.10:80:
+ * hostile ones that share the low bits bits of the old bucket key, taken
+ * from 198.18.0.0/15 and ports from 1024, or flood clients.  Candidates
+ * are hashed HX_BATCH at a time, independent of each other, so that the
+ * processor overlaps them.
+ */
+#define HX_BATCH 8
+static void
+hx_clients(uint64_t n, int hostile, int bits, uint8_t *ca, uint16_t *cp)
+{
+	const uint64_t mask = ((uint64_t)1 << bits) - 1;
+	uint8_t sa[4] = {203, 0, 113, HX_SERVER}, a[4] = {198, 18, 0, 0};
+	uint64_t b, k, inner = 0, target = 0, i = 0, bk[HX_BATCH];
+	uint32_t port = 0, w[HX_BATCH];
+	int j;
+
+	for (i = 0; !hostile && i < n; i++) {
+		ca[4 * i] = 198;
+		ca[4 * i + 1] = 51;
+		ca[4 * i + 2] = 100;
+		ca[4 * i + 3] = (uint8_t)(i % 250 + 1);
+		cp[i] = (uint16_t)(1024 + i / 250);
+	}
+	if (!hostile)
+		return;
+	b = hx_ep(sa, hx_ep_inner(80));
+	for (k = 0, i = 0; i < n; k += HX_BATCH) {
+		if (k % 131072 == 0) {
+			port = 1024 + (uint32_t)(k / 131072);
+			if (port > 65535)
+				errx(1, "hash: not enough clients found");
+			inner = hx_ep_inner((uint16_t)port);
+		}
+		for (j = 0; j < HX_BATCH; j++) {
+			a[1] = (uint8_t)(18 + ((k + (uint64_t)j) >> 16) % 2);
+			a[2] = (uint8_t)((k + (uint64_t)j) >> 8);
+			a[3] = (uint8_t)(k + (uint64_t)j);
+			memcpy(&w[j], a, 4);
+		}
+		for (j = 0; j < HX_BATCH; j++)
+			bk[j] =
+			    hx_bkey(hx_mix((uint64_t)w[j] ^ inner), b) & mask;
+		if (k == 0)
+			target = bk[0];
+		for (j = 0; j < HX_BATCH && i < n; j++)
+			if (bk[j] == target) {
+				memcpy(ca + 4 * i, &w[j], 4);
+				cp[i++] = (uint16_t)port;
+			}
+	}
+}
+
+static void
+hx_conn(struct gen *g, struct conn *c, const uint8_t *ca, uint16_t cp)
+{
+	uint8_t sa[4] = {203, 0, 113, HX_SERVER};
+
+	memset(c, 0, sizeof(*c));
+	conn_set(g, c, 4, ca, cp, sa, 80);
+	c->noexpect = 1;
+}
+
+/* Connections, then HX_ROUNDS rounds of ACKs over them (tomb: SYN, RST). */
+static void
+hx_run(struct gen *g, uint64_t n, int hostile, int tomb)
+{
+	struct conn *c;
+	uint8_t *ca;
+	uint16_t *cp;
+	uint64_t i;
+	int r, bits;
+
+	ca = xmalloc(4 * (n ? n : 1));
+	cp = xmalloc(sizeof(*cp) * (n ? n : 1));
+	if ((c = calloc(n ? n : 1, sizeof(*c))) == NULL)
+		err(1, "calloc");
+	/* Tombs have 2^HX_BITS buckets; connections, fewer than 2n. */
+	for (bits = 10; !tomb && bits < HX_BITS && (uint64_t)1 << bits < 2 * n;)
+		bits++;
+	hx_clients(n, hostile, tomb ? HX_BITS : bits, ca, cp);
+	g->tstep = FLOOD_STEP;
+	for (r = 0; r < (tomb ? HT_ROUNDS : 1); r++)
+		for (i = 0; i < n; i++) {
+			hx_conn(g, &c[i], ca + 4 * i, cp[i]);
+			if (!tomb) {
+				handshake(g, &c[i]);
+				continue;
+			}
+			tcp_send(
+			    g, &c[i], CLI, TH_SYN, c[i].d[CLI].nxt, NULL, 0);
+			tcp_send(
+			    g, &c[i], CLI, TH_RST, c[i].d[CLI].nxt, NULL, 0);
+		}
+	for (r = 0; !tomb && r < HX_ROUNDS; r++)
+		for (i = 0; i < n; i++)
+			ack(g, &c[i], CLI);
+	free(c);
+	free(ca);
+	free(cp);
+}
+
+static void
+hostile_hash(struct gen *g, uint64_t n)
+{
+	hx_run(g, n, 1, 0);
+}
+
+static void
+benign_hash(struct gen *g, uint64_t n)
+{
+	hx_run(g, n, 0, 0);
+}
+
+static void
+hostile_tomb(struct gen *g, uint64_t n)
+{
+	hx_run(g, n, 1, 1);
+}
+
+static void
+benign_tomb(struct gen *g, uint64_t n)
+{
+	hx_run(g, n, 0, 1);
+}
+
+static void
+hooo(struct gen *g, uint64_t n, int hostile)
+{
+	struct conn c;
+	uint64_t i;
+
+	g->tstep = FLOOD_STEP;
+	flood_conn(g, &c, 0, 5);
+	handshake(g, &c);
+	for (i = 0; i < n; i++) {
+		/* Past RCVMAX ranges: what the server got is not needed. */
+		c.d[CLI].sent = 0;
+		c.d[CLI].nrcv = 0;
+		seg(g, &c, CLI, (size_t)(hostile ? 2 * i + 1 : i), "o", 1);
+	}
+}
+
+static void
+hostile_ooo(struct gen *g, uint64_t n)
+{
+	hooo(g, n, 1);
+}
+
+static void
+benign_ooo(struct gen *g, uint64_t n)
+{
+	hooo(g, n, 0);
+}
+
+/*
+ * Side s of c skips len bytes: sent, never captured, all received, so
+ * that the next ACK of the peer covers them.
+ */
+static void
+hg_skip(struct conn *c, int s, uint32_t len)
+{
+	c->d[s].nxt += len;
+	c->d[s].sent = 0;
+	c->d[s].nrcv = 0;
+}
+
+static void
+hgap(struct gen *g, uint64_t n, int hostile)
+{
+	struct conn c[3];
+	uint8_t p[MSS];
+	char q[128];
+	uint64_t sent, rs = 0x6761700000000000ULL;
+	size_t len;
+	int i, k, gaps;
+
+	g->tstep = FLOOD_STEP;
+	for (i = 0; i < 3; i++) {
+		flood_conn(g, &c[i], (uint64_t)i, 6);
+		handshake(g, &c[i]);
+		len = (size_t)snprintf(q, sizeof(q),
+		    "GET /gap/%d HTTP/1.1\r\nHost: bench.example\r\n\r\n", i);
+		stream(g, &c[i], CLI, q, len, MSS);
+	}
+	for (i = 0; i < 3; i++)
+		for (sent = 0, gaps = 0, k = 0; sent < n; k++) {
+			if (hostile && gaps < HG_GAPS &&
+			    sent >= n / HG_GAPS * (uint64_t)gaps) {
+				hg_skip(&c[i], SRV, HG_GAP);
+				gaps++;
+			}
+			len = n - sent < MSS ? (size_t)(n - sent) : MSS;
+			fill_rand(&rs, p, len);
+			tcp_send(
+			    g, &c[i], SRV, TH_ACK, c[i].d[SRV].nxt, p, len);
+			sent += len;
+			if (k % 2 == 1 || sent == n)
+				ack(g, &c[i], CLI);
+		}
+	for (i = 0; i < 3; i++)
+		close_fin(g, &c[i], CLI);
+}
+
+static void
+hostile_gap(struct gen *g, uint64_t n)
+{
+	hgap(g, n, 1);
+}
+
+static void
+benign_gap(struct gen *g, uint64_t n)
+{
+	hgap(g, n, 0);
+}
+
+/*
+ * First fragments of 60 bytes (IP header included) of n datagrams, ids
+ * and then source addresses distinct; hostile ones announce 65535 bytes,
+ * the frame cut by the snaplen after those 60.
+ */
+static void
+hfrag(struct gen *g, uint64_t n, int hostile)
+{
+	uint8_t *ip = g->fbuf + HEADROOM;
+	uint32_t snap = g->snaplen;
+	struct conn c;
+	uint64_t i;
+
+	g->tstep = FLOOD_STEP;
+	pcap_header(g);
+	for (i = 0; i < n; i++) {
+		flood_conn(g, &c, i / 65536, 7);
+		ip4_put(ip, &c, CLI, hostile ? 65535 : 60, (uint16_t)i, 0x2000);
+		memset(ip + 20, 0x5a, 40);
+		g->snaplen = 14 + 60;
+		emit(g, &c, CLI, ip, hostile ? 65535 : 60);
+		g->snaplen = snap;
+	}
+}
+
+static void
+hostile_frag(struct gen *g, uint64_t n)
+{
+	hfrag(g, n, 1);
+}
+
+static void
+benign_frag(struct gen *g, uint64_t n)
+{
+	hfrag(g, n, 0);
+}
+
 /* The modes that take a number. */
 static const struct mode {
 	const char *name;
@@ -2078,8 +2634,20 @@ static const struct mode {
     {"deep-ext", deep_ext, DEEP_MAX},
     {"flood-syn", flood_syn, FLOOD_MAX},
     {"flood-ooo", flood_ooo, FLOOD_MAX},
+    {"flood-decoy", flood_decoy, FLOOD_MAX},
     {"flood-frag", flood_frag, 250ULL * 65536 * 2},
     {"flood-bigfrag", flood_bigfrag, 250ULL * 65536 * 2},
+    {"hostile-hash", hostile_hash, 65536},
+    {"benign-hash", benign_hash, 65536},
+    {"hostile-tomb", hostile_tomb, 65536},
+    {"benign-tomb", benign_tomb, 65536},
+    {"hostile-ooo", hostile_ooo, 1u << 30},
+    {"benign-ooo", benign_ooo, 1u << 30},
+    {"hostile-gap", hostile_gap, 1u << 30},
+    {"benign-gap", benign_gap, 1u << 30},
+    {"hostile-frag", hostile_frag, 250ULL * 65536},
+    {"benign-frag", benign_frag, 250ULL * 65536},
+    {"flood-cutfrag", flood_cutfrag, 250ULL * 65536 * 2},
 };
 
 static void
@@ -2093,8 +2661,12 @@ usage(void)
 	    "       pktgen [-e dir] deep-ext depth\n"
 	    "       pktgen [-e dir] flood-syn count\n"
 	    "       pktgen [-e dir] flood-ooo count\n"
+	    "       pktgen [-e dir] flood-decoy count\n"
 	    "       pktgen [-e dir] flood-frag count\n"
 	    "       pktgen [-e dir] flood-bigfrag count\n"
+	    "       pktgen hostile-CLASS count | benign-CLASS count\n"
+	    "              CLASS: hash tomb ooo gap frag\n"
+	    "       pktgen [-e dir] flood-cutfrag count\n"
 	    "       pktgen -l\n");
 	exit(2);
 }

@@ -1,9 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs the bats suite once per build directory given (build/bin, then the
 # ASan+UBSan build), the runs side by side (a suite keeps about one core
 # busy, and make check is meant for a 2-core machine), then prints each
 # run's log in turn and ends with one line: N passed, N failed[, N
-# skipped].  TF_SERIAL=1 runs them one after the other.
+# skipped].  TF_SERIAL=1 runs them one after the other.  TF_FULL=1 (make
+# check-full) makes tests/faults.bats try every cut, not a sample;
+# TF_BINDIR, the programs under test when installed (tests/helper.bash).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0 skip=0

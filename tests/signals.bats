@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Signals: a pipeline stopped with Ctrl-C (SIGINT to its process group),
 # SIGTERM or SIGHUP leaves every file and report complete and saying what
 # it holds; SIGUSR1 asks tf-reassemble where it is; a terminal gets a
@@ -92,7 +93,7 @@ PY
 	tf-reassemble -q -r b.pcap >s.tfs
 	# The stream without its last record (END), then nothing: the writer
 	# hangs.  The first signal: 3 s more to wait, then the input is cut.
-	head -c $(($(stat -c %s s.tfs) - 136)) s.tfs >part.tfs
+	head -c $(($(stat -c %s s.tfs) - 152)) s.tfs >part.tfs
 	mkfifo fifo
 	{ cat part.tfs; sleep 30; } >fifo &
 	feeder=$!

@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The flow record stream, tf-stream(5): a golden stream checked byte for
 # byte, and every way a reader must refuse its input.  tf-cat is the reader.
 
 setup() {
 	load helper
 	GOLDEN=$DATA/golden/basic.tfs
+	GOLDEN11=$DATA/golden/basic-1.1.tfs
 	T=$BATS_TEST_TMPDIR
 }
 
@@ -28,7 +30,7 @@ data conn=2 dir=1 off=0 ts=1700000001.5 text="\x16\x03\x01"
 gap conn=2 dir=0 off=0 len=100 cause=snaplen ts=1700000001.6
 close conn=1 cause=fin ts=1700000000.0004 packets0=4 bytes0=32 wirelen0=400 caplen0=380 flags0=syn,fin isn0=1000 first0=1700000000.000001 last0=1700000000.0004 packets1=5 bytes1=46 wirelen1=500 caplen1=480 gaps1=1 gapbytes1=20 retrans1=2 ooo1=1 overlapdiff1=1 violations1=1 first1=1700000000.00015 last1=1700000000.00039 flags1=syn,fin isn1=5000
 close conn=2 cause=end ts=1700000002 packets0=1 gaps0=1 gapbytes0=100 packets1=1 bytes1=3 first0=1700000001 last0=1700000001 first1=1700000001.5 last1=1700000001.5 isn0=77 isn1=88
-end packets=12 bytes=1400 not_ip=1 not_tcp=2 malformed=3 truncated=4 fragments=5 reassembled=6 frag_dropped=7 connections=2 stray=8 gaps=2 gapbytes=120
+end packets=12 bytes=1400 not_ip=1 not_tcp=2 malformed=3 truncated=4 fragments=5 reassembled=6 frag_dropped=7 connections=2 stray=8 gaps=2 gapbytes=120 bad_checksum=9 rst_ignored=10
 EOF
 }
 
@@ -85,8 +87,22 @@ END='end packets=1'
 	cmp "$T/basic.tfs" "$GOLDEN"
 }
 
-@test "golden: the preamble is the magic, version 1.1 and a zero word" {
-	[ "$(hexat "$GOLDEN" 0 16)" = 895446530d0a1a0a0100010000000000 ]
+@test "golden: the preamble is the magic, version 1.2 and a zero word" {
+	[ "$(hexat "$GOLDEN" 0 16)" = 895446530d0a1a0a0100020000000000 ]
+}
+
+@test "golden 1.1: a stream of 1.1 is read; its END has no 1.2 fields" {
+	[ "$(hexat "$GOLDEN11" 0 16)" = 895446530d0a1a0a0100010000000000 ]
+	[ "$(wc -c <"$GOLDEN11")" -eq 1530 ]
+	[ "$(u32le "$GOLDEN11" 1394)" -eq 136 ]
+	# The same records as the 1.2 golden stream, but for END.
+	cmp -n 8 "$GOLDEN11" "$GOLDEN"
+	cmp -i 16:16 -n 1378 "$GOLDEN11" "$GOLDEN"
+	run -0 --separate-stderr tf-cat -s <"$GOLDEN11"
+	[ -z "$stderr" ]
+	[[ $output == *$'end.gapbytes=120\nend.bad_checksum=0\nend.rst_ignored=0\nend.status=ok'* ]]
+	run -0 tf-cat -s <"$GOLDEN"
+	[[ $output == *$'end.gapbytes=120\nend.bad_checksum=9\nend.rst_ignored=10\nend.status=ok'* ]]
 }
 
 @test "golden: records are framed by a little-endian length and kind" {
@@ -107,8 +123,8 @@ END='end packets=1'
 834 4 48
 882 5 256
 1138 5 256
-1394 7 136" ]
-	[ "$(wc -c <"$GOLDEN")" -eq 1530 ]
+1394 7 152" ]
+	[ "$(wc -c <"$GOLDEN")" -eq 1546 ]
 	# Every flags word is zero.
 	for off in 16 113 192 296 368 452 531 579 626 676 780 791 834 882 \
 	    1138 1394; do
@@ -213,6 +229,9 @@ END='end packets=1'
 	[ "$(u64le "$GOLDEN" $((b + 96)))" -eq 8 ]		# stray
 	[ "$(u64le "$GOLDEN" $((b + 112)))" -eq 120 ]		# gapbytes
 	[ "$(u32le "$GOLDEN" $((b + 120)))" -eq 0 ]		# status
+	[ "$(u32le "$GOLDEN" $((b + 124)))" -eq 0 ]		# reserved
+	[ "$(u64le "$GOLDEN" $((b + 128)))" -eq 9 ]		# bad_checksum
+	[ "$(u64le "$GOLDEN" $((b + 136)))" -eq 10 ]		# rst_ignored
 }
 
 @test "golden: tf-cat reads it to the end" {
@@ -224,7 +243,7 @@ END='end packets=1'
 
 @test "tf-stream(5) EXAMPLES: the dump and the tf-cat lines are right" {
 	example_desc | mk ex
-	[ "$(wc -c <"$T/ex.tfs")" -eq 555 ]
+	[ "$(wc -c <"$T/ex.tfs")" -eq 571 ]
 	sed -n '/^\.\\" od begin$/,/^\.\\" od end$/p' "$TOP/man/tf-stream.5" |
 	    sed '1d;$d' >"$T/dump.want"
 	od -A d -t x1z "$T/ex.tfs" >"$T/dump.got"
@@ -284,7 +303,7 @@ END='end packets=1'
 	printf 'version minor=65535 reserved=0xffffffff\n%s\n' "$END" | mk v
 	[ "$(hexat "$T/v.tfs" 8 8)" = 0100ffffffffffff ]
 	run -0 --separate-stderr tf-cat <"$T/v.tfs"
-	[ "$output" = "end packets 1 bytes 0 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 reassembled 0 frag_dropped 0 connections 0 evicted 0 timeouts 0 stray 0 gaps 0 gapbytes 0 status ok" ]
+	[ "$output" = "end packets 1 bytes 0 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 reassembled 0 frag_dropped 0 connections 0 evicted 0 timeouts 0 stray 0 gaps 0 gapbytes 0 bad_checksum 0 rst_ignored 0 status ok" ]
 	[ -z "$stderr" ]
 }
 
@@ -509,7 +528,7 @@ open 1 1970-01-01T00:00:00.000000Z 0.0.0.0:0 > 0.0.0.0:0 counter 0 packet 0
 data 1 > 0+2 "ab"
 gap 1 > 2+3 lost
 close 1 1970-01-01T00:00:00.000000Z fin > packets 0 bytes 0 < packets 0 bytes 0
-end packets 1 bytes 0 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 reassembled 0 frag_dropped 0 connections 0 evicted 0 timeouts 0 stray 0 gaps 0 gapbytes 0 status ok' ]
+end packets 1 bytes 0 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 reassembled 0 frag_dropped 0 connections 0 evicted 0 timeouts 0 stray 0 gaps 0 gapbytes 0 bad_checksum 0 rst_ignored 0 status ok' ]
 	# Reserved bytes inside fixed parts.
 	printf '%s\n' 'raw kind=3 hex=0100000000000000_00ffffffffffffff_0000000000000000_0000000000000000_41' \
 	    "$END" | mk r
@@ -532,7 +551,8 @@ end packets 1 bytes 0 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 rea
 	run -1 --separate-stderr mkstream <<<'cut 17'
 	[ "$stderr" = "mkstream: cut 17: the stream has only 16 bytes" ]
 	run -2 --separate-stderr mkstream -x
-	[ "$stderr" = "usage: mkstream [file]" ]
+	[ "$stderr" = "usage: mkstream [file]
+       mkstream hostile-CLASS count | benign-CLASS count" ]
 }
 
 @test "mkstream: nopreamble, cut, escapes and hex" {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The form of the tree: the C sources as .clang-format makes them, the
 # manual pages as mandoc -Tlint accepts them.
 bats_require_minimum_version 1.5.0

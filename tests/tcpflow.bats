@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # tf against tcpflow 1.6.1 on the same captures.  Where tcpflow is right,
 # both write the same file names with the same bytes, and those are the
 # expected files.  Where tcpflow is wrong (see tf-split(1) and

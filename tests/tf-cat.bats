@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # tf-cat: the text and JSON views of a stream.  The malformed streams are
 # in stream.bats.
 
@@ -38,7 +39,7 @@ data 2 < 0+3 "\x16\x03\x01"
 gap 2 > 0+100 snaplen
 close 1 2023-11-14T22:13:20.000400Z fin > packets 4 bytes 32 syn,fin < packets 5 bytes 46 gaps 1 gapbytes 20 retrans 2 ooo 1 overlapdiff 1 violations 1 syn,fin
 close 2 2023-11-14T22:13:22.000000Z end > packets 1 bytes 0 gaps 1 gapbytes 100 < packets 1 bytes 3
-end packets 12 bytes 1400 not_ip 1 not_tcp 2 malformed 3 truncated 4 fragments 5 reassembled 6 frag_dropped 7 connections 2 evicted 0 timeouts 0 stray 8 gaps 2 gapbytes 120 status ok
+end packets 12 bytes 1400 not_ip 1 not_tcp 2 malformed 3 truncated 4 fragments 5 reassembled 6 frag_dropped 7 connections 2 evicted 0 timeouts 0 stray 8 gaps 2 gapbytes 120 bad_checksum 9 rst_ignored 10 status ok
 EOF
 }
 
@@ -61,7 +62,7 @@ EOF
 {"kind":"gap","conn":2,"dir":0,"offset":0,"len":100,"ts":"2023-11-14T22:13:21.600000Z","ts_ns":1700000001600000000,"cause":"snaplen"}
 {"kind":"close","conn":1,"ts":"2023-11-14T22:13:20.000400Z","ts_ns":1700000000000400000,"cause":"fin","dirs":[{"packets":4,"bytes":32,"wirelen":400,"caplen":380,"gaps":0,"gapbytes":0,"retrans":0,"ooo":0,"overlapdiff":0,"violations":0,"first":"2023-11-14T22:13:20.000001Z","first_ns":1700000000000001000,"last":"2023-11-14T22:13:20.000400Z","last_ns":1700000000000400000,"flags":["syn","fin"],"isn":1000},{"packets":5,"bytes":46,"wirelen":500,"caplen":480,"gaps":1,"gapbytes":20,"retrans":2,"ooo":1,"overlapdiff":1,"violations":1,"first":"2023-11-14T22:13:20.000150Z","first_ns":1700000000000150000,"last":"2023-11-14T22:13:20.000390Z","last_ns":1700000000000390000,"flags":["syn","fin"],"isn":5000}]}
 {"kind":"close","conn":2,"ts":"2023-11-14T22:13:22.000000Z","ts_ns":1700000002000000000,"cause":"end","dirs":[{"packets":1,"bytes":0,"wirelen":0,"caplen":0,"gaps":1,"gapbytes":100,"retrans":0,"ooo":0,"overlapdiff":0,"violations":0,"first":"2023-11-14T22:13:21.000000Z","first_ns":1700000001000000000,"last":"2023-11-14T22:13:21.000000Z","last_ns":1700000001000000000,"flags":[],"isn":77},{"packets":1,"bytes":3,"wirelen":0,"caplen":0,"gaps":0,"gapbytes":0,"retrans":0,"ooo":0,"overlapdiff":0,"violations":0,"first":"2023-11-14T22:13:21.500000Z","first_ns":1700000001500000000,"last":"2023-11-14T22:13:21.500000Z","last_ns":1700000001500000000,"flags":[],"isn":88}]}
-{"kind":"end","packets":12,"bytes":1400,"not_ip":1,"not_tcp":2,"malformed":3,"truncated":4,"fragments":5,"reassembled":6,"frag_dropped":7,"connections":2,"evicted":0,"timeouts":0,"stray":8,"gaps":2,"gapbytes":120,"status":[]}
+{"kind":"end","packets":12,"bytes":1400,"not_ip":1,"not_tcp":2,"malformed":3,"truncated":4,"fragments":5,"reassembled":6,"frag_dropped":7,"connections":2,"evicted":0,"timeouts":0,"stray":8,"gaps":2,"gapbytes":120,"bad_checksum":9,"rst_ignored":10,"status":[]}
 EOF
 }
 
@@ -180,7 +181,7 @@ EOF
 	[ "${lines[3]:0:89}" = '{"kind":"close","conn":1,"ts":"1970-01-01T00:00:00.000000Z","ts_ns":0,"cause":77,"dirs":[' ]
 	[[ "${lines[3]}" == *'"first":null,"first_ns":0,"last":null,"last_ns":0,"flags":["syn","0x8"]'* ]]
 	[ "${lines[4]}" = '{"kind":"annot","conn":1,"dir":1,"key":"a b","value_hex":"ff"}' ]
-	[ "${lines[5]#*\"gapbytes\":0,}" = '"status":["cut","error","interrupted","0x8"]}' ]
+	[ "${lines[5]#*\"gapbytes\":0,}" = '"bad_checksum":0,"rst_ignored":0,"status":["cut","error","interrupted","0x8"]}' ]
 }
 
 @test "everything before an error is printed, then the error" {

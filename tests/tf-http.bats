@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tf-http: framing, pairing, content codings, body files, annotations,
 # malformed messages, limits, flow files.
 bats_require_minimum_version 1.5.0
@@ -5,8 +6,8 @@ bats_require_minimum_version 1.5.0
 C2S=010.000.000.001.05000-010.000.000.002.00080
 S2C=010.000.000.002.00080-010.000.000.001.05000
 # Folded before the option that would pass column 80.
-USAGE='usage: tf-http [-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-m bytes] [-n fields]
-               [-o dir] [-R ratio] [-T template] [-w log] [file ...]'
+USAGE='usage: tf-http [-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-M bytes] [-m bytes]
+               [-n fields] [-o dir] [-R ratio] [-T template] [-w log] [file ...]'
 
 setup() {
 	load helper

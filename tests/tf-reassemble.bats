@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tf-reassemble: synthetic and real captures end to end through tf-split,
 # stream facts through tf-cat -j, -r, filters, errors, live input, limits.
 bats_require_minimum_version 1.5.0
@@ -82,6 +83,16 @@ js() {
 @test "scenario keepalive" { scenario keepalive; }
 @test "scenario reuse" { scenario reuse; }
 @test "scenario rst" { scenario rst; }
+@test "scenario badrst" {
+	scenario badrst "tf-reassemble: 8 segments with a bad TCP checksum, 7 RSTs out of sequence ignored"
+}
+@test "scenario rst-late" { scenario rst-late; }
+@test "scenario insertion" {
+	scenario insertion "tf-reassemble: 2 segments with a bad TCP checksum"
+}
+@test "scenario offload" {
+	scenario offload "tf-reassemble: 4 segments with a bad TCP checksum"
+}
 @test "scenario ooo-both" { scenario ooo-both; }
 @test "scenario sll" { scenario sll; }
 @test "scenario sll2" { scenario sll2; }

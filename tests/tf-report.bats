@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # tf-report: the DFXML report and its JSON lines.
 
 setup() {
@@ -542,7 +543,7 @@ EOF2
 }
 
 @test "tf-http end to end: byte_run offsets and body sizes equal tcpflow 1.6.1's" {
-	[ -x "$TF_BIN/tf-http" ] || skip "tf-http is not built"
+	[ -x "$TF_BINDIR/tf-http" ] || skip "tf-http is not built"
 	cd "$T"
 	tf-reassemble -q <"$DATA/real/keepalive.pcap" | tf-http -o objs |
 	    tf-split -o flows | tf-report >"$T/r.xml"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tf-split: names, templates, holes, safety, passing on, errors.
 bats_require_minimum_version 1.5.0
 
@@ -196,29 +197,29 @@ $S2C" ]
 	[ "$(stat -c %Y f/010.000.000.005.00001-010.000.000.006.00002)" = 1700000000 ]
 }
 
-@test "tf-split: an existing file is never overwritten" {
+@test "tf-split: an existing file is never overwritten: the next free counter names the new one" {
 	simple | mk in.tfs
 	mkdir d
 	echo precious >"d/$C2S"
-	# A line for the file, and at the end the count of files not made.
-	run -1 --separate-stderr tf-split -o d <in.tfs
-	[ "$stderr" = "tf-split: 'd/$C2S' exists, not overwritten: connection 1 direction 0 skipped
-tf-split: 1 file not made: 1 existed" ]
+	# A line for the file; the bytes go under the next free counter, as
+	# tcpflow names a connection whose name is taken.
+	run -0 --separate-stderr tf-split -o d <in.tfs
+	[ "$stderr" = "tf-split: 'd/$C2S' exists: connection 1 direction 0 written to 'd/${C2S}c1'" ]
 	[ "$(cat "d/$C2S")" = precious ]
+	printf 'GET / HTTP/1.1\r\n\r\n' | cmp - "d/${C2S}c1"
 	printf 'HTTP/1.1 200 OK\r\n\r\nhello' >exp1
 	cmp exp1 "d/$S2C"
-	# A second run into the same directory skips both.
-	run -1 --separate-stderr tf-split -o d <in.tfs
-	[ "$stderr" = "tf-split: 'd/$C2S' exists, not overwritten: connection 1 direction 0 skipped
-tf-split: 'd/$S2C' exists, not overwritten: connection 1 direction 1 skipped
-tf-split: 2 files not made: 2 existed" ]
+	# A second run into the same directory: c2 for the first direction
+	# (c1 is taken too), c1 for the second.
+	run -0 --separate-stderr tf-split -o d <in.tfs
+	[ "$stderr" = "tf-split: 'd/$C2S' exists: connection 1 direction 0 written to 'd/${C2S}c2'
+tf-split: 'd/$S2C' exists: connection 1 direction 1 written to 'd/${S2C}c1'" ]
 	cmp exp1 "d/$S2C"
-	# -q hushes only the -Fk suggestion: what makes the status 1 is said.
-	exp=$stderr
-	run -1 --separate-stderr tf-split -q -o d <in.tfs
-	[ "$stderr" = "$exp" ]
-	[ "$(cat "d/$C2S")" = precious ]
-	# Past three of a kind (FILTER_FEW) the lines stop; the count does not.
+	cmp exp1 "d/${S2C}c1"
+	# The stream passed on names the files written.
+	tf-split -o d <in.tfs | tf-cat -a | grep -c "split.path" >n
+	[ "$(cat n)" = 2 ]
+	# Past three (FILTER_FEW) the lines stop; one count at the end.
 	mk two.tfs <<-'EOF'
 	open conn=1 ts=1 src=10.0.0.1 sport=5000 dst=10.0.0.2 dport=80
 	open conn=2 ts=1 src=10.0.0.1 sport=5001 dst=10.0.0.2 dport=80
@@ -229,12 +230,12 @@ tf-split: 2 files not made: 2 existed" ]
 	end
 	EOF
 	run -0 tf-split -o e <two.tfs
-	run -1 --separate-stderr tf-split -o e <two.tfs
-	[ "$stderr" = "tf-split: 'e/$C2S' exists, not overwritten: connection 1 direction 0 skipped
-tf-split: 'e/$S2C' exists, not overwritten: connection 1 direction 1 skipped
-tf-split: 'e/010.000.000.001.05001-010.000.000.002.00080' exists, not overwritten: connection 2 direction 0 skipped
-tf-split: 4 files not made: 4 existed" ]
-	[ "$(cat e/010.000.000.002.00080-010.000.000.001.05001)" = d ]
+	run -0 --separate-stderr tf-split -o e <two.tfs
+	[ "$stderr" = "tf-split: 'e/$C2S' exists: connection 1 direction 0 written to 'e/${C2S}c1'
+tf-split: 'e/$S2C' exists: connection 1 direction 1 written to 'e/${S2C}c1'
+tf-split: 'e/010.000.000.001.05001-010.000.000.002.00080' exists: connection 2 direction 0 written to 'e/010.000.000.001.05001-010.000.000.002.00080c1'
+tf-split: 4 files named with the next free counter: their names existed" ]
+	[ "$(cat e/010.000.000.002.00080-010.000.000.001.05001c1)" = d ]
 }
 
 @test "tf-split: a planted symbolic link as a file name is not followed" {
@@ -243,13 +244,13 @@ tf-split: 4 files not made: 4 existed" ]
 	echo keep >target
 	ln -s ../target "d/$C2S"
 	ln -s ../nothere "d/$S2C"
-	run -1 --separate-stderr tf-split -o d <in.tfs
-	[ "$stderr" = "tf-split: 'd/$C2S' exists, not overwritten: connection 1 direction 0 skipped
-tf-split: 'd/$S2C' exists, not overwritten: connection 1 direction 1 skipped
-tf-split: 2 files not made: 2 existed" ]
+	run -0 --separate-stderr tf-split -o d <in.tfs
+	[ "$stderr" = "tf-split: 'd/$C2S' exists: connection 1 direction 0 written to 'd/${C2S}c1'
+tf-split: 'd/$S2C' exists: connection 1 direction 1 written to 'd/${S2C}c1'" ]
 	[ "$(cat target)" = keep ]
 	[ ! -e nothere ]
 	[ -L "d/$S2C" ]
+	[ -f "d/${S2C}c1" ] && [ ! -L "d/${S2C}c1" ]
 }
 
 @test "tf-split: a planted symbolic link as a directory is not followed" {
@@ -435,7 +436,7 @@ many() {
 @test "tf-split: a stream cut inside a record" {
 	simple | mk full.tfs
 	{ simple; echo 'cut 3'; } | mk in.tfs
-	end=$(($(stat -c %s full.tfs) - 136))
+	end=$(($(stat -c %s full.tfs) - 152))
 	run -1 --separate-stderr sh -c 'tf-split -o d <in.tfs >out.tfs'
 	[ "$stderr" = "tf-split: stream cut short inside the record at byte $end" ]
 	printf 'HTTP/1.1 200 OK\r\n\r\nhello' >exp1
@@ -445,7 +446,7 @@ many() {
 	# that says the stream was cut, every total 0 (tf-stream(5)).
 	[ "$(stat -c %s out.tfs)" -gt "$end" ]
 	tf-cat <out.tfs >out.txt
-	[ "$(tail -n 1 out.txt)" = "end packets 0 bytes 0 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 reassembled 0 frag_dropped 0 connections 0 evicted 0 timeouts 0 stray 0 gaps 0 gapbytes 0 status cut" ]
+	[ "$(tail -n 1 out.txt)" = "end packets 0 bytes 0 not_ip 0 not_tcp 0 malformed 0 truncated 0 fragments 0 reassembled 0 frag_dropped 0 connections 0 evicted 0 timeouts 0 stray 0 gaps 0 gapbytes 0 bad_checksum 0 rst_ignored 0 status cut" ]
 }
 
 @test "tf-split: a stream without its end record" {

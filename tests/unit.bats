@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Unit tests written in C (tests/unit/), built into the bin directory
 # under test with the programs.
 bats_require_minimum_version 1.5.0

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tf-cat's views: the connection list (-c), one connection followed (-f),
 # lines cut on a terminal, and connection numbers that are Wireshark's
 # tcp.stream plus one.

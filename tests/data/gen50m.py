@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Write the 50 MB body of tests/data/http/big50m.pcap.xz to stdout.
 
 52428800 bytes of text lines, "NNNNNNNN <phrase>\n" (100 bytes each), the

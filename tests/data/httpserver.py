@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """HTTP/1.1 server and client for tests/data/mkhttp.sh: real captures of the
 framings and content codings tf-http decodes, with the expected bodies.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # mkcaptures.sh — regenerate the real loopback captures in tests/data/real/.
 #
 # Run as root on Linux:   sudo tests/data/mkcaptures.sh

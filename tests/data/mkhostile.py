@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Write examples/hostile.pcap: a small capture built to attack its reader.
 
   python3 tests/data/mkhostile.py > examples/hostile.pcap

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # mkhttp.sh — regenerate tests/data/http/codings.pcap and its expected bodies.
 #
 # Run as root on Linux:   sudo tests/data/mkhttp.sh

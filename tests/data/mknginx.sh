@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # mknginx.sh — regenerate tests/data/http/nginx-gzip.pcap (+ .expected/) and
 # tests/data/http/big50m.pcap.xz.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """HTTP test client used by tests/data/mkcaptures.sh.
 
 It records, as ground truth, every byte it sent and every byte it received on

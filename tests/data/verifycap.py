@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Cross-check a capture against its ground truth with tshark (a reference,
 not the truth).
 

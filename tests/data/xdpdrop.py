@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Drop every Nth full-size IPv4 TCP segment from a given source port, on
 ingress of the loopback device, with a generic-mode (skb) XDP program.
 

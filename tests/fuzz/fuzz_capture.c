@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for tf-reassemble's whole path: a capture file (pcap
  * or pcapng) read by libpcap from memory, then the packet decoder and

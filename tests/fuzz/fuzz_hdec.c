@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for the content decoders (lib/hdec.c) alone: gzip,
  * x-gzip, deflate (zlib-wrapped and raw), br, zstd and stacks of them.

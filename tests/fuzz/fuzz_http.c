@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for the HTTP parser and the content decoders
  * (lib/http.c, lib/hdec.c).

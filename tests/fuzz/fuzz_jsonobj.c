@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for the flat JSON object parser (lib/jsonobj.c): any
  * input parses or is refused without a fault, and every string member

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for the packet decoder (lib/pkt.c, lib/frag.c).
  *

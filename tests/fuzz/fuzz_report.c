@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for the report path: the stream reader, the filter
  * core (lib/filter.c), the report handlers (lib/report.c, lib/digest.c,

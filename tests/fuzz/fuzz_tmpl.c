@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for the file name templates (lib/tmpl.c) and the name
  * check of lib/outdir.c, as tf-split and tf-http use them: -F flags,

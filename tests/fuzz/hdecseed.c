@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hdecseed: makes a seed input for fuzz_hdec (the format is in the top
  * comment of fuzz_hdec.c): standard input coded with the content codings

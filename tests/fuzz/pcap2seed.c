@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pcap2seed: turns a capture into a seed input for fuzz_pkt (the format
  * is in the top comment of fuzz_pkt.c).  Used by tests/fuzz/run.sh.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Makes the seed corpora and runs each libFuzzer target for SECONDS
 # (make fuzz).  The targets and their seeds:
 #   fuzz_capture  a whole pcap or pcapng file, as tf-reassemble reads it:

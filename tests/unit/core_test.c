@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests of the pieces every filter shares: the JSON byte rule
  * (lib/json, lib/jsonobj), the http.message annotation (lib/httpmsg),

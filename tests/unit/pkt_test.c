@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for the packet decoder (lib/pkt.c, lib/frag.c): frames built
  * by hand, one check per case, TAP output ("ok N - name").  Exits 1 if
