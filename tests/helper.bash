@@ -44,6 +44,13 @@ mkdir -p "$SAN"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99:log_path=$SAN/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99:log_path=$SAN/ubsan
 
+# asan_build: whether the programs under test are an ASan build.  (grep
+# reads all of ldd's output: with grep -q, ldd could die of SIGPIPE, and
+# under pipefail the build would seem plain.)
+asan_build() {
+	ldd "$(command -v tf-reassemble)" 2>/dev/null | grep libasan >/dev/null
+}
+
 # san_check: fails, showing them, when sanitizer reports were written
 # during the test.  (bats runs teardown with set -e off: hence the
 # explicit status.)
