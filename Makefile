@@ -82,10 +82,10 @@ ALL_LDFLAGS = $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-PROGS = tf-reassemble tf-split tf-cat tf-report tf-http
+PROGS = tf-reassemble tf-split tf-cat tf-report tf-http tf-merge
 # What make install installs, besides the programs and manual pages.
 EXAMPLES = $(sort $(wildcard examples/*.sh examples/*.c examples/*.pcap \
-	examples/*.pcap[0-9]))
+	examples/*.pcap[0-9] examples/*.png))
 DOCS = README.md NEWS
 COMPLETION = completion/tf.bash
 LIBSRC = $(wildcard lib/*.c)
@@ -107,7 +107,7 @@ BUILD_DEPS = build-essential pkg-config libpcap-dev zlib1g-dev libxml2-dev \
 	libbsd-dev \
 	libssl-dev libbrotli-dev libzstd-dev libxml2-utils
 CHECK_DEPS = clang bats mandoc tcpflow tcpdump tshark jq wireshark-common iproute2 \
-	python3 xz-utils time xxd clang-format
+	python3 xz-utils time xxd clang-format chromium parallel
 ANALYZE_DEPS = clang-tools cppcheck python3
 DEB_DEPS = debhelper dpkg-dev fakeroot lintian
 DEPS = $(BUILD_DEPS) $(CHECK_DEPS) $(ANALYZE_DEPS)
@@ -128,7 +128,8 @@ testbins: $(TESTBINS)
 $(O)/version: FORCE
 	@mkdir -p $(@D)
 	@[ "$$(cat $@ 2>/dev/null)" = '$(VERSION)' ] || echo '$(VERSION)' >$@
-$(O)/lib/xutil.o $(O)/cmd/tf-reassemble.o $(O)/cmd/tf-report.o: $(O)/version
+$(O)/lib/xutil.o $(O)/lib/summary.o $(O)/cmd/tf-reassemble.o \
+	$(O)/cmd/tf-report.o: $(O)/version
 FORCE:
 
 print-version:
@@ -157,6 +158,10 @@ $(O)/bin/tf-reassemble: $(O)/cmd/tf-reassemble.o $(LIB)
 $(O)/bin/tf-split: $(O)/cmd/tf-split.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-split.o $(LIB)
+
+$(O)/bin/tf-merge: $(O)/cmd/tf-merge.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-merge.o $(LIB)
 
 $(O)/bin/tf-cat: $(O)/cmd/tf-cat.o $(LIB)
 	@mkdir -p $(@D)
@@ -237,6 +242,17 @@ deps demo-deps analyze-deps deb-deps:
 demo: demo-deps all
 	sh examples/demo.sh $(O)/bin
 
+# examples/summary.png, the README's picture of tf-report -t html: the
+# demo's page as headless chromium draws it.
+screenshot: all
+	rm -rf $(O)/screenshot
+	sh examples/demo.sh $(O)/bin $(O)/screenshot >/dev/null
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	    --user-data-dir=$(abspath $(O))/screenshot/chromium \
+	    --window-size=1000,1500 \
+	    --screenshot=$(CURDIR)/examples/summary.png \
+	    file://$(abspath $(O))/screenshot/summary.html
+
 # check: the dependencies, then the tests.  test: the plain and the
 # ASan+UBSan builds, the suite on each side by side; no apt-get, no
 # network.  TF_FULL=1 (make check-full, make test-full) tries every cut
@@ -273,8 +289,9 @@ bench-hostile: $(BINS) $(TESTBINS)
 
 # fuzz: libFuzzer targets, built with clang into build-fuzz/ (the lib
 # instrumented, ASan+UBSan): fuzz_capture (a whole pcap or pcapng file
-# through libpcap, the packet decoder, TCP reassembly and the stream
-# writer, as tf-reassemble), fuzz_pkt (the packet decoder alone), fuzz_rec
+# through libpcap or lib/pcapng, the packet decoder, TCP reassembly and
+# the stream writer, as tf-reassemble), fuzz_pcapng (the pcapng block
+# reader alone), fuzz_pkt (the packet decoder alone), fuzz_rec
 # (the stream reader), fuzz_tmpl (name templates and outdir_unsafe),
 # fuzz_http (HTTP parsing), fuzz_hdec (every content decoder), fuzz_jsonobj
 # and fuzz_report (the DFXML report).  Seeds come from tests/data, pktgen
@@ -288,7 +305,8 @@ FUZZDEFS = -DREPORT_MAX_ZEROS=65536
 FUZZBINS = build-fuzz/bin/fuzz_capture build-fuzz/bin/fuzz_pkt \
 	build-fuzz/bin/fuzz_rec build-fuzz/bin/fuzz_tmpl \
 	build-fuzz/bin/fuzz_http build-fuzz/bin/fuzz_hdec \
-	build-fuzz/bin/fuzz_jsonobj build-fuzz/bin/fuzz_report
+	build-fuzz/bin/fuzz_jsonobj build-fuzz/bin/fuzz_report \
+	build-fuzz/bin/fuzz_pcapng
 
 fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/hdecseed \
     $(O)/bin/tf-reassemble $(O)/bin/tf-http $(O)/bin/tf-cat $(O)/bin/tf-split
@@ -412,4 +430,4 @@ clean:
 .PHONY: bench-hostile all progs testbins deps demo-deps analyze-deps deb-deps demo check check-full \
 	check-asan test test-full test-asan lint format format-check install \
 	install-strip uninstall clean bench fuzz analyze analyze-scan-build \
-	analyze-cppcheck deb spdx-check print-version FORCE
+	analyze-cppcheck deb spdx-check print-version screenshot FORCE

@@ -50,7 +50,8 @@ static struct {
 } * sum;
 static struct json jb; /* the JSON line being made */
 
-static const char *const open_flag_names[] = {"syn", "midstream", "mac"};
+static const char *const open_flag_names[] = {
+    "syn", "midstream", "mac", "resumed"};
 static const char *const dir_flag_names[] = {"syn", "fin", "rst"};
 static const char *const status_names[] = {"cut", "error", "interrupted"};
 static const char *const source_names[] = {NULL, "file", "stdin", "iface"};
@@ -283,7 +284,7 @@ text_open(const struct rec_open *o)
 	}
 	if (o->flags != 0) {
 		(void)putchar(' ');
-		put_flags(o->flags, open_flag_names, 3);
+		put_flags(o->flags, open_flag_names, 4);
 	}
 }
 
@@ -311,7 +312,7 @@ j_open(const struct rec_open *o)
 		json_str(&jb, "smac", addr_ether(buf, o->smac));
 		json_str(&jb, "dmac", addr_ether(buf, o->dmac));
 	}
-	json_flags("flags", o->flags, open_flag_names, 3);
+	json_flags("flags", o->flags, open_flag_names, 4);
 }
 
 static void
@@ -496,6 +497,24 @@ j_end(const struct rec_end *e)
 	json_flags("status", e->status, status_names, 3);
 }
 
+static const char *const phase_names[] = {"expire", "packet", "finish"};
+
+static void
+text_mark(const struct rec_mark *m)
+{
+	(void)printf("mark packet %" PRIu64 " %s sub %" PRIu64, m->packet,
+	    phase_names[m->phase], m->sub);
+}
+
+static void
+j_mark(const struct rec_mark *m)
+{
+	json_str(&jb, "kind", "mark");
+	json_u64(&jb, "packet", m->packet);
+	json_str(&jb, "phase", phase_names[m->phase]);
+	json_u64(&jb, "sub", m->sub);
+}
+
 static void
 show_text(const struct rec *rec)
 {
@@ -522,6 +541,9 @@ show_text(const struct rec *rec)
 		break;
 	case REC_END:
 		text_end(&rec->u.end);
+		break;
+	case REC_MARK:
+		text_mark(&rec->u.mark);
 		break;
 	default:
 		(void)printf("kind %u len %" PRIu32, rec->kind, rec->len);
@@ -557,6 +579,9 @@ show_json(const struct rec *rec)
 		break;
 	case REC_END:
 		j_end(&rec->u.end);
+		break;
+	case REC_MARK:
+		j_mark(&rec->u.mark);
 		break;
 	default:
 		json_u64(&jb, "kind", rec->kind);
@@ -641,8 +666,12 @@ show_summary(void)
 	}
 	for (i = REC_END + 1; i < 65536; i++)
 		if (sum->other[i] != 0) {
-			(void)snprintf(
-			    key, sizeof(key), json ? "%u" : "records.%u", i);
+			if ((n = rec_kind_name(i)) != NULL)
+				(void)snprintf(key, sizeof(key),
+				    json ? "%s" : "records.%s", n);
+			else
+				(void)snprintf(key, sizeof(key),
+				    json ? "%u" : "records.%u", i);
 			sum_u64(key, sum->other[i]);
 		}
 	if (json) {

@@ -49,6 +49,8 @@ struct hdir {
 	struct hconn *c;
 	unsigned dir;
 	struct body *b;    /* between begin and end; owned */
+	char *head;        /* -A: the header file's name; owned */
+	size_t headlen;    /* its size */
 	uint64_t chunkoff; /* where the bytes being decoded start */
 };
 
@@ -86,13 +88,16 @@ struct tfhttp {
 	int odinit;
 	struct tmpl t;
 	struct body_opts bo;
-	unsigned digests; /* of bodies, when passing on */
-	const char *dir;  /* -o */
-	int json;         /* -j */
-	int jsonfail;     /* writing the lines failed */
+	struct body_tails tails; /* coded bytes kept for failures */
+	int heads;               /* -A: header files */
+	unsigned digests;        /* of bodies, when passing on */
+	const char *dir;         /* -o */
+	int json;                /* -j */
+	int jsonfail;            /* writing the lines failed */
 	int quiet;
 	int hush;             /* messages cut by a cut or a stop: said once */
 	uint64_t nbodies;     /* messages with a body */
+	uint64_t headcut[3];  /* header blocks cut, by HTTP_HCUT_* */
 	uint64_t partial[16]; /* bodies not whole, by problem */
 	int files;            /* reading flow files */
 	struct http_limits lim;
@@ -103,14 +108,15 @@ struct tfhttp {
 static void versions(FILE *);
 
 static const struct xopt opts[] = {
+    {"-A", "write each message's header block to FLOW-HTTP-NNN too"},
     {"-C conns", "hold at most conns connections at once (131072)"},
     {"-F tTkmg", "prefix the body names' template, as tf-split"},
-    {"-H bytes", "longest header block (64K)"},
+    {"-H bytes", "longest header block kept; past it, framing only (64K)"},
     {"-j", "one JSON line per request and response pair"},
     {"-k", "keep each coded body as sent too"},
     {"-M bytes", "most memory for the decoders of all bodies (256M)"},
     {"-m bytes", "largest decoded body (1G; 0: none)"},
-    {"-n fields", "most header fields in a message (256)"},
+    {"-n fields", "most header fields read; past them, framing only (256)"},
     {"-o dir", "write the bodies under dir"},
     {"-q", "do not warn of malformed messages or bodies not whole"},
     {"-R ratio", "largest decompression ratio past 1 MiB (1000)"},
@@ -120,7 +126,7 @@ static const struct xopt opts[] = {
     {"file ...", "read flow files, named as tcpflow names them"}, {NULL, NULL}};
 
 static const struct xprog prog = {"tf-http",
-    "[-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-M bytes] [-m bytes] "
+    "[-AhjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-M bytes] [-m bytes] "
     "[-n fields] "
     "[-o dir] [-R ratio] [-T template] [-w log] [file ...]",
     "Write the bodies of the HTTP/1.x messages of each connection.", opts,
@@ -188,9 +194,10 @@ on_body_event(void *arg, struct body *b, enum body_event ev, const char *what,
 	switch (ev) {
 	case BODY_EUNDECODED:
 		(void)snprintf(msg, sizeof(msg),
-		    "message %" PRIu64 ": content "
+		    "message %" PRIu64 ": %s "
 		    "coding '%s' not decoded: body written as sent",
-		    m->n, esc_str(esc, sizeof(esc), what, strlen(what)));
+		    m->n, b->dec.badte ? "transfer" : "content",
+		    esc_str(esc, sizeof(esc), what, strlen(what)));
 		cwarn(t, c, d->dir, m->offset, msg);
 		break;
 	case BODY_ETOOLONG:
@@ -312,21 +319,51 @@ on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p, size_t n)
 	 * not yet come, holds none of it. */
 	if (d->b == NULL &&
 	    ((d->b = malloc(sizeof(*d->b))) == NULL ||
-	        body_begin(d->b, &d->t->bo, d, m->n, m->ctype, m->cenc) < 0))
+	        body_begin2(
+	            d->b, &d->t->bo, d, m->n, m->ctype, m->tenc, m->cenc) < 0))
 		xnomem();
 	if (body_write(d->b, p, n, m->bodylen - n) < 0)
 		xnomem();
 }
 
-/* Makes the http.message annotation of m, whose body is b, in t->j. */
+/* -A: the header block goes to a file of its own, body or not. */
 static void
-message(
-    struct tfhttp *t, const struct http_msg *m, struct body *b, int complete)
+on_begin(void *arg, unsigned dir, struct http_msg *m)
+{
+	struct hconn *c = arg;
+	struct hdir *d = &c->s->d[dir];
+	int nomem;
+
+	free(d->head);
+	d->head = NULL;
+	if (!d->t->heads || m->head == NULL)
+		return;
+	d->head = body_head(&d->t->bo, d, m->n, m->head, m->headlen,
+	    m->headcut != 0, m->ts, &nomem);
+	d->headlen = m->headlen;
+	if (nomem)
+		xnomem();
+}
+
+/*
+ * Makes the http.message annotation of m, whose body is b, in t->j;
+ * head names its header file (-A), or is NULL.
+ */
+static void
+message(struct tfhttp *t, const struct http_msg *m, struct body *b,
+    int complete, const char *head, size_t headlen)
 {
 	struct httpmsg a;
 	struct httpmsg_names nm;
 
 	httpmsg_of(&a, m, b, t->od.prefix, complete, &nm);
+	if (head != NULL) {
+		(void)snprintf(
+		    nm.head, sizeof(nm.head), "%s%s", t->od.prefix, head);
+		a.header_file = httpmsg_s(nm.head);
+		a.header_length = headlen;
+		a.has |= HTTPMSG_HAS(header_length);
+	}
 	json_clear(&t->j);
 	httpmsg_write(&a, &t->j);
 	if (json_error(&t->j) < 0)
@@ -479,7 +516,11 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 		b = &none;
 		complete = m->end == HTTP_END_COMPLETE;
 	}
-	message(t, m, b, complete);
+	message(t, m, b, complete, d->head, d->headlen);
+	free(d->head);
+	d->head = NULL;
+	if (m->headcut > HTTP_HCUT_NONE && m->headcut <= HTTP_HCUT_FIELDS)
+		t->headcut[m->headcut]++;
 	if (m->bodylen > 0 || m->end != HTTP_END_COMPLETE) {
 		t->nbodies++;
 		if (!complete)
@@ -490,7 +531,7 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 		if (m->isreq)
 			/* Waits in lib/http's queue for its response. */
 			m->user = pend_new(t, c, dir, t->j.p, t->j.len);
-		else if (m->status >= 200 || m->status < 100) {
+		else if (http_status_final(m->status)) {
 			pr = m->requser;
 			pair_line(t, c, pr != NULL ? pr->dir : !dir,
 			    pr != NULL ? pr->line : NULL, t->j.p);
@@ -513,6 +554,63 @@ on_unpaired(void *arg, void *user)
 
 	pair_line(p->t, c, p->dir, p->line, NULL);
 	pend_free(p->t, p);
+}
+
+/*
+ * A direction of a tunnel begins: an http.tunnel annotation says what it
+ * carries and which request and response opened it.
+ */
+static void
+on_tunnel(void *arg, unsigned dir, const struct http_tunnel *tu,
+    const char *proto, uint64_t off)
+{
+	struct hconn *c = arg;
+	struct tfhttp *t = c->s->d[0].t;
+	struct json j;
+
+	json_init(&j);
+	json_begin(&j, NULL);
+	json_str(&j, "protocol", proto);
+	json_u64(&j, "offset", off);
+	if (tu->reqn != 0)
+		json_u64(&j, "request", tu->reqn);
+	if (tu->method[0] != '\0')
+		json_bytes(&j, "method", tu->method, strlen(tu->method));
+	if (tu->target[0] != '\0')
+		json_bytes(&j, "target", tu->target, strlen(tu->target));
+	json_u64(&j, "response", tu->respn);
+	json_u64(&j, "status", (uint64_t)tu->status);
+	if (tu->upgrade[0] != '\0')
+		json_bytes(&j, "upgrade", tu->upgrade, strlen(tu->upgrade));
+	json_end(&j);
+	if (json_error(&j) < 0)
+		xnomem();
+	filter_annot(&t->flt, c->fc.o.conn, dir, "http.tunnel", j.p, j.len);
+	json_release(&j);
+}
+
+/*
+ * Says once how many header blocks were cut, unless -q: their messages
+ * were read past the cut only for the fields that frame and code the
+ * body.
+ */
+static void
+headcut_summary(const struct tfhttp *t)
+{
+	uint64_t n = t->headcut[HTTP_HCUT_BYTES] + t->headcut[HTTP_HCUT_FIELDS];
+	char line[256] = "";
+
+	if (n == 0 || t->quiet)
+		return;
+	if (t->headcut[HTTP_HCUT_BYTES] > 0)
+		xpart(line, sizeof(line), "%" PRIu64 " over %zu bytes (-H)",
+		    t->headcut[HTTP_HCUT_BYTES], t->lim.maxheader);
+	if (t->headcut[HTTP_HCUT_FIELDS] > 0)
+		xpart(line, sizeof(line), "%" PRIu64 " over %zu fields (-n)",
+		    t->headcut[HTTP_HCUT_FIELDS], t->lim.maxfields);
+	warnx("%" PRIu64 " header block%s cut, read past the cut only for the "
+	      "fields that frame and code the body: %s",
+	    n, xplural(n), line);
 }
 
 static void
@@ -554,12 +652,15 @@ conn_finish(struct hconn *c)
 	if (c->s == NULL)
 		return;
 	http_conn_finish(&c->s->h);
-	for (d = 0; d < 2; d++)
+	for (d = 0; d < 2; d++) {
 		if (c->s->d[d].b != NULL) {
 			body_release(c->s->d[d].b);
 			free(c->s->d[d].b);
 			c->s->d[d].b = NULL;
 		}
+		free(c->s->d[d].head);
+		c->s->d[d].head = NULL;
+	}
 	http_conn_release(&c->s->h);
 	free(c->s);
 	c->s = NULL;
@@ -723,7 +824,7 @@ run_files(struct tfhttp *t, int argc, char *argv[])
 }
 
 /*
- * tf-http [-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-m bytes]
+ * tf-http [-AhjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-m bytes]
  * [-n fields] [-o dir] [-R ratio] [-T template] [file ...]: -F and -T
  * are tf-split's, applied in command-line order.
  */
@@ -741,20 +842,27 @@ main(int argc, char *argv[])
 	t.bo.event = on_body_event;
 	t.bo.flow = flow_name;
 	t.bo.pool = &t.pool;
+	t.tails.max = BODY_TAILS_MAX;
+	t.bo.tails = &t.tails;
 	hdec_pool_init(&t.pool, DECODER_MEMORY);
 	t.pool.evict = on_evict;
 	t.lim.maxheader = 64 << 10;
 	t.lim.maxfields = 256;
+	t.cb.begin = on_begin;
 	t.cb.body = on_body;
 	t.cb.end = on_end;
 	t.cb.warn = on_warn;
 	t.cb.unpaired = on_unpaired;
+	t.cb.tunnel = on_tunnel;
 	json_init(&t.j);
 	if (tmpl_init(&t.t) < 0)
 		xnomem();
-	while ((ch = xgetopt(&prog, argc, argv, "C:F:H:jkM:m:n:o:qR:sT:w:")) !=
+	while ((ch = xgetopt(&prog, argc, argv, "AC:F:H:jkM:m:n:o:qR:sT:w:")) !=
 	    -1) {
 		switch (ch) {
+		case 'A':
+			t.heads = 1;
+			break;
 		case 'C':
 			t.flt.maxconns = filter_conns_arg(optarg);
 			break;
@@ -815,6 +923,7 @@ main(int argc, char *argv[])
 	} else
 		status = filter_run(&t.flt, STDIN_FILENO);
 	body_summary(&t);
+	headcut_summary(&t);
 	if (t.pendcut > 0 && !t.quiet)
 		warnx("%" PRIu64 " request%s written before %s response: more "
 		      "than %zu MiB of requests awaited one",

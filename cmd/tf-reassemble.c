@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <err.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <errno.h>
@@ -24,8 +25,11 @@
 #include <unistd.h>
 
 #include "esc.h"
+#include "pcapng.h"
 #include "pkt.h"
 #include "reasm.h"
+#include "shards.h"
+#include "split.h"
 #include "rec.h"
 #include "tferr.h"
 #include "xutil.h"
@@ -53,6 +57,16 @@ struct ctx {
 	int progress;     /* a progress line on standard error */
 	int64_t shown;    /* when it was last drawn, ns */
 	int64_t t0;       /* when reading began, ns */
+	int lt;           /* the link type of the frame at hand */
+	int infd;         /* the input file's descriptor (stdin_read) */
+	uint8_t head[4];  /* its first bytes, read to tell pcapng from pcap */
+	size_t nhead, headpos;
+	/* -S K/N: this run is shard k of n (n 0: not a shard). */
+	uint32_t k, n;
+	struct pkt_stats own; /* decoder counts of the frames it owns */
+	/* -W N: split the capture into n files (shards.h), not a stream. */
+	struct split *split;
+	pcap_t *curp; /* the capture being read, for split_die() */
 };
 
 static volatile sig_atomic_t stop, status_asked;
@@ -62,8 +76,28 @@ static char *expr, *cmdline;
 static int nwords;
 static char **words;
 static pcap_t *live;
+/*
+ * A pcapng input is read by lib/pcapng, not libpcap (tf-reassemble(1),
+ * PCAPNG): its reader, its stream, and the filter compiled for each link
+ * type its interfaces have.
+ */
+static struct pcapng ng;
+static FILE *ngfp;
+#define NG_MAX_LT 16
+static struct ngfilt {
+	int lt;
+	int ok; /* the filter compiled */
+	struct bpf_program bpf;
+} ngf[NG_MAX_LT];
+static size_t nngf;
+static int ng_warned; /* a link type not decoded, a filter not compiled */
 
 static void versions(FILE *);
+static void split_die(struct ctx *, const char *, ...)
+#ifdef __GNUC__
+    __attribute__((__format__(__printf__, 2, 3), __noreturn__))
+#endif
+    ;
 
 static const struct xopt opts[] = {
     {"-B bytes", "out-of-order bytes held in all (64M)"},
@@ -75,14 +109,18 @@ static const struct xopt opts[] = {
     {"-p", "do not put the interface in promiscuous mode"},
     {"-q", "do not sum up losses and malformed packets"},
     {"-r file", "read file, pcap or pcapng; several are one capture"},
+    {"-S, --shard k/n", "keep the connections of shard k of n"},
     {"-s snaplen", "bytes captured per packet, live (262144)"},
-    {"-t seconds", "close connections idle for seconds (900; 0: never)"},
+    {"-t seconds", "close connections idle for seconds (0: never)"},
+    {"-W, --split n", "write the capture as n shard files, no stream"},
+    {"-w prefix", "name of the shard files of -W: prefix.K.pcap"},
     {"-Z user", "run as user once the capture is open"},
     {"expression", "a BPF filter, as tcpdump takes it"}, {NULL, NULL}};
 
 static const struct xprog prog = {"tf-reassemble",
     "[-hlpqV] [-B bytes] [-b bytes] [-C conns] [-i interface] [-m usec] "
-    "[-r file] [-s snaplen] [-t seconds] [-Z user] [expression | file ...]",
+    "[-r file] [-S k/n] [-s snaplen] [-t seconds] [-W n -w prefix] "
+    "[-Z user] [expression | file ...]",
     "Reassemble the TCP connections of a capture into a flow record "
     "stream.",
     opts, versions};
@@ -213,6 +251,13 @@ write_failed(struct ctx *c)
 	err(1, "error writing standard output");
 }
 
+static void
+split_failed(struct ctx *c)
+{
+	(void)c;
+	err(1, "-W: error writing the shard files");
+}
+
 /* Flushes the stream before a read from standard input would block. */
 static ssize_t
 stdin_read(void *cookie, char *buf, size_t n)
@@ -221,7 +266,15 @@ stdin_read(void *cookie, char *buf, size_t n)
 	struct pollfd pfd;
 	ssize_t r;
 
-	pfd.fd = 0;
+	/* The bytes open_file() read to tell the format come first. */
+	if (c->headpos < c->nhead) {
+		r = (ssize_t)(c->nhead - c->headpos < n ? c->nhead - c->headpos
+		                                        : n);
+		memcpy(buf, c->head + c->headpos, (size_t)r);
+		c->headpos += (size_t)r;
+		return r;
+	}
+	pfd.fd = c->infd;
 	pfd.events = POLLIN;
 	/*
 	 * Not before the stream has begun: a capture header that turns out
@@ -231,7 +284,7 @@ stdin_read(void *cookie, char *buf, size_t n)
 	    rec_writer_flush(&c->w) < 0)
 		write_failed(c);
 	/* A status line asked while the input waits is written at once. */
-	while ((r = read(0, buf, n)) < 0 && errno == EINTR && !stop)
+	while ((r = read(c->infd, buf, n)) < 0 && errno == EINTR && !stop)
 		if (status_asked && c->ra != NULL)
 			tick(c);
 	if (r < 0 && stop)
@@ -249,16 +302,72 @@ one_frame(
 	int64_t ts;
 	int e;
 
+	struct pkt_stats before;
+	int r, owner;
+
 	c->pktno++;
-	c->end.packets++;
 	if (c->progress || status_asked)
 		tick(c);
-	c->end.bytes += ph->caplen;
 	ts = pkt_time(ph->ts.tv_sec, ph->ts.tv_usec, nano);
 	c->last_ts = ts;
-	if (pktdec_decode(c->dec, ts, ph->caplen, ph->len, bytes, &p) !=
-	    PKT_TCP)
+	/* Another shard's packet in a file of tf-reassemble -W. */
+	if (shards_placeholder(ph->caplen, ph->len)) {
+		if (shards_placeholder_tcp(ph->len) && c->split == NULL &&
+		    (e = reasm_foreign(c->ra, ts, c->pktno)) < 0)
+			write_failed(c);
+		if (c->split != NULL &&
+		    split_frame(c->split, ph, bytes, SPLIT_PLACEHOLDER) < 0)
+			split_failed(c);
 		return;
+	}
+	before = *pktdec_stats(c->dec);
+	r = pktdec_decode_link(
+	    c->dec, c->lt, ts, ph->caplen, ph->len, bytes, &p);
+	if (c->n == 0 && c->split == NULL) {
+		c->end.packets++;
+		c->end.bytes += ph->caplen;
+		if (r != PKT_TCP)
+			return;
+	} else {
+		/*
+		 * Whose frame: a TCP segment's is its connection's shard;
+		 * any other frame, a fragment among them, is shard 0's
+		 * (SHARDS in tf-reassemble(1)).
+		 */
+		owner = r == PKT_TCP && !p.fragmented
+		    ? (int)(pkt_shard_hash(&p) %
+		          (c->split != NULL ? split_count(c->split) : c->n))
+		    : 0;
+		if (c->split != NULL) {
+			if (c->lt != split_linktype(c->split))
+				split_die(c,
+				    "-W: %s: packet %" PRIu64 " has link type "
+				    "%d, the packets before %d: one pcap file "
+				    "holds one link type",
+				    c->qname, c->pktno, c->lt,
+				    split_linktype(c->split));
+			if (split_frame(c->split, ph, bytes,
+			        pktdec_stats(c->dec)->fragments >
+			                before.fragments
+			            ? SPLIT_ALL
+			            : r == PKT_TCP ? owner
+			                           : -1 - owner) < 0)
+				split_failed(c);
+			return;
+		}
+		if ((uint32_t)owner == c->k) {
+			c->end.packets++;
+			c->end.bytes += ph->caplen;
+			shards_count(&c->own, &before, pktdec_stats(c->dec));
+		}
+		if (r != PKT_TCP)
+			return;
+		if (pkt_shard_hash(&p) % c->n != c->k) {
+			if ((e = reasm_foreign(c->ra, ts, c->pktno)) < 0)
+				write_failed(c);
+			return;
+		}
+	}
 	if ((e = reasm_segment(c->ra, &p, c->pktno)) < 0) {
 		if (e == TF_ERR_NOMEM)
 			errx(1, "out of memory at packet %" PRIu64, c->pktno);
@@ -341,55 +450,157 @@ bad_input(struct ctx *c, const char *fmt, ...)
 	c->fail = 1;
 }
 
-/* Opens one capture file, or standard input for "-"; NULL if it cannot. */
+/* Closes a -r file's descriptor when libpcap closes its stream. */
+static int
+in_close(void *cookie)
+{
+	struct ctx *c = cookie;
+
+	if (c->infd > 0)
+		(void)close(c->infd);
+	c->infd = 0;
+	return 0;
+}
+
+/*
+ * Compiles the filter for link type lt of a pcapng input, once per link
+ * type; returns its slot, or NULL if the link type is not decoded.  The
+ * first interface's filter must compile (exit 2 as for a pcap file);
+ * another's that does not is warned about once, and its packets skipped.
+ */
+static const struct ngfilt *
+ng_filter(struct ctx *c, int lt, const char *name)
+{
+	const char *ln = pcap_datalink_val_to_name(lt);
+	pcap_t *d;
+	size_t i;
+
+	for (i = 0; i < nngf; i++)
+		if (ngf[i].lt == lt)
+			return &ngf[i];
+	if (!pktdec_linktype_ok(lt) || nngf == NG_MAX_LT)
+		return NULL;
+	ngf[nngf].lt = lt;
+	if ((d = pcap_open_dead_with_tstamp_precision(
+	         lt, PCAPNG_SNAPLEN_MAX, PCAP_TSTAMP_PRECISION_NANO)) == NULL)
+		err(1, NULL);
+	if (pcap_compile(d, &ngf[nngf].bpf, expr, 1, PCAP_NETMASK_UNKNOWN) == 0)
+		ngf[nngf].ok = 1;
+	else if (nngf == 0) {
+		warnx("bad filter expression '%s': %s%s", expr, pcap_geterr(d),
+		    file_hint());
+		exit(2);
+	} else if (!ng_warned) {
+		ng_warned = 1;
+		warnx("%s: the filter does not compile for link type %d (%s): "
+		      "%s; its packets are skipped",
+		    name, lt, ln != NULL ? ln : "unknown", pcap_geterr(d));
+		c->fail = 1;
+	}
+	pcap_close(d);
+	return &ngf[nngf++];
+}
+
+/*
+ * Opens a pcapng input with lib/pcapng, up to its first interface, and
+ * returns a dead pcap_t with that interface's link type and snaplen for
+ * the checks and the stream's header; NULL if it cannot.
+ */
+static pcap_t *
+open_ng(struct ctx *c, FILE *fp, const char *name)
+{
+	pcap_t *p;
+	size_t i;
+
+	pcapng_release(&ng);
+	for (i = 0; i < nngf; i++)
+		if (ngf[i].ok)
+			pcap_freecode(&ngf[i].bpf);
+	nngf = 0;
+	ngfp = fp;
+	pcapng_init(&ng, fp);
+	if (pcapng_open(&ng) < 0) {
+		(void)fclose(fp);
+		ngfp = NULL;
+		bad_input(c, "%s: not a packet capture (%s)%s", name, ng.err,
+		    c->infd == 0 ? file_hint() : "");
+		return NULL;
+	}
+	if ((p = pcap_open_dead_with_tstamp_precision(ng.ifs[0].linktype,
+	         (int)ng.ifs[0].snaplen, PCAP_TSTAMP_PRECISION_NANO)) == NULL)
+		err(1, NULL);
+	if (expr != NULL && pktdec_linktype_ok(ng.ifs[0].linktype))
+		(void)ng_filter(c, ng.ifs[0].linktype, name);
+	return p;
+}
+
+/*
+ * Opens one capture file, or standard input for "-"; NULL if it cannot.
+ * Both are read through stdin_read(), which first gives back the four
+ * bytes read here to tell pcapng (lib/pcapng) from what libpcap reads.
+ */
 static pcap_t *
 open_file(struct ctx *c, const char *path, FILE **fpp)
 {
-	char ebuf[PCAP_ERRBUF_SIZE];
-	cookie_io_functions_t io = {stdin_read, NULL, NULL, NULL};
+	char ebuf[PCAP_ERRBUF_SIZE], name[300], esc[256];
+	cookie_io_functions_t io = {stdin_read, NULL, NULL, in_close};
 	struct stat st;
+	ssize_t r;
 	pcap_t *p;
 	FILE *fp;
-	int ch;
+	int in = strcmp(path, "-") == 0;
 
 	*fpp = NULL;
-	if (strcmp(path, "-") != 0) {
-		p = pcap_open_offline_with_tstamp_precision(
-		    path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-		if (p == NULL) {
-			if (access(path, R_OK) < 0)
-				bad_input(c, "cannot open '%s': %s", path,
-				    strerror(errno));
-			else
-				bad_input(c, "'%s': not a packet capture (%s)",
-				    path, ebuf);
+	c->infd = 0;
+	if (in)
+		(void)snprintf(name, sizeof(name), "standard input");
+	else {
+		(void)snprintf(name, sizeof(name), "'%s'",
+		    esc_str(esc, sizeof(esc), path, strlen(path)));
+		if ((c->infd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			c->infd = 0;
+			bad_input(
+			    c, "cannot open '%s': %s", path, strerror(errno));
+			return NULL;
 		}
-		return p;
 	}
-	c->stdin_file = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
-	if ((fp = fopencookie(c, "r", io)) == NULL)
-		err(1, "standard input");
-	if (setvbuf(fp, NULL, _IOFBF, STDIN_BUFSZ) != 0)
-		err(1, "standard input");
-	if ((ch = getc(fp)) == EOF) {
-		(void)fclose(fp);
+	c->stdin_file = fstat(c->infd, &st) == 0 && S_ISREG(st.st_mode);
+	c->nhead = c->headpos = 0;
+	while (c->nhead < sizeof(c->head) &&
+	    (r = stdin_read(c, (char *)c->head + c->nhead,
+	         sizeof(c->head) - c->nhead)) > 0)
+		c->nhead += (size_t)r;
+	if (c->nhead < sizeof(c->head) && r < 0) {
+		bad_input(c,
+		    "%s: not a packet capture (error reading dump "
+		    "file: %s)",
+		    name, strerror(errno));
+		(void)in_close(c);
+		return NULL;
+	}
+	if (in && c->nhead == 0) {
 		bad_input(c,
 		    "standard input: empty input, not a packet "
 		    "capture%s",
 		    file_hint());
 		return NULL;
 	}
-	(void)ungetc(ch, fp);
+	if ((fp = fopencookie(c, "r", io)) == NULL)
+		err(1, "%s", name);
+	if (setvbuf(fp, NULL, _IOFBF, STDIN_BUFSZ) != 0)
+		err(1, "%s", name);
+	if (c->nhead == sizeof(c->head) && pcapng_magic(c->head))
+		return open_ng(c, fp, name);
 	p = pcap_fopen_offline_with_tstamp_precision(
 	    fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (p == NULL) {
 		(void)fclose(fp);
-		if (isatty(0))
+		if (in && isatty(0))
 			errx(1,
 			    "standard input is a terminal: give a capture "
 			    "with -r or on a pipe");
-		bad_input(c, "standard input: not a packet capture (%s)%s",
-		    ebuf, file_hint());
+		bad_input(c, "%s: not a packet capture (%s)%s", name, ebuf,
+		    in ? file_hint() : "");
 		return NULL;
 	}
 	*fpp = fp;
@@ -418,6 +629,7 @@ check_linktype(struct ctx *c, pcap_t *p, const char *name)
 static void
 new_decoder(struct ctx *c, int linktype)
 {
+	c->lt = linktype;
 	if (c->dec != NULL) {
 		if (pktdec_relink(c->dec, linktype) < 0)
 			err(1, "packet decoder");
@@ -443,6 +655,61 @@ drop_privileges(const char *user)
 		errx(1, "-Z: could become root again");
 }
 
+/*
+ * Reads every packet of a pcapng input (open_ng()), each with its
+ * interface's link type; closes the input.
+ */
+static void
+read_ng(struct ctx *c, const char *name)
+{
+	const struct ngfilt *f;
+	struct pcapng_pkt pk;
+	struct pcap_pkthdr ph;
+	const char *ln;
+	int r;
+
+	while (!stop && (r = pcapng_next(&ng, &pk)) == 1) {
+		memset(&ph, 0, sizeof(ph));
+		ph.ts.tv_sec = (time_t)pk.sec;
+		ph.ts.tv_usec = (suseconds_t)pk.nsec;
+		ph.caplen = pk.caplen;
+		ph.len = pk.len;
+		f = expr != NULL ? ng_filter(c, pk.linktype, name) : NULL;
+		if (f != NULL &&
+		    (!f->ok || pcap_offline_filter(&f->bpf, &ph, pk.data) == 0))
+			continue;
+		if (!pktdec_linktype_ok(pk.linktype) && !ng_warned) {
+			ng_warned = 1;
+			ln = pcap_datalink_val_to_name(pk.linktype);
+			warnx("%s: interface %" PRIu32
+			      " has link type %d (%s), "
+			      "not decoded: its packets are skipped",
+			    name, pk.ifid, pk.linktype,
+			    ln != NULL ? ln : "unknown");
+			c->fail = 1;
+		}
+		c->lt = pk.linktype;
+		one_frame(c, &ph, pk.data, 1);
+	}
+	if (!stop && r < 0) {
+		if (r == TF_ERR_TRUNCATED) {
+			warnx("%s: truncated capture after packet %" PRIu64
+			      ": %s",
+			    name, c->pktno, ng.err);
+			c->end.status |= REC_END_S_CUT;
+		} else {
+			warnx("%s: unreadable pcapng after packet %" PRIu64
+			      ": %s",
+			    name, c->pktno, ng.err);
+			c->end.status |= REC_END_S_ERROR;
+		}
+		c->fail = 1;
+	}
+	pcapng_release(&ng);
+	(void)fclose(ngfp);
+	ngfp = NULL;
+}
+
 /* Reads every packet of one offline capture. */
 static void
 read_file(struct ctx *c, pcap_t *p, const char *name)
@@ -451,14 +718,27 @@ read_file(struct ctx *c, pcap_t *p, const char *name)
 	const u_char *bytes;
 	int r;
 
+	if (ngfp != NULL) {
+		read_ng(c, name);
+		return;
+	}
 	c->cur = pcap_file(p);
 	while (!stop && (r = pcap_next_ex(p, &ph, &bytes)) == 1)
 		one_frame(c, ph, bytes, 1);
 	c->cur = NULL;
 	if (!stop && r == PCAP_ERROR) {
-		warnx("%s: truncated capture after packet %" PRIu64 ": %s",
-		    name, c->pktno, pcap_geterr(p));
-		c->end.status |= REC_END_S_CUT;
+		/* libpcap says "truncated dump file" only of a cut file. */
+		if (strncmp(pcap_geterr(p), "truncated ", 10) == 0) {
+			warnx("%s: truncated capture after packet %" PRIu64
+			      ": %s",
+			    name, c->pktno, pcap_geterr(p));
+			c->end.status |= REC_END_S_CUT;
+		} else {
+			warnx("%s: libpcap refuses the capture after packet "
+			      "%" PRIu64 ": %s",
+			    name, c->pktno, pcap_geterr(p));
+			c->end.status |= REC_END_S_ERROR;
+		}
 		c->fail = 1;
 	}
 }
@@ -573,6 +853,91 @@ write_header(struct ctx *c, int linktype, uint32_t snaplen, int kind,
 		write_failed(c);
 }
 
+/* -S: says so in the stream, for tf-merge(1). */
+static void
+shard_annot(struct ctx *c)
+{
+	char v[64];
+	int n;
+
+	if (c->n == 0)
+		return;
+	n = snprintf(v, sizeof(v), "%" PRIu32 "/%" PRIu32, c->k, c->n);
+	if (rec_write_annot(
+	        &c->w, 0, REC_DIR_NONE, "reassemble.shard", v, (size_t)n) < 0)
+		write_failed(c);
+}
+
+/* -W cannot go on: says why, lets go of everything, exits 1. */
+static void
+split_die(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	if (c->split != NULL)
+		(void)split_close(c->split);
+	if (c->curp != NULL)
+		pcap_close(c->curp);
+	if (c->dec != NULL)
+		pktdec_free(c->dec);
+	rec_writer_discard(&c->w);
+	(void)rec_writer_release(&c->w);
+	reasm_free(c->ra);
+	free(expr);
+	free(cmdline);
+	exit(1);
+}
+
+/* -W: opens the shard files at the first capture file. */
+static void
+start_split(struct ctx *c, uint32_t n, const char *prefix, int linktype)
+{
+	const char *why;
+	char esc[512];
+	uint32_t k;
+
+	if (c->split != NULL) {
+		if (split_linktype(c->split) != linktype)
+			split_die(c,
+			    "-W: %s has link type %d, the files before %d: "
+			    "one pcap file holds one link type",
+			    c->qname, linktype, split_linktype(c->split));
+		return;
+	}
+	c->split = split_open(prefix, n, linktype, &why);
+	if (c->split == NULL)
+		err(1, "-W");
+	if (why != NULL) {
+		char msg[PCAP_ERRBUF_SIZE];
+
+		(void)snprintf(msg, sizeof(msg), "%s", why);
+		for (k = 0; k < n && split_name(c->split, k) != NULL; k++)
+			;
+		(void)esc_str(esc, sizeof(esc), split_name(c->split, k - 1),
+		    strlen(split_name(c->split, k - 1)));
+		split_die(c, "-W: cannot create '%s': %s", esc, msg);
+	}
+	c->started = 1;
+}
+
+/* -W: closes the shard files; the capture was read whole or not. */
+static void
+end_split(struct ctx *c, int quiet)
+{
+	uint32_t k, n = split_count(c->split);
+
+	if (!quiet && getenv("TF_DEBUG_STATS") != NULL)
+		for (k = 0; k < n; k++)
+			warnx("%s: %" PRIu64 " frames", split_name(c->split, k),
+			    split_frames(c->split, k));
+	if (split_close(c->split) < 0)
+		split_failed(c);
+	c->split = NULL;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -583,7 +948,10 @@ main(int argc, char *argv[])
 	size_t nfiles = 0, i;
 	int ch, quiet = 0, promisc = 1, snaplen = LIVE_SNAPLEN, lt, list = 0;
 	int64_t merge = MERGE_US * 1000LL;
-	const char *user = NULL;
+	const char *user = NULL, *prefix = NULL;
+	uint32_t shard_k = 0, shard_n = 0, nsplit = 0;
+	static const char *const longopts[][2] = {
+	    {"--shard", "-S"}, {"--split", "-W"}, {NULL, NULL}};
 	uint64_t kdrops = 0;
 	struct pcap_stat ps;
 	struct stat st;
@@ -593,8 +961,9 @@ main(int argc, char *argv[])
 
 	xsignals();
 	memset(&lim, 0, sizeof(lim));
-	while (
-	    (ch = xgetopt(&prog, argc, argv, "B:b:C:i:lm:pqr:s:t:Z:")) != -1) {
+	xlongopts(argc, argv, longopts);
+	while ((ch = xgetopt(
+	            &prog, argc, argv, "B:b:C:i:lm:pqr:S:s:t:W:w:Z:")) != -1) {
 		switch (ch) {
 		case 'B':
 			lim.ooo_total = (size_t)xstrtonum(
@@ -630,8 +999,22 @@ main(int argc, char *argv[])
 				errx(2, "more than %d -r files", MAX_FILES);
 			files[nfiles++] = optarg;
 			break;
+		case 'S':
+			if (shards_parse(optarg, &shard_k, &shard_n) < 0)
+				errx(2,
+				    "-S: '%s' is not K/N with 0 <= K < N <= "
+				    "%d",
+				    optarg, SHARDS_MAX);
+			break;
 		case 's':
 			snaplen = (int)xstrtonum(optarg, 64, 262144, 0, "-s");
+			break;
+		case 'W':
+			nsplit =
+			    (uint32_t)xstrtonum(optarg, 1, SHARDS_MAX, 0, "-W");
+			break;
+		case 'w':
+			prefix = optarg;
 			break;
 		case 't':
 			lim.idle =
@@ -659,10 +1042,15 @@ main(int argc, char *argv[])
 	}
 	if (iface != NULL && nfiles > 0)
 		xusage(&prog);
+	if ((nsplit > 0) != (prefix != NULL))
+		errx(2, "-W and -w go together: -W N -w PREFIX");
+	if (nsplit > 0 && (iface != NULL || shard_n > 0))
+		errx(2, "-W splits capture files: not with -i or -S");
 	nwords = argc;
 	words = argv;
 	expr = join_expr(argc, argv);
-	xrefuse_tty(1, "tf-split, tf-cat or another tf program");
+	if (nsplit == 0)
+		xrefuse_tty(1, "tf-split, tf-cat or another tf program");
 	if (nfiles == 0 && iface == NULL && isatty(0))
 		errx(1,
 		    "refusing to read a capture from a terminal: give it "
@@ -675,6 +1063,10 @@ main(int argc, char *argv[])
 	c.w.merge_ns = merge;
 	if ((c.ra = reasm_new(&lim, &c.w)) == NULL)
 		err(1, NULL);
+	c.k = shard_k;
+	c.n = shard_n;
+	if (shard_n > 0)
+		reasm_shard(c.ra);
 	cmdline = xjoin_argv(argc + optind, argv - optind);
 	if (nfiles == 0 && iface == NULL)
 		files[nfiles++] = "-";
@@ -697,6 +1089,7 @@ main(int argc, char *argv[])
 		if (rec_write_annot(&c.w, 0, REC_DIR_NONE, "reassemble.command",
 		        cmdline, strlen(cmdline)) < 0)
 			write_failed(&c);
+		shard_annot(&c);
 		new_decoder(&c, pcap_datalink(live));
 		if (user != NULL)
 			drop_privileges(user);
@@ -723,8 +1116,17 @@ main(int argc, char *argv[])
 			if (status_asked)
 				tick(&c);
 		}
-		if (pcap_stats(live, &ps) == 0)
+		if (pcap_stats(live, &ps) == 0) {
+			char v[32];
+			int n;
+
 			kdrops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+			/* For the programs after: tf-report shows it. */
+			n = snprintf(v, sizeof(v), "%" PRIu64, kdrops);
+			if (rec_write_annot(&c.w, 0, REC_DIR_NONE,
+			        "reassemble.kernel_drops", v, (size_t)n) < 0)
+				write_failed(&c);
+		}
 		pcap_close(live);
 		live = NULL;
 	} else {
@@ -755,8 +1157,18 @@ main(int argc, char *argv[])
 				pcap_close(p);
 				break;
 			}
-			set_filter(p, expr, c.qname);
+			if (ngfp == NULL) /* pcapng: ng_filter() */
+				set_filter(p, expr, c.qname);
 			lt = pcap_datalink(p);
+			if (nsplit > 0) {
+				new_decoder(&c, lt);
+				c.curp = p;
+				start_split(&c, nsplit, prefix, lt);
+				read_file(&c, p, c.qname);
+				c.curp = NULL;
+				pcap_close(p);
+				continue;
+			}
 			if (i == 0) {
 				write_header(&c, lt, (uint32_t)pcap_snapshot(p),
 				    files[0][0] == '-' && files[0][1] == '\0'
@@ -767,6 +1179,7 @@ main(int argc, char *argv[])
 				        "reassemble.command", cmdline,
 				        strlen(cmdline)) < 0)
 					write_failed(&c);
+				shard_annot(&c);
 				c.started = 1;
 			}
 			new_decoder(&c, lt);
@@ -792,6 +1205,17 @@ main(int argc, char *argv[])
 			c.fail = 1;
 		}
 	}
+	if (c.split != NULL) {
+		end_split(&c, quiet);
+		if (c.dec != NULL)
+			pktdec_free(c.dec);
+		rec_writer_discard(&c.w);
+		(void)rec_writer_release(&c.w);
+		reasm_free(c.ra);
+		free(expr);
+		free(cmdline);
+		return c.fail;
+	}
 	if (reasm_finish(c.ra, c.last_ts,
 	        stop ? REC_CLOSE_INTERRUPTED : REC_CLOSE_END) < 0)
 		write_failed(&c);
@@ -800,6 +1224,15 @@ main(int argc, char *argv[])
 		pktdec_end(c.dec);
 		sum = *pktdec_stats(c.dec);
 		pktdec_free(c.dec);
+	}
+	/* A shard counts the frames it owns, shard 0 the fragments. */
+	if (c.n > 0) {
+		sum.not_ip = c.own.not_ip;
+		sum.not_tcp = c.own.not_tcp;
+		sum.malformed = c.own.malformed;
+		sum.truncated = c.own.truncated;
+		if (c.k != 0)
+			sum.fragments = sum.reassembled = sum.frag_dropped = 0;
 	}
 	c.end.not_ip = sum.not_ip;
 	c.end.not_tcp = sum.not_tcp;

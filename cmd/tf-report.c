@@ -2,8 +2,9 @@
 /*
  * tf-report: reads a flow record stream and writes a DFXML report of it,
  * one <fileobject> per connection direction with its file name, size and
- * digests, or JSON lines with the same fields.  It is a sink: it passes
- * nothing on.  The format is in tf-report(1).
+ * digests, or JSON lines with the same fields, or a summary for people:
+ * one HTML page, or a text block.  It is a sink: it passes nothing on.
+ * The formats are in tf-report(1).
  */
 #include <sys/types.h>
 
@@ -26,13 +27,18 @@
 #include "json.h"
 #include "rec.h"
 #include "report.h"
+#include "summary.h"
 #include "tferr.h"
 #include "xutil.h"
+
+enum fmt { FMT_XML, FMT_JSON, FMT_HTML, FMT_TEXT };
 
 struct ctx {
 	FILE *out;
 	const char *outname;
-	int json;
+	enum fmt fmt;
+	struct summary *sum; /* -t html, -t text */
+	struct report *rp;
 	unsigned algs;
 	struct dfxml x;
 	struct json j;
@@ -48,13 +54,15 @@ static const struct xopt opts[] = {
     {"-j", "JSON lines, one per connection direction, not DFXML"},
     {"-o file", "write the report to file"},
     {"-s", "SHA-256 too, besides MD5 and SHA-1"},
+    {"-t format", "xml (DFXML, the default), json (-j), html or text"},
     {"-z bytes", "zeros hashed for holes in all (64M + 4 per data byte)"},
     {NULL, NULL}};
 
 static const struct xprog prog = {"tf-report",
-    "[-fhjsV] [-C conns] [-o file] [-z bytes]",
-    "Write a DFXML report of the stream: a fileobject per direction.", opts,
-    versions};
+    "[-fhjsV] [-C conns] [-o file] [-t format] [-z bytes]",
+    "Write a DFXML report of the stream: a fileobject per direction; or "
+    "a summary.",
+    opts, versions};
 
 static void
 versions(FILE *fp)
@@ -122,7 +130,8 @@ x_flush(void *arg)
 	return dfxml_flush(&c->x) < 0 || fflush(c->out) == EOF ? failed(c) : 0;
 }
 
-static const struct report_out xml_out = {x_begin, x_dir, x_end, x_flush};
+static const struct report_out xml_out = {
+    .begin = x_begin, .dir = x_dir, .end = x_end, .flush = x_flush};
 
 /* The JSON lines output: one line per direction, nothing else. */
 static int
@@ -144,7 +153,78 @@ j_flush(void *arg)
 	return fflush(c->out) == EOF ? failed(c) : 0;
 }
 
-static const struct report_out json_out = {NULL, j_dir, NULL, j_flush};
+static const struct report_out json_out = {.dir = j_dir, .flush = j_flush};
+
+/* The summary (-t html, -t text): aggregates, written at the end. */
+static int
+s_begin(void *arg, const struct report_run *r)
+{
+	struct ctx *c = arg;
+	const char *name, *bver;
+	char buf[64];
+	size_t i;
+
+	if (summary_begin(c->sum, r, c->cmdline) < 0 ||
+	    summary_library(
+	        c->sum, "libxml2", dfxml_library(buf, sizeof(buf))) < 0 ||
+	    summary_library(c->sum, "OpenSSL", digest_library()) < 0)
+		xnomem();
+	for (i = 0; hdec_library(i, &name, &bver, buf, sizeof(buf)); i++)
+		if (summary_library(c->sum, name, buf) < 0)
+			xnomem();
+	return 0;
+}
+
+static int
+s_dir(void *arg, const struct report_dir *rd)
+{
+	struct ctx *c = arg;
+
+	if (summary_dir(c->sum, rd) < 0)
+		xnomem();
+	return 0;
+}
+
+static int
+s_end(void *arg, const struct rec_end *e, const char *cut, uint64_t stray)
+{
+	struct ctx *c = arg;
+	int r;
+
+	summary_end(c->sum, e, cut, stray, report_stats(c->rp));
+	r = c->fmt == FMT_HTML ? summary_html(c->sum, c->out)
+	                       : summary_text(c->sum, c->out);
+	return r < 0 || ferror(c->out) ? failed(c) : 0;
+}
+
+static void
+s_open(void *arg, const struct rec_open *o)
+{
+	summary_open(((struct ctx *)arg)->sum, o);
+}
+
+static void
+s_seg(void *arg, const struct rec_open *o, uint8_t dir, int64_t ts,
+    uint64_t len, uint8_t gapcause)
+{
+	summary_seg(((struct ctx *)arg)->sum, o, dir, ts, len, gapcause);
+}
+
+static const struct report_out sum_out = {
+    .begin = s_begin, .dir = s_dir, .end = s_end, .open = s_open, .seg = s_seg};
+
+static enum fmt
+fmt_arg(const char *s)
+{
+	static const char *const names[] = {"xml", "json", "html", "text"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum fmt)i;
+	warnx("-t: '%s' is not xml, json, html or text", s);
+	xusage(&prog);
+}
 
 /*
  * libxml2 would print its own lines ("I/O error : ...") for a write that
@@ -222,7 +302,7 @@ main(int argc, char *argv[])
 	filter_init(&f, &report_ops, NULL, argc, argv);
 	c.out = stdout;
 	c.algs = DIGEST_MD5 | DIGEST_SHA1;
-	while ((ch = xgetopt(&prog, argc, argv, "C:fjo:sz:")) != -1) {
+	while ((ch = xgetopt(&prog, argc, argv, "C:fjo:st:z:")) != -1) {
 		switch (ch) {
 		case 'C':
 			f.maxconns = filter_conns_arg(optarg);
@@ -231,13 +311,16 @@ main(int argc, char *argv[])
 			force = 1;
 			break;
 		case 'j':
-			c.json = 1;
+			c.fmt = FMT_JSON;
 			break;
 		case 'o':
 			c.outname = optarg;
 			break;
 		case 's':
 			c.algs |= DIGEST_SHA256;
+			break;
+		case 't':
+			c.fmt = fmt_arg(optarg);
 			break;
 		case 'z':
 			zeros = xstrtonum(optarg, 0, UINT64_MAX, 1, "-z");
@@ -261,11 +344,18 @@ main(int argc, char *argv[])
 	xmlSetGenericErrorFunc(NULL, xml_quiet);
 	c.cmdline = xjoin_argv(argc, argv);
 	json_init(&c.j);
-	if (!c.json && dfxml_init(&c.x, c.out) < 0)
+	if (c.fmt == FMT_XML && dfxml_init(&c.x, c.out) < 0)
 		xnomem();
-	if ((rp = report_new(c.algs, c.json ? &json_out : &xml_out, &c)) ==
-	    NULL)
+	if ((c.fmt == FMT_HTML || c.fmt == FMT_TEXT) &&
+	    (c.sum = summary_new()) == NULL)
 		xnomem();
+	if ((rp = report_new(c.algs,
+	         c.fmt == FMT_JSON      ? &json_out
+	             : c.fmt == FMT_XML ? &xml_out
+	                                : &sum_out,
+	         &c)) == NULL)
+		xnomem();
+	c.rp = rp;
 	if (setzeros)
 		report_zeros(rp, zeros);
 	f.arg = rp;
@@ -276,7 +366,8 @@ main(int argc, char *argv[])
 	rst = *report_stats(rp);
 	filter_release(&f);
 	report_free(rp);
-	if (!c.json)
+	summary_free(c.sum);
+	if (c.fmt == FMT_XML)
 		dfxml_release(&c.x);
 	xmlCleanupParser();
 	json_release(&c.j);

@@ -111,7 +111,10 @@ file_get(struct split *s, struct conn *c, unsigned dir)
 			    o->conn, dir, NAMELEN - 1);
 		return NULL;
 	}
-	if ((e = outdir_create(&s->od, name, &f)) == TF_ERR_EXISTS)
+	/* A connection that goes on writes on in its files (resumed). */
+	if (o->flags & REC_OPEN_F_RESUMED)
+		e = outdir_reopen(&s->od, name, &f);
+	else if ((e = outdir_create(&s->od, name, &f)) == TF_ERR_EXISTS)
 		e = create_next(s, o, dir, name, &f);
 	switch (e) {
 	case 0:

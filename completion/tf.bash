@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# bash completion for tf-reassemble, tf-split, tf-http, tf-report and
-# tf-cat: their options (as -h lists them), the words each option's
+# bash completion for tf-reassemble, tf-split, tf-http, tf-report,
+# tf-cat and tf-merge: their options (as -h lists them), the words each option's
 # argument takes (files, directories, interfaces for -i, users for -Z,
 # template variables after -T, the prefixes of -F), and what follows the
 # options (capture files with tf-reassemble -l, flow files for tf-http, a
@@ -13,15 +13,17 @@
 
 # The options of each program, those that take an argument apart.
 _tf_opts_tf_reassemble='-h -l -p -q -V --help --version'
-_tf_args_tf_reassemble='-B -b -C -i -m -r -s -t -Z'
+_tf_args_tf_reassemble='-B -b -C -i -m -r -S --shard -s -t -W --split -w -Z'
 _tf_opts_tf_split='-h -q -V --help --version'
 _tf_args_tf_split='-C -f -F -o -T'
-_tf_opts_tf_http='-h -j -k -q -s -V --help --version'
+_tf_opts_tf_http='-A -h -j -k -q -s -V --help --version'
 _tf_args_tf_http='-C -F -H -M -m -n -o -R -T -w'
 _tf_opts_tf_report='-f -h -j -s -V --help --version'
-_tf_args_tf_report='-C -o -z'
+_tf_args_tf_report='-C -o -t -z'
 _tf_opts_tf_cat='-a -c -h -j -s -V -x --help --version'
 _tf_args_tf_cat='-f -n'
+_tf_opts_tf_merge='-h -V --help --version'
+_tf_args_tf_merge='-C'
 
 # The variables of name templates, tf-split(1): -T.
 _tf_tmpl_vars='%A %a %B %b %T %t %V %v %C %c %# %N %K %M %G %S %E %e %%'
@@ -95,10 +97,11 @@ _tf() {
 	*" $prev "*)
 		case $prog:$prev in
 		*:-i) _tf_words "$(_tf_interfaces)" "$cur" ;;
-		*:-r) _tf_files "$cur" ;;
+		*:-r | *:-w) _tf_files "$cur" ;;
 		*:-Z) mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 		tf-split:-o | tf-http:-o) _tf_dirs "$cur" ;;
 		tf-report:-o) _tf_files "$cur" ;;
+		tf-report:-t) _tf_words 'xml json html text' "$cur" ;;
 		*:-T)
 			_tf_words "$(_tf_template "$cur")" "$cur"
 			compopt -o nospace 2>/dev/null
@@ -140,9 +143,9 @@ _tf() {
 			    ip ip6 portrange' "$cur"
 		fi
 		;;
-	tf-http) _tf_files "$cur" ;;
+	tf-http | tf-merge) _tf_files "$cur" ;;
 	esac
 	return 0
 }
 
-complete -F _tf tf-reassemble tf-split tf-http tf-report tf-cat
+complete -F _tf tf-reassemble tf-split tf-http tf-report tf-cat tf-merge

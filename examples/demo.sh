@@ -7,7 +7,8 @@
 # tf-reassemble turns the capture into the record stream, tf-http writes
 # the HTTP bodies, decoded, tf-split one file per connection direction,
 # tf-report a DFXML report; then tf-cat shows the connections and sums
-# the stream up.
+# the stream up, and tf-report writes the summary, as text and as an HTML
+# page (its path is the last line).
 #
 # usage: sh examples/demo.sh [bindir [outdir]]
 #   bindir  where the programs are (default: build/bin of this tree, else PATH)
@@ -45,3 +46,11 @@ echo
 echo '# the stream, summed up'
 echo '$ tf-cat -s < stream.tfs | grep -e records -e end.connections'
 tf-cat -s <stream.tfs | grep -e '^records\.' -e '^end\.connections='
+echo
+echo '# the capture at a glance: the same numbers for a terminal, and a page'
+echo '$ tf-report -t text < stream.tfs'
+tf-report -t text <stream.tfs
+echo '$ tf-report -t html -o summary.html < stream.tfs'
+tf-report -t html -o summary.html <stream.tfs
+echo "the summary page, for a browser: $out/summary.html"
+

@@ -66,7 +66,8 @@ names(struct body *b)
 	memcpy(b->name, name, len + 1);
 	b->rawname[0] = '\0';
 	if (!b->toolong && !b->undecoded && b->dec.n > 0)
-		(void)snprintf(b->rawname, len + 16, "%s%s", name, b->suffix);
+		(void)snprintf(b->rawname, len + 16,
+		    "%s-HTTPBODY-%s-%03" PRIu64, flow, b->suffix, b->n);
 	return 0;
 }
 
@@ -108,21 +109,31 @@ int
 body_begin(struct body *b, const struct body_opts *opts, void *arg, uint64_t n,
     const char *ctype, const char *cenc)
 {
+	return body_begin2(b, opts, arg, n, ctype, NULL, cenc);
+}
+
+int
+body_begin2(struct body *b, const struct body_opts *opts, void *arg, uint64_t n,
+    const char *ctype, const char *tenc, const char *cenc)
+{
 	memset(b, 0, sizeof(*b));
 	b->opts = opts;
 	b->arg = arg;
 	b->active = 1;
 	b->n = n;
 	b->ext = mime_ext(ctype);
-	if (hdec_init(&b->dec, cenc, opts->maxbody, opts->maxratio, sink, b) <
-	    0) {
+	if (hdec_init2(&b->dec, tenc, cenc, opts->maxbody, opts->maxratio, sink,
+	        b) < 0) {
+		int te = b->dec.badte;
+
 		if (b->dec.err == TF_ERR_NOMEM)
 			return TF_ERR_NOMEM;
 		/* Unknown or too many codings: the body as sent. */
 		hdec_release(&b->dec);
 		b->undecoded = 1;
 		(void)hdec_init(&b->dec, NULL, opts->maxbody, 0, sink, b);
-		event(b, BODY_EUNDECODED, cenc, NULL, 0);
+		b->dec.badte = te;
+		event(b, BODY_EUNDECODED, te ? tenc : cenc, NULL, 0);
 	}
 	if (opts->zstdwlog != 0)
 		b->dec.zstdwlog = opts->zstdwlog;
@@ -140,6 +151,135 @@ body_evicted(struct body *b)
 	event(b, BODY_EMEMORY, NULL, NULL, TF_ERR_LIMIT);
 }
 
+/* Whether the coded bytes are to be kept when decoding fails. */
+static int
+keeps_coded(const struct body *b)
+{
+	return b->opts->tails != NULL && b->opts->od != NULL &&
+	    !b->opts->keep && !b->undecoded && b->dec.n > 0;
+}
+
+static void
+tail_free(struct body *b)
+{
+	if (b->tail != NULL)
+		b->opts->tails->used -= b->tcap;
+	free(b->tail);
+	b->tail = NULL;
+	b->tlen = b->tcap = 0;
+}
+
+/*
+ * Where the coded bytes at hand begin, for len bytes at offset off of the
+ * body as sent: the tail's, when it runs up to off.
+ */
+static uint64_t
+tail_start(const struct body *b, uint64_t off)
+{
+	return b->tlen > 0 && b->toff + b->tlen == off ? b->toff : off;
+}
+
+/*
+ * Keeps the coded bytes from the decoder's mark on: those of the tail
+ * still after it, then the len bytes at p (at offset off of the body as
+ * sent), at most BODY_TAILMAX of them, the latest, within the tails'
+ * cap.  Returns 0 or TF_ERR_NOMEM.
+ */
+static int
+tail_keep(struct body *b, const uint8_t *p, size_t len, uint64_t off)
+{
+	struct body_tails *t = b->opts->tails;
+	uint64_t start = b->dec.mark, end = off + len, avail;
+	size_t keep, cap;
+	uint8_t *nt;
+
+	avail = tail_start(b, off);
+	if (start < avail)
+		start = avail;
+	if (start > end)
+		start = end;
+	if (end - start > BODY_TAILMAX) {
+		t->dropped += end - BODY_TAILMAX - start;
+		start = end - BODY_TAILMAX;
+	}
+	if (end - start > b->tcap) {
+		cap = b->tcap ? b->tcap : 4096;
+		while (cap < end - start)
+			cap *= 2;
+		if (cap > BODY_TAILMAX)
+			cap = BODY_TAILMAX;
+		if (t->max != 0 && cap - b->tcap > t->max - t->used) {
+			/* Past the cap of all tails: none kept. */
+			t->dropped += end - start;
+			tail_free(b);
+			b->toff = end;
+			return 0;
+		}
+		if ((nt = realloc(b->tail, cap)) == NULL)
+			return TF_ERR_NOMEM;
+		t->used += cap - b->tcap;
+		b->tail = nt;
+		b->tcap = cap;
+	}
+	keep = start < off ? (size_t)(off - start) : 0;
+	if (keep > 0)
+		memmove(b->tail, b->tail + (start - b->toff), keep);
+	if (end > start && end - start > keep)
+		memcpy(b->tail + keep, p + (start > off ? start - off : 0),
+		    (size_t)(end - start) - keep);
+	b->toff = start;
+	b->tlen = (size_t)(end - start);
+	return 0;
+}
+
+/*
+ * Decoding failed: makes the file of the coded bytes from the mark on,
+ * with those of the tail, then len bytes at p at offset off, and the rest
+ * of the body as it comes.
+ */
+static void
+coded_begin(struct body *b, const uint8_t *p, size_t len, uint64_t off)
+{
+	uint64_t from = b->dec.mark, avail = tail_start(b, off);
+	size_t size;
+
+	b->decerr = b->dec.why;
+	if (!keeps_coded(b) || b->codedname != NULL ||
+	    (b->name == NULL && names(b) < 0) || b->rawname[0] == '\0')
+		goto out;
+	size = strlen(b->rawname) + sizeof(BODY_PARTIAL);
+	if ((b->codedname = malloc(size)) == NULL) {
+		b->nomem = 1;
+		goto out;
+	}
+	(void)snprintf(b->codedname, size, "%s%s", b->rawname, BODY_PARTIAL);
+	if (from < avail)
+		from = avail;
+	if (from > off + len)
+		from = off + len;
+	b->codedoff = from;
+	if (from == off + len || (b->coded = create(b, b->codedname)) == NULL) {
+		free(b->codedname);
+		b->codedname = NULL;
+		goto out;
+	}
+	if (from < off)
+		(void)outdir_write(b->opts->od, b->coded, 0,
+		    b->tail + (from - b->toff), (size_t)(off - from));
+	if (off + len > from && len > 0) {
+		if (from > off) {
+			p += from - off;
+			len -= (size_t)(from - off);
+			off = from;
+		}
+		(void)outdir_write(
+		    b->opts->od, b->coded, off - b->codedoff, p, len);
+	}
+out:
+	if (b->opts->tails != NULL)
+		tail_free(b);
+}
+
 int
 body_write(struct body *b, const uint8_t *p, size_t n, uint64_t off)
 {
@@ -151,8 +291,13 @@ body_write(struct body *b, const uint8_t *p, size_t n, uint64_t off)
 	if (b->opts->keep && b->rawname[0] != '\0' && b->opts->od != NULL &&
 	    (b->raw != NULL || (b->raw = create(b, b->rawname)) != NULL))
 		(void)outdir_write(b->opts->od, b->raw, off, p, n);
-	if (b->dec.err != 0)
+	if (b->dec.err != 0) {
+		/* Decoding failed: the rest goes to the coded file. */
+		if (b->coded != NULL)
+			(void)outdir_write(
+			    b->opts->od, b->coded, off - b->codedoff, p, n);
 		return 0;
+	}
 	e = hdec_write(&b->dec, p, n);
 	if (b->nomem || e == TF_ERR_NOMEM)
 		return TF_ERR_NOMEM;
@@ -161,8 +306,13 @@ body_write(struct body *b, const uint8_t *p, size_t n, uint64_t off)
 		    : e == TF_ERR_LIMIT    ? "limit"
 		                           : "decode";
 		event(b, BODY_EDECODE, NULL, NULL, e);
-	}
-	return 0;
+		if (e == TF_ERR_MALFORMED)
+			coded_begin(b, p, n, off);
+		else if (b->opts->tails != NULL)
+			tail_free(b);
+	} else if (keeps_coded(b) && tail_keep(b, p, n, off) < 0)
+		return TF_ERR_NOMEM;
+	return b->nomem ? TF_ERR_NOMEM : 0;
 }
 
 /*
@@ -206,6 +356,15 @@ body_end(struct body *b, int complete, int64_t ts)
 	    hdec_finish(&b->dec) < 0) {
 		b->problem = b->dec.memory ? "memory" : "decode";
 		event(b, BODY_EFINISH, NULL, NULL, b->dec.err);
+		if (!b->dec.memory)
+			coded_begin(b, NULL, 0, b->sent);
+	}
+	if (b->opts->tails != NULL)
+		tail_free(b);
+	b->hadcoded = b->coded != NULL;
+	if (b->coded != NULL) {
+		(void)outdir_close(b->opts->od, b->coded, ts);
+		b->coded = NULL;
 	}
 	b->hadfile = b->f != NULL;
 	b->hadraw = b->raw != NULL;
@@ -235,7 +394,13 @@ body_release(struct body *b)
 		(void)outdir_close(b->opts->od, b->f, 0);
 	if (b->raw != NULL)
 		(void)outdir_close(b->opts->od, b->raw, 0);
-	b->f = b->raw = NULL;
+	if (b->coded != NULL)
+		(void)outdir_close(b->opts->od, b->coded, 0);
+	b->f = b->raw = b->coded = NULL;
+	if (b->opts != NULL && b->opts->tails != NULL)
+		tail_free(b);
+	free(b->codedname);
+	b->codedname = NULL;
 	hdec_release(&b->dec);
 	digest_release(&b->dg);
 	b->suffix = NULL;
@@ -243,4 +408,37 @@ body_release(struct body *b)
 	free(b->rawname);
 	b->name = b->rawname = NULL;
 	b->active = 0;
+}
+
+char *
+body_head(const struct body_opts *opts, void *arg, uint64_t n, const uint8_t *p,
+    size_t len, int cut, int64_t ts, int *nomem)
+{
+	char flow[BODY_NAMELEN], name[BODY_NAMELEN];
+	struct outdir_file *f;
+	char *r;
+	int e;
+
+	*nomem = 0;
+	if (opts->od == NULL)
+		return NULL;
+	if (opts->flow == NULL || opts->flow(arg, flow, sizeof(flow)) < 0 ||
+	    (size_t)snprintf(name, sizeof(name), "%s-HTTP-%03" PRIu64 "%s",
+	        flow, n, cut ? BODY_PARTIAL : "") > NAMEMAX) {
+		if (opts->event != NULL)
+			opts->event(arg, NULL, BODY_ETOOLONG, NULL, NULL, 0);
+		return NULL;
+	}
+	if ((e = outdir_create(opts->od, name, &f)) < 0) {
+		if (e == TF_ERR_NOMEM)
+			*nomem = 1;
+		else if (opts->event != NULL)
+			opts->event(arg, NULL, BODY_ECREATE, name, NULL, e);
+		return NULL;
+	}
+	(void)outdir_write(opts->od, f, 0, p, len);
+	(void)outdir_close(opts->od, f, ts);
+	if ((r = strdup(name)) == NULL)
+		*nomem = 1;
+	return r;
 }

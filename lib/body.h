@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One HTTP message body as tf-http keeps it: decoded through lib/hdec
- * into a file of the output directory, named "FLOW-HTTPBODY-NNN[.ext]"
- * (the extension from lib/mime), with digests of the decoded bytes; with
- * keep, also as sent, under the same name and the coding's suffix.  The
- * file is made at the first decoded byte, so a message without a body
- * has none; its name, the digests and the decoders are made then too,
- * so that a message begun costs little until its body comes.  A body that is
- *not all there is renamed "FLOW-HTTPBODY-NNN-PARTIAL[.ext]" when it ends.
+ * (transfer codings, then content codings) into a file of the output
+ * directory, named "FLOW-HTTPBODY-NNN[.ext]" (the extension from
+ * lib/mime), with digests of the decoded bytes; with keep, also as sent
+ * (de-chunked), named for its outermost coding as tcpflow 1.2 named it,
+ * "FLOW-HTTPBODY-GZIP-NNN".  The file is made at the first decoded byte,
+ * so a message without a body has none; its name, the digests and the
+ * decoders are made then too, so that a message begun costs little until
+ * its body comes.  A body that is not all there is renamed
+ * "FLOW-HTTPBODY-NNN-PARTIAL[.ext]" when it ends.  When decoding fails,
+ * the coded bytes from where it failed on are kept (without keep) in
+ * "FLOW-HTTPBODY-GZIP-NNN-PARTIAL": the coded bytes not yet known to be
+ * decoded wait in a buffer of at most BODY_TAILMAX bytes for that.
  *
  *	struct body b;
  *	body_begin(&b, &opts, arg, n, ctype, cenc);
@@ -29,6 +34,9 @@
 
 #define BODY_NAMELEN 4096 /* names, with their NUL */
 #define BODY_PARTIAL "-PARTIAL"
+/* Coded bytes held per body, and in all (body_tails), by default. */
+#define BODY_TAILMAX (256u << 10)
+#define BODY_TAILS_MAX ((uint64_t)64 << 20)
 
 struct outdir;
 struct outdir_file;
@@ -46,11 +54,23 @@ enum body_event {
 	                      * other bodies (opts->pool's cap) */
 };
 
+/*
+ * The coded bytes all bodies hold for a decoding failure: at most max;
+ * past it a body keeps only its latest bytes, and dropped counts the
+ * others.
+ */
+struct body_tails {
+	uint64_t used;
+	uint64_t max;
+	uint64_t dropped;
+};
+
 struct body_opts {
-	struct outdir *od; /* NULL: no files, digests only */
-	uint64_t maxbody;  /* decoded size cap, 0: none */
-	uint64_t maxratio; /* decompression ratio cap, 0: none */
-	unsigned digests;  /* DIGEST_*, 0: none */
+	struct outdir *od;        /* NULL: no files, digests only */
+	struct body_tails *tails; /* NULL: no coded bytes kept on failure */
+	uint64_t maxbody;         /* decoded size cap, 0: none */
+	uint64_t maxratio;        /* decompression ratio cap, 0: none */
+	unsigned digests;         /* DIGEST_*, 0: none */
 	unsigned zstdwlog; /* largest zstd window, 2^zstdwlog; 0: default */
 	int keep;          /* also the body as sent */
 	struct hdec_pool *pool; /* for the decoders, or NULL */
@@ -81,11 +101,20 @@ struct body {
 	                          * the first byte */
 	char *rawname;           /* of raw; owned, "" when none */
 	uint64_t sent;           /* bytes as sent */
-	uint64_t written;        /* decoded bytes */
-	int nofile;              /* no file will be made */
+	uint8_t *tail;           /* coded bytes not known decoded; owned */
+	size_t tlen;
+	size_t tcap;
+	uint64_t toff;             /* offset of tail[0] in the body sent */
+	struct outdir_file *coded; /* failed: the coded bytes from there */
+	char *codedname;           /* of coded; owned, NULL when none */
+	uint64_t codedoff;         /* where in the body sent they begin */
+	const char *decerr;        /* what the decoder said, static */
+	uint64_t written;          /* decoded bytes */
+	int nofile;                /* no file will be made */
 	int toolong;
 	int hadfile; /* body_end(): f was made */
 	int hadraw;
+	int hadcoded;
 	const char *problem; /* why it is not all there, or NULL */
 	struct digest dg;
 	char hex[DIGEST_NALGS][DIGEST_HEXLEN];
@@ -99,6 +128,25 @@ struct body {
  */
 int body_begin(struct body *b, const struct body_opts *opts, void *arg,
     uint64_t n, const char *ctype, const char *cenc);
+
+/*
+ * As body_begin(), for a body with the Transfer-Encoding tenc too (see
+ * hdec_init2()).
+ */
+int body_begin2(struct body *b, const struct body_opts *opts, void *arg,
+    uint64_t n, const char *ctype, const char *tenc, const char *cenc);
+
+/*
+ * Writes the header block of message n (len bytes at p, start line,
+ * fields and empty line as sent) to "FLOW-HTTP-NNN" under opts->od, or
+ * "FLOW-HTTP-NNN-PARTIAL" when cut says it is not whole, with the time
+ * ts; flow is opts->flow, called with arg.  Returns the name made
+ * (caller frees), or NULL: no name (too long: BODY_ETOOLONG), or the file
+ * was not made (BODY_ECREATE), both said through opts->event with a NULL
+ * body, or out of memory (*nomem set).
+ */
+char *body_head(const struct body_opts *opts, void *arg, uint64_t n,
+    const uint8_t *p, size_t len, int cut, int64_t ts, int *nomem);
 
 /*
  * The pool stopped b's decoding to make room (its evict callback, with

@@ -542,7 +542,8 @@ str_attr(struct out *o, const char *name, const struct report_str *s)
 /*
  * One <tcpflow:http> per body: the message, and the body file as a
  * <fileobject>, which <byte_run> cannot hold in the schema, with the
- * digests the annotation carries.
+ * digests the annotation carries; and per header file (tf-http -A), body
+ * or not, the header file as a <fileobject> in a <tcpflow:header>.
  */
 static void
 put_http(struct out *o, const struct report_dir *rd)
@@ -553,7 +554,7 @@ put_http(struct out *o, const struct report_dir *rd)
 
 	for (k = 0; k < rd->nhttp; k++) {
 		h = &rd->http[k];
-		if (h->file.p == NULL)
+		if (h->file.p == NULL && h->header_file.p == NULL)
 			continue;
 		start(o, "tcpflow:http");
 		if (h->body_offset != UINT64_MAX)
@@ -569,19 +570,31 @@ put_http(struct out *o, const struct report_dir *rd)
 		str_attr(o, "content_type", &h->content_type);
 		if (h->complete >= 0)
 			attr(o, "complete", h->complete ? "true" : "false");
-		start(o, "fileobject");
-		bytes_elem(o, "filename", h->file.p, h->file.len);
-		if (h->length != UINT64_MAX)
-			elemu(o, "filesize", h->length);
-		for (i = 0; i < DIGEST_NALGS; i++) {
-			if (h->hex[i][0] == '\0')
-				continue;
-			start(o, "hashdigest");
-			attr(o, "type", digest_name(i));
-			text(o, h->hex[i]);
+		if (h->file.p != NULL) {
+			start(o, "fileobject");
+			bytes_elem(o, "filename", h->file.p, h->file.len);
+			if (h->length != UINT64_MAX)
+				elemu(o, "filesize", h->length);
+			for (i = 0; i < DIGEST_NALGS; i++) {
+				if (h->hex[i][0] == '\0')
+					continue;
+				start(o, "hashdigest");
+				attr(o, "type", digest_name(i));
+				text(o, h->hex[i]);
+				end(o);
+			}
 			end(o);
 		}
-		end(o);
+		if (h->header_file.p != NULL) {
+			start(o, "tcpflow:header");
+			start(o, "fileobject");
+			bytes_elem(o, "filename", h->header_file.p,
+			    h->header_file.len);
+			if (h->header_length != UINT64_MAX)
+				elemu(o, "filesize", h->header_length);
+			end(o);
+			end(o);
+		}
 		end(o);
 	}
 }

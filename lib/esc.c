@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "esc.h"
+#include "utf8.h"
 
 /* Writes the escape of byte c to o (at least 4 bytes); returns its length. */
 static size_t
@@ -76,4 +77,99 @@ esc_str(char *buf, size_t size, const void *p, size_t n)
 	}
 	buf[k] = '\0';
 	return buf;
+}
+
+int
+esc_html(FILE *fp, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	const char *ent;
+	char e[4];
+	size_t i, k, l;
+
+	for (i = 0; i < n; i += k) {
+		k = b[i] < 0x80
+		    ? 1
+		    : utf8_valid(b + i, n - i > 4 ? 4 : n - i, NULL);
+		if (k > 0 && b[i] >= 0x80) {
+			/* Only the first character: utf8_valid() may see
+			 * more than one in four bytes. */
+			k = (b[i] & 0xe0) == 0xc0   ? 2
+			    : (b[i] & 0xf0) == 0xe0 ? 3
+			                            : 4;
+			/* C1 controls, U+2028 and U+2029 are escaped. */
+			if ((k == 2 && b[i] == 0xc2 && b[i + 1] < 0xa0) ||
+			    (k == 3 && b[i] == 0xe2 && b[i + 1] == 0x80 &&
+			        (b[i + 2] == 0xa8 || b[i + 2] == 0xa9))) {
+				for (l = 0; l < k; l++) {
+					size_t m = esc1(b[i + l], e);
+
+					if (fwrite(e, 1, m, fp) != m)
+						return -1;
+				}
+				continue;
+			}
+			if (fwrite(b + i, 1, k, fp) != k)
+				return -1;
+			continue;
+		}
+		k = 1;
+		switch (b[i]) {
+		case '&':
+			ent = "&amp;";
+			break;
+		case '<':
+			ent = "&lt;";
+			break;
+		case '>':
+			ent = "&gt;";
+			break;
+		case '"':
+			ent = "&quot;";
+			break;
+		case '\'':
+			ent = "&#39;";
+			break;
+		case '\\':
+			ent = "\\\\";
+			break;
+		default:
+			ent = NULL;
+		}
+		if (ent != NULL) {
+			if (fputs(ent, fp) == EOF)
+				return -1;
+			continue;
+		}
+		l = esc1(b[i], e);
+		if (fwrite(e, 1, l, fp) != l)
+			return -1;
+	}
+	return 0;
+}
+
+int
+esc_url(FILE *fp, const void *p, size_t n)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	const uint8_t *b = p;
+	size_t i;
+	int c;
+
+	/* "//host/..." would be a link to another host: one slash. */
+	for (i = 0; i + 1 < n && b[i] == '/' && b[i + 1] == '/'; i++)
+		;
+	for (; i < n; i++) {
+		c = b[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~' || c == '/') {
+			if (putc(c, fp) == EOF)
+				return -1;
+		} else if (putc('%', fp) == EOF ||
+		    putc(digits[c >> 4], fp) == EOF ||
+		    putc(digits[c & 15], fp) == EOF)
+			return -1;
+	}
+	return 0;
 }

@@ -26,4 +26,24 @@ int esc_write(FILE *fp, const void *p, size_t n);
  */
 char *esc_str(char *buf, size_t size, const void *p, size_t n);
 
+/*
+ * Writes the n bytes at p to fp as HTML text, for an element's content
+ * or a quoted attribute value: the one escaping of tf-report's HTML page.
+ * Valid UTF-8 stays as it is but for & < > " ' (character references)
+ * and '\\' (written twice); C0 controls, DEL, C1 controls, U+2028,
+ * U+2029 and every byte not part of valid UTF-8 are written as the
+ * terminal escapes above (\n, \xHH).  So the text shows the bytes
+ * exactly and can hold no markup.  Returns 0, or -1 if a write failed.
+ */
+int esc_html(FILE *fp, const void *p, size_t n);
+
+/*
+ * Writes the n bytes at p to fp percent-encoded (RFC 3986), all but
+ * unreserved characters and '/', for a relative link in an href: no
+ * byte of it can end the attribute or name a scheme, and leading
+ * slashes are written as one, so that it never names a host.  Returns 0
+ * or -1.
+ */
+int esc_url(FILE *fp, const void *p, size_t n);
+
 #endif

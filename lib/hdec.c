@@ -300,6 +300,8 @@ fail(struct hdec *h, int e, const char *why)
 static int
 emit(struct hdec *h, const uint8_t *p, size_t n)
 {
+	if (n > 0)
+		h->mark = h->stepin;
 	if (h->maxout != 0 && n > h->maxout - h->out) {
 		n = (size_t)(h->maxout - h->out);
 		if (n > 0)
@@ -326,6 +328,18 @@ next(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 	if (n == 0)
 		return 0;
 	return i + 1 == h->n ? emit(h, p, n) : feed(h, i + 1, p, n);
+}
+
+/*
+ * How many of the n bytes left to stage i to give its library at once:
+ * the outermost stage takes HDEC_STEP at a time, so that h->mark, where
+ * the coded bytes not yet decoded begin, is never more than that before
+ * the first of them.
+ */
+static size_t
+step(size_t i, size_t n)
+{
+	return i == 0 && n > HDEC_STEP ? HDEC_STEP : n;
 }
 
 static int
@@ -357,12 +371,16 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 	z_stream *z = &s->st->z;
 	uint8_t buf[HDEC_BUFLEN];
 	uint64_t base = h->in;
-	size_t got;
+	size_t got, given = 0;
 	int r, e;
 
 	z->next_in = (Bytef *)(uintptr_t)p;
-	z->avail_in = (uInt)n;
+	z->avail_in = 0;
 	for (;;) {
+		if (z->avail_in == 0 && given < n) {
+			z->avail_in = (uInt)step(i, n - given);
+			given += z->avail_in;
+		}
 		/*
 		 * gzip allows several members: after one, zlib reads on; if
 		 * the next two bytes, however they are cut, are not a gzip
@@ -378,10 +396,12 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		}
 		z->next_out = buf;
 		z->avail_out = sizeof(buf);
+		if (i == 0)
+			h->stepin = base + (given - z->avail_in);
 		r = inflate(z, Z_NO_FLUSH);
 		got = sizeof(buf) - z->avail_out;
 		if (i == 0)
-			h->in = base + (n - z->avail_in);
+			h->in = base + (given - z->avail_in);
 		if (s->next && r == Z_DATA_ERROR && z->total_in <= 2) {
 			s->ended = s->junk = 1;
 			return 0;
@@ -394,13 +414,13 @@ zfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 			s->ended = 1;
 			continue;
 		}
-		if (r == Z_BUF_ERROR)
+		if (r == Z_BUF_ERROR && (z->avail_in > 0 || given == n))
 			return 0;
 		if (r == Z_MEM_ERROR)
 			return nomem(h);
-		if (r != Z_OK)
+		if (r != Z_OK && r != Z_BUF_ERROR)
 			return fail(h, TF_ERR_MALFORMED, s->corrupt);
-		if (z->avail_in == 0 && got < sizeof(buf))
+		if (z->avail_in == 0 && got < sizeof(buf) && given == n)
 			return 0;
 	}
 }
@@ -410,7 +430,7 @@ brfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 {
 	struct hdec_stage *s = &h->s[i];
 	uint8_t buf[HDEC_BUFLEN], *out;
-	size_t avin = n, avout, got;
+	size_t avin = 0, given = 0, avout, got;
 	uint64_t base = h->in;
 	BrotliDecoderResult r;
 	int e;
@@ -418,13 +438,19 @@ brfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 	if (s->ended)
 		return 0;
 	do {
+		if (avin == 0 && given < n) {
+			avin = step(i, n - given);
+			given += avin;
+		}
 		out = buf;
 		avout = sizeof(buf);
+		if (i == 0)
+			h->stepin = base + (given - avin);
 		r = BrotliDecoderDecompressStream(
 		    s->st->st, &avin, &p, &avout, &out, NULL);
 		got = sizeof(buf) - avout;
 		if (i == 0)
-			h->in = base + (n - avin);
+			h->in = base + (given - avin);
 		if ((e = next(h, i, buf, got)) < 0)
 			return e;
 		if (r == BROTLI_DECODER_RESULT_ERROR && h->memory)
@@ -433,7 +459,8 @@ brfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 			return fail(h, TF_ERR_MALFORMED, s->corrupt);
 		if (r == BROTLI_DECODER_RESULT_SUCCESS)
 			s->ended = 1;
-	} while (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT);
+	} while (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT ||
+	    (r == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT && given < n));
 	return 0;
 }
 
@@ -457,13 +484,15 @@ zstdfeed(struct hdec *h, size_t i, const uint8_t *p, size_t n)
 		 * 3.1.1) 3 bytes at a time: never.  s->nhdr counts the bytes
 		 * of the frame given so far.
 		 */
-		in.size = n;
+		in.size = in.pos + step(i, n - in.pos);
 		if (s->nhdr < ZSTD_HDR_MAX && n - in.pos > 3)
 			in.size = in.pos + 3;
 		pos = in.pos;
 		out.dst = buf;
 		out.size = sizeof(buf);
 		out.pos = 0;
+		if (i == 0)
+			h->stepin = base + pos;
 		r = ZSTD_decompressStream(s->st->st, &out, &in);
 		if (ZSTD_isError(r) &&
 		    ZSTD_getErrorCode(r) ==
@@ -613,7 +642,7 @@ zstdversion(char *buf, size_t size)
  */
 static const struct coding {
 	const char *names[3]; /* tokens, lowercase; NULL ends */
-	const char *suffix;   /* of a body still coded so */
+	const char *suffix;   /* names a body still coded so */
 	const char *lib;      /* the library that decodes it */
 	const char *buildver; /* its version at build time, or NULL */
 	const char *corrupt;  /* what a decoding error says */
@@ -623,13 +652,13 @@ static const struct coding {
 	int (*finish)(struct hdec *, size_t);
 	const char *(*version)(char *, size_t);
 } codings[] = {
-    {{"gzip", "x-gzip", NULL}, ".gz", "zlib", ZLIB_VERSION, "corrupt gzip data",
-        1, gzstart, zfeed, NULL, zversion},
-    {{"deflate", NULL, NULL}, ".deflate", "zlib", ZLIB_VERSION,
+    {{"gzip", "x-gzip", NULL}, "GZIP", "zlib", ZLIB_VERSION,
+        "corrupt gzip data", 1, gzstart, zfeed, NULL, zversion},
+    {{"deflate", NULL, NULL}, "DEFLATE", "zlib", ZLIB_VERSION,
         "corrupt deflate data", 0, NULL, dfeed, dfinish, zversion},
-    {{"br", NULL, NULL}, ".br", "brotli", NULL, "corrupt brotli data", 0,
+    {{"br", NULL, NULL}, "BR", "brotli", NULL, "corrupt brotli data", 0,
         brstart, brfeed, NULL, brversion},
-    {{"zstd", NULL, NULL}, ".zst", "zstd", ZSTD_VERSION_STRING,
+    {{"zstd", NULL, NULL}, "ZSTD", "zstd", ZSTD_VERSION_STRING,
         "corrupt zstd data", 0, zstdstart, zstdfeed, NULL, zstdversion},
 };
 
@@ -670,21 +699,18 @@ coding_is(const char *p, size_t n, const char *name)
 	return 1;
 }
 
-int
-hdec_init(struct hdec *h, const char *cenc, uint64_t maxout, uint64_t maxratio,
-    void (*sink)(void *, const uint8_t *, size_t), void *arg)
+/*
+ * Adds the codings listed in list to kinds (*nk of them so far), in the
+ * order listed.  te: a Transfer-Encoding, whose last coding may be
+ * "chunked", the framing lib/http undid.  Returns 0 or fails h.
+ */
+static int
+parse_list(struct hdec *h, const char *list, int te, int *kinds, size_t *nk)
 {
-	int kinds[HDEC_MAXSTAGES];
-	size_t nk = 0, i, k, len;
+	size_t i, k, len;
 	const char *p, *e;
 
-	memset(h, 0, sizeof(*h));
-	h->zstdwlog = HDEC_ZSTD_WLOG;
-	h->maxout = maxout;
-	h->maxratio = maxratio;
-	h->sink = sink;
-	h->arg = arg;
-	for (p = cenc; p != NULL && *p != '\0'; p = *e ? e + 1 : e) {
+	for (p = list; p != NULL && *p != '\0'; p = *e ? e + 1 : e) {
 		if ((e = strchr(p, ',')) == NULL)
 			e = p + strlen(p);
 		while (p < e && (*p == ' ' || *p == '\t'))
@@ -694,17 +720,45 @@ hdec_init(struct hdec *h, const char *cenc, uint64_t maxout, uint64_t maxratio,
 			len--;
 		if (len == 0 || coding_is(p, len, "identity"))
 			continue;
+		if (te && coding_is(p, len, "chunked") &&
+		    strspn(e, ", \t") == strlen(e))
+			continue;
 		for (k = 0; k < NCODINGS; k++)
 			for (i = 0; i < 3 && codings[k].names[i] != NULL; i++)
 				if (coding_is(p, len, codings[k].names[i]))
 					goto found;
-		return fail(h, TF_ERR_UNSUPPORTED, "unknown content coding");
+		h->badte = te;
+		return fail(h, TF_ERR_UNSUPPORTED,
+		    te ? "unknown transfer coding" : "unknown content coding");
 found:
-		if (nk == HDEC_MAXSTAGES)
-			return fail(
-			    h, TF_ERR_LIMIT, "too many content codings");
-		kinds[nk++] = (int)k;
+		if (*nk == HDEC_MAXSTAGES)
+			return fail(h, TF_ERR_LIMIT, "too many codings");
+		kinds[(*nk)++] = (int)k;
 	}
+	return 0;
+}
+
+int
+hdec_init2(struct hdec *h, const char *tenc, const char *cenc, uint64_t maxout,
+    uint64_t maxratio, void (*sink)(void *, const uint8_t *, size_t), void *arg)
+{
+	int kinds[HDEC_MAXSTAGES], e;
+	size_t nk = 0, i;
+
+	memset(h, 0, sizeof(*h));
+	h->zstdwlog = HDEC_ZSTD_WLOG;
+	h->maxout = maxout;
+	h->maxratio = maxratio;
+	h->sink = sink;
+	h->arg = arg;
+	/*
+	 * RFC 9112 6.1: transfer codings are applied after the content
+	 * codings, so the codings in the order applied are the content
+	 * codings, then the transfer codings.
+	 */
+	if ((e = parse_list(h, cenc, 0, kinds, &nk)) < 0 ||
+	    (e = parse_list(h, tenc, 1, kinds, &nk)) < 0)
+		return e;
 	/* Codings are listed in the order applied: decode the last first. */
 	for (i = 0; i < nk; i++) {
 		h->s[i].kind = kinds[nk - 1 - i];
@@ -713,6 +767,13 @@ found:
 	}
 	h->n = nk;
 	return 0;
+}
+
+int
+hdec_init(struct hdec *h, const char *cenc, uint64_t maxout, uint64_t maxratio,
+    void (*sink)(void *, const uint8_t *, size_t), void *arg)
+{
+	return hdec_init2(h, NULL, cenc, maxout, maxratio, sink, arg);
 }
 
 int

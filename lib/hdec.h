@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Streaming decoder for HTTP content codings (RFC 9110 8.4.1): gzip and
- * x-gzip, deflate (zlib-wrapped, RFC 1950, or raw, RFC 1951, told apart
- * by the first two bytes), br (RFC 7932) and zstd (RFC 8878), stacked in
- * any order.  Decoded output goes to a sink in pieces of at most
- * HDEC_BUFLEN bytes, so memory does not grow with the body; a body with no
- * coding goes to it as written, in pieces of any size.
+ * Streaming decoder for HTTP content codings (RFC 9110 8.4.1) and
+ * transfer codings (RFC 9112 7): gzip and x-gzip, deflate (zlib-wrapped,
+ * RFC 1950, or raw, RFC 1951, told apart by the first two bytes), br
+ * (RFC 7932) and zstd (RFC 8878), stacked in any order, the transfer
+ * codings undone before the content codings.  Decoded output goes to a sink in
+ *pieces of at most HDEC_BUFLEN bytes, so memory does not grow with the body; a
+ *body with no coding goes to it as written, in pieces of any size.
  *
  * How to use:
  *	struct hdec h;
@@ -29,6 +30,7 @@
 
 #define HDEC_MAXSTAGES 4
 #define HDEC_BUFLEN 16384
+#define HDEC_STEP 1024 /* coded bytes the outermost decoder takes at once */
 #define HDEC_RATIO_FLOOR (1u << 20) /* ratio checked above this output */
 
 struct hdec_ctx;
@@ -56,6 +58,17 @@ struct hdec {
 	uint64_t maxratio; /* 0: no limit */
 	int err;           /* first error, sticky */
 	const char *why;   /* what the error was, lowercase */
+	int badte;         /* the unknown coding is a transfer coding */
+	/*
+	 * Where the coded bytes not yet decoded begin, as an offset in the
+	 * input: the start of the outermost decoder's last step that gave
+	 * the sink bytes (0 before any).  Every byte before it is decoded;
+	 * with decoders that give out all they can, as zlib, brotli and
+	 * zstd do, at most HDEC_STEP after it are.  stepin: where the step
+	 * in progress began.
+	 */
+	uint64_t mark;
+	uint64_t stepin;
 	void (*sink)(void *, const uint8_t *, size_t);
 	void *arg;
 	/*
@@ -129,6 +142,16 @@ int hdec_init(struct hdec *h, const char *cenc, uint64_t maxout,
     void *arg);
 
 /*
+ * As hdec_init(), for a body whose Transfer-Encoding is tenc (NULL: none)
+ * as well: its codings are undone first (RFC 9112 6.1), the last listed
+ * first; a "chunked" at its end is skipped, lib/http has undone it.  An
+ * unknown coding sets h->badte when it is in tenc.
+ */
+int hdec_init2(struct hdec *h, const char *tenc, const char *cenc,
+    uint64_t maxout, uint64_t maxratio,
+    void (*sink)(void *, const uint8_t *, size_t), void *arg);
+
+/*
  * Decodes len bytes.  Returns 0, TF_ERR_MALFORMED (corrupt data),
  * TF_ERR_LIMIT (a cap was reached; the output stops there) or
  * TF_ERR_NOMEM; after an error h->why says what happened and later
@@ -146,7 +169,11 @@ int hdec_finish(struct hdec *h);
 
 void hdec_release(struct hdec *h);
 
-/* Returns the suffix for a body still coded as h (".gz", ".br", ...). */
+/*
+ * Returns the word that names a body still coded as h, for its outermost
+ * coding, as tcpflow 1.2 named "-HTTPBODY-GZIP": "GZIP", "DEFLATE",
+ * "BR", "ZSTD"; "" for no coding.
+ */
 const char *hdec_suffix(const struct hdec *h);
 
 /*

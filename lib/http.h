@@ -29,8 +29,17 @@
  * (pipelining); a response to HEAD, 1xx, 204 and 304 responses have no
  * body.  Bytes that are not a message (after
  * a gap, at the start of a capture that began mid-message, garbage) are
- * skipped up to the next line that is a start line of the direction's
- * kind.
+ * skipped up to the next start line of the direction's kind, at the
+ * start of a line or anywhere in the bytes skipped (a request line at
+ * most HTTP_RESYNC_BACK bytes before its version).  What real servers
+ * take is taken too and said (http_msg irregular).
+ *
+ * A header block past the limits (maxheader bytes, maxfields fields) is
+ * read on, not kept, for the fields that frame and code the body
+ * (http_msg headcut).  After a 2xx answer to CONNECT or a 101, each
+ * direction's first bytes say what the tunnel carries (the tunnel
+ * callback, struct http_tunnel): HTTP is parsed on, its messages with
+ * tunnel set; anything else is passed over.
  */
 #ifndef TF_HTTP_H
 #define TF_HTTP_H
@@ -59,6 +68,45 @@ enum http_end {
 	HTTP_END_HEADERS   /* header block too long or too many fields */
 };
 
+enum { HTTP_HCUT_NONE = 0, HTTP_HCUT_BYTES, HTTP_HCUT_FIELDS };
+
+/*
+ * A tunnel: after a 2xx answer to CONNECT, or a 101 response, both
+ * directions carry another protocol.  Each direction's first bytes say
+ * which (RFC 9110 9.3.6, 15.2.2): proto is "http" (HTTP/1.x, parsed as
+ * the connection's next messages, each with tunnel set), "tls" (a TLS
+ * record, 0x16 0x03), "websocket" or "h2c" (from the 101's Upgrade
+ * field), or "unknown"; only "http" is parsed.
+ */
+struct http_tunnel {
+	uint64_t reqn;  /* the request that opened it, 0: unknown */
+	uint64_t respn; /* the response that did */
+	int status;     /* its status */
+	char method[HTTP_METHODLEN]; /* the request's method */
+	char target[HTTP_URILEN];    /* the request's target */
+	char upgrade[HTTP_FIELDLEN]; /* a 101's Upgrade field */
+};
+
+/*
+ * What was irregular in a message that was taken all the same, as real
+ * servers and Zeek take it (http_msg irregular, bits): a request line
+ * without a target (OPTIONS HTTP/1.1), with a version cut after "HTTP/1."
+ * or a space in its target, an HTTP/0.9 simple request (a known method
+ * and a target, no version) and the raw response that answers it, a
+ * version in lowercase (http/1.1 200 OK).
+ */
+enum http_irregular {
+	HTTP_IRR_NOTARGET = 1 << 0,
+	HTTP_IRR_CUTVERSION = 1 << 1,
+	HTTP_IRR_SPACE = 1 << 2,
+	HTTP_IRR_SIMPLE = 1 << 3, /* HTTP/0.9 request */
+	HTTP_IRR_RAW = 1 << 4,    /* HTTP/0.9 response: no status line */
+	HTTP_IRR_LOWERCASE = 1 << 5
+};
+
+/* Longest skipped bytes a request line found in them may start in. */
+#define HTTP_RESYNC_BACK 2048
+
 struct http_limits {
 	size_t maxheader; /* bytes of a header block */
 	size_t maxfields; /* header fields of a message */
@@ -69,6 +117,7 @@ struct http_msg {
 	uint64_t n;                  /* number in its direction, from 1 */
 	uint64_t reqn;               /* response: its request's n, 0: none */
 	unsigned minor;              /* HTTP/1.minor */
+	unsigned irregular;          /* HTTP_IRR_* bits: what was odd */
 	char method[HTTP_METHODLEN]; /* request, or paired */
 	/*
 	 * Fields, NUL-terminated, "" when absent, cut to fit HTTP_URILEN or
@@ -84,6 +133,27 @@ struct http_msg {
 	const char *tenc; /* Transfer-Encoding */
 	int64_t clen;     /* Content-Length, -1: none */
 	int truncated;    /* a field above did not fit */
+	/*
+	 * The header block was cut, HTTP_HCUT_BYTES past the limit's bytes,
+	 * HTTP_HCUT_FIELDS past its fields: after the cut only the fields
+	 * that frame and code the body were read (Content-Length,
+	 * Transfer-Encoding, Content-Encoding).
+	 */
+	int headcut;
+	/*
+	 * The header block as kept (start line, fields and the empty line
+	 * as sent; up to the cut when headcut), for the begin callback
+	 * only: NULL at any other time.
+	 */
+	const uint8_t *head;
+	size_t headlen;
+	/*
+	 * Inside a tunnel (a 2xx answer to CONNECT, a 101): the target of
+	 * the request that opened it ("" when it is not known) and that
+	 * request's n (0: not known); tunnel is NULL outside one.
+	 */
+	const char *tunnel;
+	uint64_t tunreq;
 	enum http_frame frame;
 	uint64_t offset;  /* of the start line in the stream */
 	int64_t ts;       /* packet of the start line */
@@ -112,7 +182,16 @@ struct http_cb {
 	 * ended.  The program frees it.
 	 */
 	void (*unpaired)(void *arg, void *user);
+	/*
+	 * Direction dir of a tunnel starts at offset off with protocol proto
+	 * (see struct http_tunnel); called once per direction and tunnel,
+	 * at its first byte.
+	 */
+	void (*tunnel)(void *arg, unsigned dir, const struct http_tunnel *t,
+	    const char *proto, uint64_t off);
 };
+
+struct http_hscan;
 
 struct http_dir {
 	int state;
@@ -130,11 +209,19 @@ struct http_dir {
 	uint64_t bodyskip; /* of a body cut by a gap, still to pass */
 	uint64_t skipped;  /* bytes skipped since the last message */
 	uint64_t skipoff;
+	/* Skipping: the last skipped bytes of the line, at most
+	 * HTTP_RESYNC_BACK, kept in hbuf to find a request line in. */
+	size_t wlen;
+	int simple;    /* responses: an HTTP/0.9 request awaits its answer */
+	uint64_t nolf; /* no LF from where it was looked for up to here */
 	uint64_t nmsg;
 	int inmsg;
-	uint64_t lineoff;   /* offset of the line being read */
-	int64_t linets;     /* its packet time */
-	struct http_msg *m; /* from the first message on; owned */
+	uint64_t lineoff;        /* offset of the line being read */
+	int64_t linets;          /* its packet time */
+	struct http_msg *m;      /* from the first message on; owned */
+	int tunproto;            /* tunnel: the protocol the 101 said, or 0 */
+	int inner;               /* parsing HTTP inside the tunnel */
+	struct http_hscan *scan; /* header block past the cap; owned */
 };
 
 /* A request awaiting its response: what the response needs of it. */
@@ -158,6 +245,10 @@ struct http_conn {
 	unsigned qhead;
 	unsigned qlen;
 	int reqdir; /* direction of requests, -1: unknown */
+	/* The last request that may open a tunnel (CONNECT, Upgrade), and
+	 * the tunnel open; made when needed, owned. */
+	struct http_tunnel *tunreq;
+	struct http_tunnel *tun;
 };
 
 /* Sets up c.  lim and cb are borrowed and must outlive c. */
@@ -209,5 +300,19 @@ void http_conn_release(struct http_conn *c);
 
 /* Returns a lowercase word for an end reason ("complete", "gap", ...). */
 const char *http_end_name(enum http_end e);
+
+/*
+ * Whether a response of status answers its request: any but an interim
+ * 1xx; 101 Switching Protocols is the last response on the connection,
+ * so it does (RFC 9110 15.2).
+ */
+int http_status_final(int status);
+
+/*
+ * Writes the words of the HTTP_IRR_* bits of irr, comma-separated
+ * ("no-target,cut-version"), into buf of size bytes; "" for none.
+ * Returns buf.
+ */
+const char *http_irregular_words(unsigned irr, char *buf, size_t size);
 
 #endif

@@ -248,15 +248,23 @@ httpmsg_of(struct httpmsg *a, const struct http_msg *m, const struct body *b,
 		a->host = httpmsg_s(m->host);
 	} else {
 		a->status = (uint64_t)m->status;
-		a->reason = httpmsg_s(m->reason);
-		a->has |= HTTPMSG_HAS(status);
+		if (!(m->irregular & HTTP_IRR_RAW)) {
+			a->reason = httpmsg_s(m->reason);
+			a->has |= HTTPMSG_HAS(status);
+		}
 		if (m->reqn != 0) {
 			a->request = m->reqn;
 			a->method = httpmsg_s(m->method);
 			a->has |= HTTPMSG_HAS(request);
 		}
 	}
-	a->version = httpmsg_s(m->minor ? "1.1" : "1.0");
+	if (m->irregular & (HTTP_IRR_SIMPLE | HTTP_IRR_RAW))
+		a->version = httpmsg_s("0.9");
+	else
+		a->version = httpmsg_s(m->minor ? "1.1" : "1.0");
+	if (m->irregular != 0)
+		a->irregular = httpmsg_s(http_irregular_words(
+		    m->irregular, nm->irregular, sizeof(nm->irregular)));
 	a->content_type = field(m->ctype);
 	if (m->clen >= 0) {
 		a->content_length = (uint64_t)m->clen;
@@ -264,6 +272,16 @@ httpmsg_of(struct httpmsg *a, const struct http_msg *m, const struct body *b,
 	}
 	a->transfer_encoding = field(m->tenc);
 	a->content_encoding = field(m->cenc);
+	if (m->headcut != HTTP_HCUT_NONE)
+		a->headers_cut = httpmsg_s(
+		    m->headcut == HTTP_HCUT_BYTES ? "bytes" : "fields");
+	if (m->tunnel != NULL) {
+		a->tunnel = httpmsg_s(m->tunnel);
+		if (m->tunreq != 0) {
+			a->tunnel_request = m->tunreq;
+			a->has |= HTTPMSG_HAS(tunnel_request);
+		}
+	}
 	a->offset = m->offset;
 	a->body_length = m->bodylen;
 	a->has |= HTTPMSG_HAS(offset) | HTTPMSG_HAS(body_length);
@@ -286,6 +304,15 @@ httpmsg_of(struct httpmsg *a, const struct http_msg *m, const struct body *b,
 		    nm->sent, sizeof(nm->sent), "%s%s", prefix, b->rawname);
 		a->file_sent = httpmsg_s(nm->sent);
 	}
+	if (b->hadcoded) {
+		(void)snprintf(
+		    nm->coded, sizeof(nm->coded), "%s%s", prefix, b->codedname);
+		a->file_coded = httpmsg_s(nm->coded);
+		a->coded_offset = b->codedoff;
+		a->has |= HTTPMSG_HAS(coded_offset);
+	}
+	if (b->decerr != NULL)
+		a->decode_error = httpmsg_s(b->decerr);
 	a->complete = complete;
 	a->has |= HTTPMSG_HAS(complete);
 	if (m->end != HTTP_END_COMPLETE)

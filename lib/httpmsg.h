@@ -39,24 +39,39 @@
 	X(status, NUM, "response status code")                                 \
 	X(reason, BYTES, "response reason phrase")                             \
 	X(request, NUM, "of a response: its request's n")                      \
-	X(version, WORD, "1.0 or 1.1")                                         \
+	X(tunnel, BYTES,                                                       \
+	    "in a tunnel: the target of the request that opened it")           \
+	X(tunnel_request, NUM, "that request's n")                             \
+	X(version, WORD, "0.9, 1.0 or 1.1")                                    \
+	X(irregular, WORD,                                                     \
+	    "what was odd but taken, comma-separated: no-target "              \
+	    "cut-version space-in-target simple-request raw-response "         \
+	    "lowercase")                                                       \
 	X(content_type, BYTES, "Content-Type field")                           \
 	X(content_length, NUM, "Content-Length field")                         \
 	X(transfer_encoding, BYTES, "Transfer-Encoding field")                 \
 	X(content_encoding, BYTES, "Content-Encoding field")                   \
+	X(headers_cut, WORD,                                                   \
+	    "bytes (over -H) or fields (over -n): only the fields that frame " \
+	    "and code the body were read past the cut")                        \
 	X(offset, NUM, "stream offset of the start line")                      \
 	X(body_offset, NUM, "stream offset of the body's first byte")          \
 	X(body_length, NUM, "body bytes as sent, de-chunked")                  \
+	X(header_file, BYTES, "the header block's file (-A)")                  \
+	X(header_length, NUM, "its size")                                      \
 	X(file, BYTES, "the decoded body's file")                              \
 	X(length, NUM, "its size")                                             \
 	X(md5, HEX, "MD5 of the decoded body")                                 \
 	X(sha1, HEX, "SHA-1 of the decoded body")                              \
 	X(sha256, HEX, "SHA-256 of the decoded body (-s)")                     \
 	X(file_sent, BYTES, "the body as sent (-k)")                           \
+	X(file_coded, BYTES, "the coded bytes from where decoding failed")     \
+	X(coded_offset, NUM, "their offset in the body as sent")               \
 	X(complete, BOOL, "the body is all there")                             \
 	X(problem, WORD,                                                       \
 	    "why not: gap cut bad-chunk headers limit "                        \
 	    "memory decode write")                                             \
+	X(decode_error, BYTES, "what the decoder said when it failed")         \
 	X(decoded, BOOL, "false: a coding tf-http does not know, kept")        \
 	X(fields_truncated, BOOL, "a field above was cut to fit")
 
@@ -89,9 +104,13 @@ struct httpmsg {
 	struct httpmsg_str dir, method, uri, host, reason, version;
 	struct httpmsg_str content_type, transfer_encoding;
 	struct httpmsg_str content_encoding, file, file_sent, problem;
+	struct httpmsg_str header_file, file_coded, decode_error;
+	struct httpmsg_str tunnel, headers_cut, irregular;
 	struct httpmsg_str md5, sha1, sha256;
 	uint64_t n, status, request, content_length, offset;
 	uint64_t body_offset, body_length, length;
+	uint64_t header_length, coded_offset;
+	uint64_t tunnel_request;
 	int complete, decoded, fields_truncated;
 	int owned; /* strings are httpmsg_read()'s */
 };
@@ -139,6 +158,9 @@ struct body;
 struct httpmsg_names {
 	char file[8192]; /* 2 * BODY_NAMELEN: prefix and name */
 	char sent[8192];
+	char irregular[128]; /* http_irregular_words() */
+	char coded[8192];
+	char head[8192];
 };
 
 /*

@@ -239,8 +239,23 @@ outdir_unsafe(const char *rel)
 	}
 }
 
+static int create(
+    struct outdir *od, const char *rel, struct outdir_file **fp, int excl);
+
 int
 outdir_create(struct outdir *od, const char *rel, struct outdir_file **fp)
+{
+	return create(od, rel, fp, 1);
+}
+
+int
+outdir_reopen(struct outdir *od, const char *rel, struct outdir_file **fp)
+{
+	return create(od, rel, fp, 0);
+}
+
+static int
+create(struct outdir *od, const char *rel, struct outdir_file **fp, int excl)
 {
 	struct outdir_file *f;
 	const char *slash;
@@ -257,7 +272,8 @@ outdir_create(struct outdir *od, const char *rel, struct outdir_file **fp)
 	while (od->nopen >= od->maxfds && evict(od) == 0)
 		continue;
 	fd = open_retry(od, dfd, slash != NULL ? slash + 1 : rel,
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	    O_WRONLY | O_CREAT | (excl ? O_EXCL : 0) | O_NOFOLLOW | O_CLOEXEC,
+	    0666);
 	if (fd < 0)
 		return errno == EEXIST ? TF_ERR_EXISTS : TF_ERR_SYSTEM;
 	plen = strlen(od->prefix);

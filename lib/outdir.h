@@ -117,6 +117,12 @@ const char *outdir_unsafe(const char *rel);
 int outdir_create(struct outdir *od, const char *rel, struct outdir_file **fp);
 
 /*
+ * As outdir_create(), but a regular file of that name is opened as it is,
+ * for writing on at its offsets (a connection that goes on: tf-split).
+ */
+int outdir_reopen(struct outdir *od, const char *rel, struct outdir_file **fp);
+
+/*
  * Writes len bytes at offset off of f, perhaps later.  Returns 0, or
  * TF_ERR_SYSTEM if a write failed (of f or of another file's pending
  * bytes); onerror has been called.

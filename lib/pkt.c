@@ -54,6 +54,7 @@
 
 #include "frag.h"
 #include "pkt.h"
+#include "siphash.h"
 
 #define PKT_MAX_EXTHDR 16 /* more IPv6 extension headers: malformed */
 
@@ -638,14 +639,14 @@ af_family(uint32_t af)
 }
 
 static enum pkt_result
-link_decode(
-    struct pktdec *d, struct pkt *q, const uint8_t *b, size_t n, size_t wire)
+link_decode(struct pktdec *d, enum link link, struct pkt *q, const uint8_t *b,
+    size_t n, size_t wire)
 {
 	uint32_t af;
 	uint16_t type;
 	int fam;
 
-	switch (d->link) {
+	switch (link) {
 	case LINK_ETHER:
 		/* dst(6) src(6) type(2) */
 		if (get_bytes(b, n, 0, q->dmac, 6) == -1 ||
@@ -690,9 +691,10 @@ link_decode(
 	return PKT_MALFORMED;
 }
 
-enum pkt_result
-pktdec_decode(struct pktdec *d, int64_t ts, uint32_t caplen, uint32_t wirelen,
-    const uint8_t *bytes, struct pkt *p)
+/* Decodes one frame with the link layer link (pktdec_decode()). */
+static enum pkt_result
+decode(struct pktdec *d, enum link link, int64_t ts, uint32_t caplen,
+    uint32_t wirelen, const uint8_t *bytes, struct pkt *p)
 {
 	static const uint8_t empty[1];
 	enum pkt_result r;
@@ -709,7 +711,7 @@ pktdec_decode(struct pktdec *d, int64_t ts, uint32_t caplen, uint32_t wirelen,
 		caplen = 0;
 	}
 	r = link_decode(
-	    d, &q, bytes, caplen, wirelen > caplen ? wirelen : caplen);
+	    d, link, &q, bytes, caplen, wirelen > caplen ? wirelen : caplen);
 	switch (r) {
 	case PKT_TCP:
 		if (q.paylen < q.seglen)
@@ -730,6 +732,27 @@ pktdec_decode(struct pktdec *d, int64_t ts, uint32_t caplen, uint32_t wirelen,
 		break;
 	}
 	return r;
+}
+
+enum pkt_result
+pktdec_decode(struct pktdec *d, int64_t ts, uint32_t caplen, uint32_t wirelen,
+    const uint8_t *bytes, struct pkt *p)
+{
+	return decode(d, d->link, ts, caplen, wirelen, bytes, p);
+}
+
+enum pkt_result
+pktdec_decode_link(struct pktdec *d, int linktype, int64_t ts, uint32_t caplen,
+    uint32_t wirelen, const uint8_t *bytes, struct pkt *p)
+{
+	int link = link_of(linktype);
+
+	if (link == -1) {
+		d->stats.frames++;
+		d->stats.not_ip++;
+		return PKT_NOT_IP;
+	}
+	return decode(d, (enum link)link, ts, caplen, wirelen, bytes, p);
 }
 
 int64_t
@@ -758,4 +781,34 @@ pkt_time(int64_t sec, int64_t frac, int nano)
 	if (sec > (INT64_MAX - frac) / 1000000000)
 		return INT64_MAX;
 	return sec * 1000000000 + frac;
+}
+
+uint64_t
+pkt_shard_hash(const struct pkt *p)
+{
+	/* The 16 bytes "tf shard hash 1\0", little-endian. */
+	static const struct siphash_key key = {
+	    0x6472616873206674ull, 0x0031206873616820ull};
+	uint8_t b[2 + 2 * PKT_MAX_VLAN + 2 * 18], e[2][18];
+	size_t alen = p->family == 4 ? 4 : 16, n = 0, lo;
+	unsigned i;
+
+	b[n++] = p->family;
+	b[n++] = p->nvlan;
+	for (i = 0; i < p->nvlan && i < PKT_MAX_VLAN; i++) {
+		b[n++] = (uint8_t)(p->vlan[i] >> 8);
+		b[n++] = (uint8_t)p->vlan[i];
+	}
+	memcpy(e[0], p->src, alen);
+	e[0][alen] = (uint8_t)(p->sport >> 8);
+	e[0][alen + 1] = (uint8_t)p->sport;
+	memcpy(e[1], p->dst, alen);
+	e[1][alen] = (uint8_t)(p->dport >> 8);
+	e[1][alen + 1] = (uint8_t)p->dport;
+	lo = memcmp(e[0], e[1], alen + 2) <= 0 ? 0 : 1;
+	memcpy(b + n, e[lo], alen + 2);
+	n += alen + 2;
+	memcpy(b + n, e[!lo], alen + 2);
+	n += alen + 2;
+	return siphash(&key, b, n);
 }

@@ -140,6 +140,15 @@ enum pkt_result pktdec_decode(struct pktdec *, int64_t ts, uint32_t caplen,
     uint32_t wirelen, const uint8_t *bytes, struct pkt *p);
 
 /*
+ * pktdec_decode() with the frame's own link type, which may differ from
+ * frame to frame (a pcapng file's interfaces each have theirs); the
+ * fragments and counters are the decoder's.  A link type that is not
+ * decoded counts the frame in not_ip and returns PKT_NOT_IP.
+ */
+enum pkt_result pktdec_decode_link(struct pktdec *, int linktype, int64_t ts,
+    uint32_t caplen, uint32_t wirelen, const uint8_t *bytes, struct pkt *p);
+
+/*
  * Checks the TCP checksum of p (RFC 9293 section 3.1, over the IPv4 or
  * IPv6 pseudo-header).  Returns 1 if it is right, 0 if not, -1 if it
  * cannot be told (the segment was cut by the snaplen).
@@ -161,5 +170,17 @@ const struct pkt_stats *pktdec_stats(const struct pktdec *);
  * as libpcap passes a file's on unchecked; it carries into sec.
  */
 int64_t pkt_time(int64_t sec, int64_t frac, int nano);
+
+/*
+ * The shard hash of p's connection: the same for both directions, on
+ * every machine and every run (tf-reassemble(1), SHARDS): SipHash-1-3
+ * under the fixed key "tf shard hash 1\0" of the bytes
+ *	family, nvlan, the VLAN ids (2 bytes each, big-endian),
+ *	the lower endpoint, then the higher: address (4 or 16 bytes) and
+ *	port (2 bytes, big-endian), the lower being the one whose address
+ *	and port bytes compare lower with memcmp.
+ * A connection belongs to shard pkt_shard_hash() % N.
+ */
+uint64_t pkt_shard_hash(const struct pkt *p);
 
 #endif

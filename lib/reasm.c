@@ -109,8 +109,10 @@ struct conn {
 	struct fkey key;
 	uint64_t id;
 	uint32_t counter;
-	uint8_t syn; /* began with a handshake */
+	uint8_t syn;     /* began with a handshake */
+	uint8_t resumed; /* goes on from one closed idle or evicted */
 	int64_t last;
+	uint64_t lastpkt; /* number of its latest packet */
 	struct half h[2];
 };
 
@@ -121,7 +123,9 @@ struct tomb {
 	uint32_t next_seq[2];
 	uint32_t chain; /* index + 1 of the next in bucket */
 	uint8_t used;
-	uint8_t based[2]; /* next_seq[d] is known */
+	uint8_t based[2];  /* next_seq[d] is known */
+	uint8_t resumable; /* closed idle or evicted: it may go on */
+	uint64_t next_off[2];
 };
 
 struct reasm {
@@ -144,6 +148,14 @@ struct reasm {
 	struct reasm_ops ops; /* operation counts, for tests */
 	uint64_t gapn[8];     /* GAP records by cause */
 	uint64_t gapb[8];     /* and their bytes */
+	/*
+	 * A shard (reasm_shard()): connections are numbered by their first
+	 * packet, and a MARK goes before the records of each place in the
+	 * single run's order (mark, marked).
+	 */
+	int shard;
+	int marked; /* mark was written */
+	struct rec_mark mark;
 };
 
 /*
@@ -204,8 +216,6 @@ reasm_new(const struct reasm_limits *lim, struct rec_writer *w)
 		ra->lim.ooo_total = REASM_OOO_TOTAL_DEFAULT;
 	if (ra->lim.max_conns == 0)
 		ra->lim.max_conns = REASM_MAX_CONNS_DEFAULT;
-	if (ra->lim.idle == 0)
-		ra->lim.idle = REASM_IDLE_DEFAULT;
 	if (ra->lim.idle < 0)
 		ra->lim.idle = 0;
 	if (ra->lim.tombs == 0)
@@ -375,7 +385,7 @@ tomb_unlink(struct reasm *ra, size_t i)
 }
 
 static void
-tomb_add(struct reasm *ra, const struct conn *c)
+tomb_add(struct reasm *ra, const struct conn *c, int cause)
 {
 	size_t i = ra->tombpos;
 	struct tomb *t = &ra->tombs[i];
@@ -403,6 +413,9 @@ tomb_add(struct reasm *ra, const struct conn *c)
 	t->next_seq[1] = c->h[1].next_seq;
 	t->based[0] = c->h[0].has_base;
 	t->based[1] = c->h[1].has_base;
+	t->next_off[0] = c->h[0].next_off;
+	t->next_off[1] = c->h[1].next_off;
+	t->resumable = cause == REC_CLOSE_TIMEOUT || cause == REC_CLOSE_EVICTED;
 	head = &ra->tombtab[t->bkey & (ra->tombtabsize - 1)];
 	t->chain = *head;
 	*head = (uint32_t)(i + 1);
@@ -452,12 +465,36 @@ next_counter(const struct reasm *ra, const struct tomb *t, uint64_t bkey)
 	return ra->floor[(bkey >> 32) & (NFLOOR - 1)];
 }
 
+/* Says where the records that follow belong in the single run's order. */
+static void
+place(struct reasm *ra, uint64_t packet, int phase, uint64_t sub)
+{
+	if (ra->mark.packet == packet && ra->mark.phase == phase &&
+	    ra->mark.sub == sub)
+		return;
+	ra->mark.packet = packet;
+	ra->mark.phase = (uint8_t)phase;
+	ra->mark.sub = sub;
+	ra->marked = 0;
+}
+
+/* Writes the MARK of the current place before its first record. */
+static int
+mark(struct reasm *ra)
+{
+	if (!ra->shard || ra->marked)
+		return 0;
+	ra->marked = 1;
+	return rec_write_mark(ra->w, &ra->mark);
+}
+
 static int
 emit_gap(struct reasm *ra, struct conn *c, int d, uint64_t len, int cause,
     int64_t ts)
 {
 	struct half *h = &c->h[d];
 	struct rec_gap g;
+	int e;
 
 	if (len == 0)
 		return 0;
@@ -476,6 +513,8 @@ emit_gap(struct reasm *ra, struct conn *c, int d, uint64_t len, int cause,
 	ra->tot.gapbytes += len;
 	ra->gapn[cause & 7]++;
 	ra->gapb[cause & 7] += len;
+	if ((e = mark(ra)) < 0)
+		return e;
 	return rec_write_gap(ra->w, &g);
 }
 
@@ -514,7 +553,14 @@ deliver(struct reasm *ra, struct conn *c, int d, const uint8_t *b, size_t len,
 
 	if (len == 0)
 		return 0;
-	if ((e = rec_write_data(ra->w, c->id, (uint8_t)d, off, ts, b, len)) < 0)
+	/*
+	 * Bytes that extend the record before belong where it is: no MARK
+	 * between them (no other shard has records in between: see
+	 * reasm_segment()).
+	 */
+	if ((!rec_writer_extends(ra->w, c->id, (uint8_t)d, off, ts) &&
+	        (e = mark(ra)) < 0) ||
+	    (e = rec_write_data(ra->w, c->id, (uint8_t)d, off, ts, b, len)) < 0)
 		return e;
 	if (h->hist == NULL && ra->mem + HIST <= ra->lim.ooo_total &&
 	    (h->hist = malloc(HIST)) != NULL) {
@@ -752,7 +798,9 @@ fill_open(const struct conn *c, const struct pkt *p, int pdir, uint64_t pktno,
 	o->pktno = pktno;
 	o->counter = c->counter;
 	o->family = c->key.family;
-	o->flags = c->syn ? REC_OPEN_F_SYN : REC_OPEN_F_MIDSTREAM;
+	o->flags = c->syn ? REC_OPEN_F_SYN
+	    : c->resumed  ? REC_OPEN_F_RESUMED
+	                  : REC_OPEN_F_MIDSTREAM;
 	o->nvlan = c->key.nvlan;
 	memcpy(o->vlan, c->key.vlan, c->key.nvlan * sizeof(o->vlan[0]));
 	memcpy(o->src, c->key.addr[0], alen);
@@ -789,13 +837,13 @@ close_conn(struct reasm *ra, struct conn *c, int cause, int64_t ts)
 	rc.cause = (uint8_t)cause;
 	rc.dir[0] = c->h[0].st;
 	rc.dir[1] = c->h[1].st;
-	if (e == 0)
+	if (e == 0 && (e = mark(ra)) == 0)
 		e = rec_write_close(ra->w, &rc);
 	tab_del(ra, c);
 	lru_del(ra, c);
 	free_half(ra, &c->h[0]);
 	free_half(ra, &c->h[1]);
-	tomb_add(ra, c);
+	tomb_add(ra, c, cause);
 	ra->nconns--;
 	free(c);
 	return e;
@@ -833,10 +881,14 @@ new_conn(struct reasm *ra, const struct pkt *p, int client_is_src,
 	c->key.port[!s] = p->dport;
 	c->dkey = client_is_src ? hf : hr;
 	c->bkey = hf + hr;
-	c->id = ra->nextid++;
+	/* A shard numbers a connection by its first packet (SHARDS). */
+	c->id = ra->shard ? pktno : ra->nextid;
+	ra->nextid++;
 	c->counter = counter;
-	c->syn = (uint8_t)syn;
+	c->syn = syn == 1;
+	c->resumed = syn == 2;
 	c->last = p->ts;
+	c->lastpkt = pktno;
 	c->h[0].owner = c->h[1].owner = c;
 	c->h[1].dir = 1;
 	c->hnext = ra->tab[c->bkey & (ra->tabsize - 1)];
@@ -845,7 +897,7 @@ new_conn(struct reasm *ra, const struct pkt *p, int client_is_src,
 	ra->nconns++;
 	ra->tot.connections++;
 	fill_open(c, p, s, pktno, &o);
-	if ((*err = rec_write_open(ra->w, &o)) < 0)
+	if ((*err = mark(ra)) < 0 || (*err = rec_write_open(ra->w, &o)) < 0)
 		return NULL;
 	return c;
 }
@@ -982,8 +1034,8 @@ finished(const struct conn *c)
 	return 1;
 }
 
-int
-reasm_expire(struct reasm *ra, int64_t now)
+static int
+expire(struct reasm *ra, int64_t now, uint64_t pktno)
 {
 	struct conn *c;
 	int e;
@@ -991,6 +1043,7 @@ reasm_expire(struct reasm *ra, int64_t now)
 	if (ra->lim.idle == 0)
 		return 0;
 	while ((c = ra->lhead) != NULL && now - c->last > ra->lim.idle) {
+		place(ra, pktno, REC_MARK_EXPIRE, c->lastpkt);
 		ra->tot.timeouts++;
 		if ((e = close_conn(ra, c, REC_CLOSE_TIMEOUT, now)) < 0)
 			return e;
@@ -1006,10 +1059,11 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 	struct tomb *t;
 	struct half *h, *o;
 	struct pkt q;
-	int d = 0, td, e, syn, synack, bad = 0, r;
+	int d = 0, td, e, syn, synack, bad = 0, r, resume;
 
-	if ((e = reasm_expire(ra, p->ts)) < 0)
+	if ((e = expire(ra, p->ts, pktno)) < 0)
 		return e;
+	place(ra, pktno, REC_MARK_PACKET, 0);
 	dir_hashes(ra, p, &hf, &hr);
 	bkey = hf + hr;
 	ra->ops.lookups++;
@@ -1026,6 +1080,12 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 			break;
 		}
 	}
+	/*
+	 * Bytes extend the DATA record before only while no segment of
+	 * another connection came between: a rule a shard can follow too.
+	 */
+	if (c == NULL || c->id != ra->w->lastconn)
+		rec_writer_nomerge(ra->w);
 	/*
 	 * A bad checksum where checksums are checked: the flags are not
 	 * believed, the bytes wait for the peer's acknowledgment (drain()).
@@ -1082,13 +1142,25 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 			 * one, so that what lies between is a gap.
 			 */
 			d = td;
-			c = new_conn(ra, p, d == 0, next_counter(ra, t, bkey),
-			    0, hf, hr, pktno, &e);
+			/*
+			 * A connection closed idle (-t) or evicted (-C)
+			 * whose bytes go on exactly where it stopped goes
+			 * on: same counter, offsets counting on, flagged
+			 * resumed, so that its files go on too.
+			 */
+			resume = t->resumable && p->seq == t->next_seq[d];
+			c = new_conn(ra, p, d == 0,
+			    resume ? t->counter : next_counter(ra, t, bkey),
+			    resume ? 2 : 0, hf, hr, pktno, &e);
 			if (c != NULL) {
 				set_base(&c->h[d], t->next_seq[d] - 1);
 				if (t->based[!d])
 					set_base(
 					    &c->h[!d], t->next_seq[!d] - 1);
+				if (resume) {
+					c->h[0].next_off = t->next_off[0];
+					c->h[1].next_off = t->next_off[1];
+				}
 			}
 		} else {
 			/* Mid-stream: the side on a well-known port serves. */
@@ -1101,6 +1173,7 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 	}
 
 	c->last = p->ts;
+	c->lastpkt = pktno;
 	lru_del(ra, c);
 	lru_add(ra, c);
 	h = &c->h[d];
@@ -1151,14 +1224,39 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 }
 
 int
+reasm_expire(struct reasm *ra, int64_t now)
+{
+	return expire(ra, now, ra->mark.packet);
+}
+
+int
+reasm_foreign(struct reasm *ra, int64_t ts, uint64_t pktno)
+{
+	rec_writer_nomerge(ra->w);
+	return expire(ra, ts, pktno);
+}
+
+void
+reasm_shard(struct reasm *ra)
+{
+	ra->shard = 1;
+	ra->mark.packet = UINT64_MAX;
+	ra->marked = 1;
+}
+
+int
 reasm_finish(struct reasm *ra, int64_t now, int cause)
 {
 	int e;
 
-	while (ra->lhead != NULL)
+	while (ra->lhead != NULL) {
+		place(
+		    ra, REC_MARK_LAST - 1, REC_MARK_FINISH, ra->lhead->lastpkt);
 		if ((e = close_conn(ra, ra->lhead, cause, now)) < 0)
 			return e;
-	return 0;
+	}
+	place(ra, REC_MARK_LAST, REC_MARK_FINISH, 0);
+	return mark(ra);
 }
 
 void

@@ -40,14 +40,13 @@ struct reasm_limits {
 	size_t ooo_dir;   /* buffered bytes per direction */
 	size_t ooo_total; /* buffered bytes, all connections */
 	size_t max_conns; /* live connections */
-	int64_t idle;     /* ns of packet time; 0: never */
+	int64_t idle;     /* ns of packet time; 0: never (the default) */
 	size_t tombs;     /* closed 4-tuples remembered */
 };
 
 #define REASM_OOO_DIR_DEFAULT (4u << 20)
 #define REASM_OOO_TOTAL_DEFAULT (64u << 20)
 #define REASM_MAX_CONNS_DEFAULT 131072
-#define REASM_IDLE_DEFAULT (900LL * 1000000000LL)
 #define REASM_TOMBS_DEFAULT 65536
 
 struct reasm;
@@ -71,6 +70,21 @@ int reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno);
  * reasm_segment(); callers may call it on their own clock too.
  */
 int reasm_expire(struct reasm *ra, int64_t now);
+
+/*
+ * Makes ra a shard (tf-reassemble -S): connections are numbered by the
+ * number of their first packet, and MARK records say where the records
+ * belong in the order of a single run (tf-stream(5), SHARDS).  Call before
+ * the first segment.
+ */
+void reasm_shard(struct reasm *ra);
+
+/*
+ * A shard's view of a TCP segment of another shard's connection, packet
+ * pktno at time ts: idle connections are closed as a single run would
+ * close them here.  Returns as reasm_segment().
+ */
+int reasm_foreign(struct reasm *ra, int64_t ts, uint64_t pktno);
 
 /*
  * Closes every live connection with cause (REC_CLOSE_END at the end of

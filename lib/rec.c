@@ -429,6 +429,15 @@ decode(struct rec *rec, const uint8_t *b, size_t blen)
 		a->key = (const char *)(b + REC_ANNOT_FIXED);
 		a->value = b + REC_ANNOT_FIXED + a->keylen;
 		return 0;
+	case REC_MARK:
+		if (blen < REC_MARK_FIXED)
+			return TF_ERR_MALFORMED;
+		rec->u.mark.packet = get64(b);
+		rec->u.mark.phase = b[8];
+		rec->u.mark.sub = get64(b + 16);
+		if (rec->u.mark.phase > REC_MARK_FINISH)
+			return TF_ERR_MALFORMED;
+		return 0;
 	case REC_END:
 		if (blen < REC_END_FIXED)
 			return TF_ERR_MALFORMED;
@@ -706,6 +715,15 @@ rec_write_open(struct rec_writer *w, const struct rec_open *o)
 }
 
 int
+rec_writer_extends(const struct rec_writer *w, uint64_t conn, uint8_t dir,
+    uint64_t offset, int64_t ts)
+{
+	return w->merge_ns > 0 && w->lastpos != SIZE_MAX &&
+	    conn == w->lastconn && dir == w->lastdir && offset == w->lastend &&
+	    ts >= w->lastts && ts - w->lastts <= w->merge_ns;
+}
+
+int
 rec_write_data(struct rec_writer *w, uint64_t conn, uint8_t dir,
     uint64_t offset, int64_t ts, const uint8_t *bytes, size_t len)
 {
@@ -715,9 +733,7 @@ rec_write_data(struct rec_writer *w, uint64_t conn, uint8_t dir,
 	int e;
 
 	/* The record before is the last in the buffer: extend it. */
-	if (w->merge_ns > 0 && len > 0 && w->lastpos != SIZE_MAX &&
-	    conn == w->lastconn && dir == w->lastdir && offset == w->lastend &&
-	    ts >= w->lastts && ts - w->lastts <= w->merge_ns) {
+	if (len > 0 && rec_writer_extends(w, conn, dir, offset, ts)) {
 		b = w->buf + w->lastpos;
 		rl = get32(b);
 		n = REC_MAX_LEN - rl;
@@ -867,11 +883,65 @@ rec_write_end(struct rec_writer *w, const struct rec_end *x)
 	return 0;
 }
 
+int
+rec_write_mark(struct rec_writer *w, const struct rec_mark *m)
+{
+	uint8_t *b;
+	int e;
+
+	if ((b = begin(w, REC_MARK, REC_HDR_LEN + REC_MARK_FIXED, &e)) == NULL)
+		return e;
+	put64(b, m->packet);
+	b[8] = m->phase;
+	put64(b + 16, m->sub);
+	return 0;
+}
+
+uint64_t
+rec_conn(const struct rec *rec)
+{
+	switch (rec->kind) {
+	case REC_OPEN:
+		return rec->u.open.conn;
+	case REC_DATA:
+		return rec->u.data.conn;
+	case REC_GAP:
+		return rec->u.gap.conn;
+	case REC_CLOSE:
+		return rec->u.close.conn;
+	case REC_ANNOT:
+		return rec->u.annot.conn;
+	}
+	return 0;
+}
+
+int
+rec_write_renumbered(struct rec_writer *w, const struct rec *rec, uint64_t conn)
+{
+	uint8_t *b;
+	int e;
+
+	if (rec_conn(rec) == 0)
+		return rec_write_rec(w, rec);
+	/* Every kind with a connection has its number first in the body. */
+	if ((e = rec_write_raw(w, rec->raw, rec->len)) < 0)
+		return e;
+	b = w->buf + w->len - rec->len;
+	put64(b + REC_HDR_LEN, conn);
+	return 0;
+}
+
+void
+rec_writer_nomerge(struct rec_writer *w)
+{
+	w->lastpos = SIZE_MAX;
+}
+
 const char *
 rec_kind_name(unsigned kind)
 {
-	static const char *const names[] = {
-	    NULL, "header", "open", "data", "gap", "close", "annot", "end"};
+	static const char *const names[] = {NULL, "header", "open", "data",
+	    "gap", "close", "annot", "end", "mark"};
 
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;
 }

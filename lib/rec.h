@@ -43,7 +43,7 @@
 #define REC_MAGIC_LEN 8
 #define REC_PREAMBLE_LEN 16
 #define REC_VERSION_MAJOR 1
-#define REC_VERSION_MINOR 2
+#define REC_VERSION_MINOR 3
 #define REC_HDR_LEN 8
 /* No record is longer than this; a reader refuses longer ones unread. */
 #define REC_MAX_LEN (1u << 20)
@@ -55,7 +55,8 @@ enum rec_kind {
 	REC_GAP = 4,
 	REC_CLOSE = 5,
 	REC_ANNOT = 6,
-	REC_END = 7
+	REC_END = 7,
+	REC_MARK = 8 /* a shard's place in the single run's order (1.3) */
 };
 
 /* Fixed part of each record body (after the 8-byte header). */
@@ -68,6 +69,7 @@ enum rec_kind {
 #define REC_ANNOT_FIXED 16
 #define REC_END_FIXED 128 /* in 1.0 and 1.1; 1.2 writes REC_END_LEN */
 #define REC_END_LEN 144
+#define REC_MARK_FIXED 24
 /* Largest payload one DATA record carries. */
 #define REC_DATA_MAX (REC_MAX_LEN - REC_HDR_LEN - REC_DATA_FIXED)
 
@@ -84,7 +86,9 @@ enum rec_source_kind { REC_SRC_FILE = 1, REC_SRC_STDIN = 2, REC_SRC_IFACE = 3 };
 enum rec_open_flags {
 	REC_OPEN_F_SYN = 1 << 0,       /* began with a SYN: client is known */
 	REC_OPEN_F_MIDSTREAM = 1 << 1, /* no handshake seen */
-	REC_OPEN_F_MAC = 1 << 2        /* smac and dmac are real */
+	REC_OPEN_F_MAC = 1 << 2,       /* smac and dmac are real */
+	REC_OPEN_F_RESUMED = 1 << 3    /* goes on from a connection closed
+	                                  idle or evicted (1.3) */
 };
 
 enum rec_gap_cause {
@@ -185,6 +189,24 @@ struct rec_close {
 	struct rec_dirstats dir[2];
 };
 
+/*
+ * MARK: the records after it, up to the next MARK, are those a single run
+ * writes at this place: while it reads packet `packet`, in phase `phase`,
+ * for the connection whose last packet was `sub` (tf-stream(5), SHARDS).
+ */
+enum rec_mark_phase {
+	REC_MARK_EXPIRE = 0, /* idle connections closed before the packet */
+	REC_MARK_PACKET = 1, /* the packet's own records */
+	REC_MARK_FINISH = 2  /* connections closed at the end of the input */
+};
+#define REC_MARK_LAST UINT64_MAX /* packet of the last MARK, before END */
+
+struct rec_mark {
+	uint64_t packet;
+	uint8_t phase; /* enum rec_mark_phase */
+	uint64_t sub;
+};
+
 struct rec_annot {
 	uint64_t conn; /* 0: about the stream */
 	uint8_t dir;   /* REC_DIR_C2S, _S2C or _NONE */
@@ -235,6 +257,7 @@ struct rec {
 		struct rec_close close;
 		struct rec_annot annot;
 		struct rec_end end;
+		struct rec_mark mark;
 	} u;
 };
 
@@ -363,6 +386,28 @@ int rec_write_close(struct rec_writer *w, const struct rec_close *c);
 int rec_write_annot(struct rec_writer *w, uint64_t conn, uint8_t dir,
     const char *key, const void *value, size_t valuelen);
 int rec_write_end(struct rec_writer *w, const struct rec_end *e);
+int rec_write_mark(struct rec_writer *w, const struct rec_mark *m);
+
+/*
+ * Writes rec as it is but for its connection number, which becomes conn:
+ * for OPEN, DATA, GAP, CLOSE and ANNOT (an ANNOT about the stream keeps
+ * 0); any other record is written unchanged.  Returns as rec_write_raw().
+ */
+int rec_write_renumbered(
+    struct rec_writer *w, const struct rec *rec, uint64_t conn);
+
+/* Returns the connection number rec is about, 0 if none. */
+uint64_t rec_conn(const struct rec *rec);
+
+/*
+ * Ends the DATA record being extended: the next bytes start a record of
+ * their own (rec_writer.merge_ns).
+ */
+void rec_writer_nomerge(struct rec_writer *w);
+
+/* Returns 1 if rec_write_data() of these bytes would extend a record. */
+int rec_writer_extends(const struct rec_writer *w, uint64_t conn, uint8_t dir,
+    uint64_t offset, int64_t ts);
 
 /*
  * Copies the record src into *dst with a copy of its bytes of its own,

@@ -44,6 +44,7 @@ struct hlist {
 	size_t cap;
 	uint64_t dropped;
 	size_t mem;   /* counted against REPORT_MAX_HTTP_BYTES */
+	size_t timed; /* v[0..timed) have their ts */
 	int unsorted; /* some n absent, repeated or lower than one before */
 };
 
@@ -79,6 +80,7 @@ static void
 http_free(struct report_http *h)
 {
 	free(h->file.p);
+	free(h->header_file.p);
 	free(h->dir.p);
 	free(h->uri.p);
 	free(h->host.p);
@@ -292,6 +294,23 @@ seen(struct side *s, int64_t ts)
 	s->last = ts;
 }
 
+/*
+ * tf-http annotates a message before the record that carries its start
+ * line: the messages of a direction not yet timed take the time of the
+ * next DATA or GAP record in it (of the last one at the close).
+ */
+static void
+stamp(struct conn *c, uint8_t dir, int64_t ts)
+{
+	struct hlist *h;
+
+	if (c->http == NULL || dir > 1)
+		return;
+	h = &c->http[dir];
+	for (; h->timed < h->n; h->timed++)
+		h->v[h->timed].ts = ts;
+}
+
 static void
 on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 {
@@ -300,6 +319,9 @@ on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 	uint64_t end = d->offset + d->len;
 	int e;
 
+	if (rp->out->seg != NULL)
+		rp->out->seg(rp->arg, &fc->o, d->dir, d->ts, d->len, 0);
+	stamp((struct conn *)fc, d->dir, d->ts);
 	seen(s, d->ts);
 	if (end > s->size)
 		s->size = end;
@@ -337,9 +359,13 @@ on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 static void
 on_gap(struct filter *f, struct filter_conn *fc, const struct rec_gap *g)
 {
+	struct report *rp = f->arg;
 	struct side *s = &((struct conn *)fc)->side[g->dir];
 
-	(void)f;
+	if (rp->out->seg != NULL)
+		rp->out->seg(rp->arg, &fc->o, g->dir, g->ts, g->len,
+		    g->cause != 0 ? g->cause : 255);
+	stamp((struct conn *)fc, g->dir, g->ts);
 	seen(s, g->ts);
 	s->gaps++;
 	s->gapbytes += g->len;
@@ -386,8 +412,8 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 	 * What a message costs: its struct, and each string with its
 	 * NUL and malloc's overhead, about 16 bytes.
 	 */
-	mem = sizeof(h) + m.file.len + m.dir.len + m.uri.len + m.host.len +
-	    m.method.len + m.content_type.len + 6 * 17;
+	mem = sizeof(h) + m.file.len + m.header_file.len + m.dir.len +
+	    m.uri.len + m.host.len + m.method.len + m.content_type.len + 7 * 17;
 	if (s->n >= REPORT_MAX_HTTP) {
 		s->dropped++;
 		rp->st.httpdir++;
@@ -410,6 +436,8 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 	}
 	memset(&h, 0, sizeof(h));
 	h.file = take(&m.file);
+	h.header_file = take(&m.header_file);
+	h.header_length = num(&m, HTTPMSG_F_header_length, m.header_length);
 	h.dir = take(&m.dir);
 	h.uri = take(&m.uri);
 	h.host = take(&m.host);
@@ -444,9 +472,24 @@ static void
 on_annot(struct filter *f, struct filter_conn *fc, const struct rec_annot *a)
 {
 	struct conn *c = (struct conn *)fc;
+	struct report *rp = f->arg;
 	struct side *s;
 	uint8_t *p;
+	size_t i;
 
+	/* Packets the kernel dropped, of a live capture: a decimal. */
+	if (c == NULL && a->conn == 0 &&
+	    rec_annot_is(a, "reassemble.kernel_drops") && a->valuelen > 0 &&
+	    a->valuelen <= 19) {
+		rp->st.kdrops = 0;
+		for (i = 0; i < a->valuelen && a->value[i] >= '0' &&
+		     a->value[i] <= '9';
+		     i++)
+			rp->st.kdrops =
+			    rp->st.kdrops * 10 + (a->value[i] - '0');
+		rp->st.havekdrops = i == a->valuelen;
+		return;
+	}
 	if (c == NULL || a->dir > 1)
 		return;
 	if (rec_annot_is(a, HTTPMSG_KEY)) {
@@ -516,7 +559,9 @@ pair_uris(struct report *rp, struct hlist *s, const struct hlist *q)
 	for (k = 0; k < s->n; k++) {
 		h = &s->v[k];
 		if ((h->uri.p != NULL && h->host.p != NULL) ||
-		    h->request == UINT64_MAX || h->file.p == NULL || q->n == 0)
+		    h->request == UINT64_MAX ||
+		    (h->file.p == NULL && h->header_file.p == NULL) ||
+		    q->n == 0)
 			continue;
 		if (q->unsorted && ix == NULL) {
 			if ((ix = calloc(q->n, sizeof(*ix))) == NULL)
@@ -563,6 +608,8 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 
 	begin(f, rp);
 	if (c->http != NULL) {
+		stamp(c, 0, c->side[0].last);
+		stamp(c, 1, c->side[1].last);
 		pair_uris(rp, &c->http[0], &c->http[1]);
 		pair_uris(rp, &c->http[1], &c->http[0]);
 	}
@@ -612,6 +659,15 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 }
 
 static void
+on_open(struct filter *f, struct filter_conn *fc)
+{
+	struct report *rp = f->arg;
+
+	if (rp->out->open != NULL)
+		rp->out->open(rp->arg, &fc->o);
+}
+
+static void
 on_end(struct filter *f, const struct rec_end *e)
 {
 	struct report *rp = f->arg;
@@ -636,6 +692,7 @@ const struct filter_ops report_ops = {
     .name = "report",
     .connsize = sizeof(struct conn),
     .record = on_record,
+    .open = on_open,
     .data = on_data,
     .gap = on_gap,
     .annot = on_annot,
@@ -699,18 +756,27 @@ json_http(struct json *j, const struct report_dir *rd)
 	size_t k;
 	unsigned i;
 
-	for (k = 0; k < rd->nhttp && rd->http[k].file.p == NULL; k++)
+	for (k = 0; k < rd->nhttp && rd->http[k].file.p == NULL &&
+	     rd->http[k].header_file.p == NULL;
+	     k++)
 		;
 	if (k == rd->nhttp && rd->httpdropped == 0)
 		return;
 	json_abegin(j, "http");
 	for (k = 0; k < rd->nhttp; k++) {
 		h = &rd->http[k];
-		if (h->file.p == NULL)
+		if (h->file.p == NULL && h->header_file.p == NULL)
 			continue;
 		json_begin(j, NULL);
-		json_bytes(j, "filename", h->file.p, h->file.len);
-		json_num(j, "filesize", h->length);
+		if (h->file.p != NULL) {
+			json_bytes(j, "filename", h->file.p, h->file.len);
+			json_num(j, "filesize", h->length);
+		}
+		if (h->header_file.p != NULL) {
+			json_bytes(j, "header_filename", h->header_file.p,
+			    h->header_file.len);
+			json_num(j, "header_filesize", h->header_length);
+		}
 		json_num(j, "file_offset", h->body_offset);
 		json_num(j, "len", h->body_length);
 		json_opt(j, "dir", &h->dir);

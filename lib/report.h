@@ -80,7 +80,8 @@ struct report_str {
  */
 struct report_http {
 	struct report_str file;
-	struct report_str dir; /* "request" or "response" */
+	struct report_str header_file; /* tf-http -A: the header block's */
+	struct report_str dir;         /* "request" or "response" */
 	struct report_str uri;
 	struct report_str host;
 	struct report_str method;
@@ -88,11 +89,16 @@ struct report_http {
 	uint64_t n;
 	uint64_t request; /* of a response: its request's n */
 	uint64_t status;
-	uint64_t length;      /* the body file's size */
-	uint64_t body_offset; /* in the direction's bytes */
-	uint64_t body_length; /* as sent */
+	uint64_t length;        /* the body file's size */
+	uint64_t body_offset;   /* in the direction's bytes */
+	uint64_t body_length;   /* as sent */
+	uint64_t header_length; /* header_file's size */
 	int complete;
 	char hex[DIGEST_NALGS][DIGEST_HEXLEN];
+	/* The time of the direction's next DATA or GAP record after the
+	 * annotation, which tf-http writes before the record holding the
+	 * start line; else its last (0: none). */
+	int64_t ts;
 };
 
 struct report_dir {
@@ -154,6 +160,14 @@ struct report_out {
 	    uint64_t stray);
 	/* Before the input is read when it would block. */
 	int (*flush)(void *arg);
+	/*
+	 * Optional, for outputs that sum a run up over time: each OPEN as
+	 * it arrives, and each DATA (gapcause 0) or GAP record (its cause)
+	 * with its connection's OPEN.
+	 */
+	void (*open)(void *arg, const struct rec_open *o);
+	void (*seg)(void *arg, const struct rec_open *o, uint8_t dir,
+	    int64_t ts, uint64_t len, uint8_t gapcause);
 };
 
 struct filter;
@@ -195,6 +209,9 @@ struct report_stats {
 	uint64_t httpmaxheld; /* the most messages held at once */
 	uint64_t pairs;       /* responses whose request was looked for */
 	uint64_t probes;      /* requests looked at for them */
+	/* The reassemble.kernel_drops annotation of a live capture. */
+	uint64_t kdrops;
+	int havekdrops;
 };
 
 /* Returns rp's counters, valid until report_free(). */

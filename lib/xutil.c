@@ -229,6 +229,32 @@ version(const struct xprog *p)
 	exit(0);
 }
 
+void
+xlongopts(int argc, char *argv[], const char *const map[][2])
+{
+	size_t n;
+	char *s;
+	int i, j;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		for (j = 0; map[j][0] != NULL; j++) {
+			n = strlen(map[j][0]);
+			if (strncmp(argv[i], map[j][0], n) != 0)
+				continue;
+			if (argv[i][n] == '\0') {
+				argv[i] = (char *)(uintptr_t)map[j][1];
+			} else if (argv[i][n] == '=') {
+				/* "-s" and the value after '=', in place. */
+				s = argv[i];
+				s[0] = '-';
+				s[1] = map[j][1][1];
+				memmove(
+				    s + 2, s + n + 1, strlen(s + n + 1) + 1);
+			}
+			break;
+		}
+}
+
 int
 xgetopt(
     const struct xprog *p, int argc, char *const argv[], const char *optstring)

@@ -44,6 +44,13 @@ void xusage(const struct xprog *p) __attribute__((noreturn));
  * argument exits through xusage().  Returns the next option of
  * optstring, or -1.
  */
+/*
+ * Rewrites the long options of map ({"--long", "-s"} pairs, NULL ended)
+ * in argv, before "--", to their short ones: "--long v" and "--long=v"
+ * become "-s v" and "-sv", for xgetopt().
+ */
+void xlongopts(int argc, char *argv[], const char *const map[][2]);
+
 int xgetopt(
     const struct xprog *p, int argc, char *const argv[], const char *optstring);
 

@@ -39,7 +39,9 @@
 #   BENCH_FLAT_BYTES=1200000000  payload bytes of its large bulk capture
 #   BENCH_SHM=/dev/shm  where captures (when made) and output go
 #   BENCH_ONLY=hostile  only the hostile section (below, at its code)
+#   BENCH_ONLY=shards   only the shards section (below, at its code)
 #   BENCH_HOSTILE=0     without the hostile section
+#   BENCH_SHARDS=0      without the shards section
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,11 +52,12 @@ flat=${BENCH_FLAT:-1}
 flatbytes=${BENCH_FLAT_BYTES:-1200000000}
 shm=${BENCH_SHM:-/dev/shm}
 only=${BENCH_ONLY:-}
-case $only in '' | hostile) ;; *) echo "bench: BENCH_ONLY: 'hostile' or nothing" >&2; exit 1 ;; esac
+case $only in '' | hostile | shards) ;; *) echo "bench: BENCH_ONLY: 'hostile', 'shards' or nothing" >&2; exit 1 ;; esac
 TIME=/usr/bin/time
 
 need="tf-reassemble tf-split pktgen pcaploop filefloor"
 [ "$only" != hostile ] || need="tf-reassemble pktgen"
+[ "$only" != shards ] || need="tf-reassemble tf-split tf-merge tf-report pktgen"
 [ "${BENCH_HOSTILE:-1}" != 1 ] && [ "$only" != hostile ] ||
     need="$need tf-http tf-report mkstream"
 for p in $need; do
@@ -169,6 +172,7 @@ echo "  pipeline most: compare the CPU of its busier process, printed with the r
 : >"$W/summary"
 
 for cap in $caps; do
+	[ "$only" != shards ] || break
 	[ -r "$cap" ] || fail "cannot read $cap"
 	cat "$cap" >/dev/null	# page cache
 	bytes=$(stat -L -c %s "$cap")
@@ -252,7 +256,7 @@ for cap in $caps; do
 	verdict "$(ge 32768 "$r_pipe")" "pipeline peak RSS = $x MiB (target <= 32 MiB)" "$tag"
 done
 
-if [ "$flat" = 1 ] && [ -z "${BENCH_PCAP:-}" ] && [ "$only" != hostile ]; then
+if [ "$flat" = 1 ] && [ -z "${BENCH_PCAP:-}" ] && [ -z "$only" ]; then
 	echo
 	echo "== flat in the size of a flow: pipeline peak RSS, 4 connections"
 	OUT=$W/out
@@ -482,7 +486,71 @@ hostile_class() {
 	rm -f "$W"/benign-"$1".* "$W"/hostile-"$1".*
 }
 
-if [ "$only" = hostile ] || [ "${BENCH_HOSTILE:-1}" = 1 ]; then
+# The shards section: N shards (tf-reassemble -S k/N, each with its own
+# tf-split and directory) against one process, on each capture, for N = 1,
+# 2 and the number of CPUs:
+#   split   the shards' pipelines alone, each to its own directory
+#   whole   the whole run: the shards, tf-merge reading them from FIFOs,
+#           tf-report of the merged stream (digests of every byte)
+# against tf-reassemble | tf-split (split) and tf-reassemble | tf-split |
+# tf-report (whole) in one pipeline.  Every shard reads every packet:
+# T_read, the CPU time of that reading, is measured as tf-reassemble
+# -S 0/4096 (a shard with almost nothing to do), and T_work = the one
+# pipeline's wall time - T_read; the speed-up N shards can give is
+# (T_read + T_work) / (T_read + T_work / N), projected for 16 and 64.
+# Target (issue 14): split, N = 2, at least 1.4x one pipeline on the
+# short-connection capture.
+shards_run() {	# shards_run N CAP DIR WHOLE: the shards' command line
+	printf "bash '%s' '%s' '%s' %s '%s' %s" "$top/tests/shards.sh" "$bin" "$2" "$1" "$3" "$4"
+}
+
+shards_section() {
+	echo
+	echo "== shards: N processes of tf-reassemble -S k/N, wall-s (best of $runs), speed-up"
+	for cap in $caps; do
+		[ -r "$cap" ] || fail "cannot read $cap"
+		cat "$cap" >/dev/null
+		bytes=$(stat -L -c %s "$cap")
+		c=$(cd "$(dirname "$cap")" && pwd)/$(basename "$cap")
+		tag=$(basename "$cap")
+		OUT=$W/out
+		awk -v n="$tag" -v b="$bytes" 'BEGIN { printf "  %s, %.1f MB:\n", n, b / 1e6 }'
+		measure read "$TM1 '$bin/tf-reassemble' -q -S 0/4096 -r '$c' >/dev/null"
+		t_read=$CPU
+		measure one "$TM1 '$bin/tf-reassemble' -q -r '$c' | $TM2 '$bin/tf-split' -q -o '$OUT' >/dev/null"
+		t_one=$SECS
+		rm -rf "$OUT"
+		measure onewhole "$TM1 '$bin/tf-reassemble' -q -r '$c' | $TM2 '$bin/tf-split' -q -o '$OUT' | '$bin/tf-report' >'$W/report.xml'"
+		t_onew=$SECS
+		rm -rf "$OUT"
+		printf '    %-34s %7.3f\n' "one pipeline, split" "$t_one"
+		printf '    %-34s %7.3f\n' "one pipeline, whole (+ tf-report)" "$t_onew"
+		for nsh in $(printf '%s\n' 1 2 "$ncpu" | sort -nu); do
+			measure "shards $nsh" "$TM1 $(shards_run "$nsh" "$c" "$OUT" split)"
+			t_n=$SECS
+			rm -rf "$OUT"
+			measure "shards $nsh whole" "$TM1 $(shards_run "$nsh" "$c" "$OUT" whole)"
+			t_nw=$SECS
+			rm -rf "$OUT"
+			awk -v n="$nsh" -v a="$t_n" -v b="$t_one" -v c="$t_nw" -v d="$t_onew" 'BEGIN {
+				printf "    N=%-3d split %7.3f s = %.2fx, whole %7.3f s = %.2fx\n", n, a, b / a, c, d / c }'
+			if [ "$nsh" = 2 ] && [ "$cap" = "${short:-}" ]; then
+				x=$(awk -v a="$t_n" -v b="$t_one" 'BEGIN { printf "%.2f", b / a }')
+				verdict "$(ge "$x" 1.4)" "2 shards / one pipeline (split, short connections) = ${x}x (target >= 1.4x)" "$tag"
+			fi
+		done
+		awk -v r="$t_read" -v o="$t_one" 'BEGIN {
+			w = o - r; if (w < 0) w = 0
+			printf "    T_read %.2f s (CPU of reading every packet), T_work %.2f s: projected speed-up\n", r, w
+			printf "      %d cores %.1fx, 16 cores %.1fx, 64 cores %.1fx\n", 2, (r + w) / (r + w / 2), (r + w) / (r + w / 16), (r + w) / (r + w / 64) }'
+	done
+}
+
+if [ "$only" = shards ] || { [ -z "$only" ] && [ "${BENCH_SHARDS:-1}" = 1 ]; }; then
+	shards_section
+fi
+
+if [ "$only" = hostile ] || { [ -z "$only" ] && [ "${BENCH_HOSTILE:-1}" = 1 ]; }; then
 	: >"$W/hsizes"
 	hostile_section
 	echo "  inputs:"

@@ -42,16 +42,16 @@ helpopts() {
 }
 
 @test "completion: each program is completed by it" {
-	for p in tf-reassemble tf-split tf-http tf-report tf-cat; do
+	for p in tf-reassemble tf-split tf-http tf-report tf-cat tf-merge; do
 		run -0 bash -c '. "$1" && complete -p "$2"' x "$COMPLETION" "$p"
 		[[ $output == "complete -F "*" $p" ]]
 	done
 }
 
 @test "completion: the options, exactly those each program's -h lists" {
-	for p in tf-reassemble tf-split tf-http tf-report tf-cat; do
+	for p in tf-reassemble tf-split tf-http tf-report tf-cat tf-merge; do
 		want=$(helpopts "$p")
-		[ "$(wc -l <<<"$want")" -ge 6 ]
+		[ "$(wc -l <<<"$want")" -ge 5 ]
 		diff -u <(echo "$want") <(comp "$p" -)
 		# After another option and its argument too.
 		o=-C
@@ -99,6 +99,7 @@ helpopts() {
 	[ "$(comp tf-split -o d | tr '\n' ' ')" = "d1 d2 " ]
 	[ "$(comp tf-http -o '' | tr '\n' ' ')" = "d1 d2 " ]
 	[ "$(comp tf-report -o c | tr '\n' ' ')" = "cap.pcap cap.pcapng " ]
+	[ "$(comp tf-report -t '' | tr '\n' ' ')" = "html json text xml " ]
 	[ "$(comp tf-split -F '' | tr '\n' ' ')" = "T g k m t " ]
 	[ "$(comp tf-reassemble -Z roo)" = root ]
 	# Numbers: nothing offered.

@@ -177,4 +177,12 @@ EOF
 	[ "$(wc -l <err)" = 1 ]
 	grep -qE '^tf-reassemble: ([0-9]+ bytes lost in [0-9]+ gaps \([a-z -]+ [0-9]+(, [a-z -]+ [0-9]+)*\), )?[1-9][0-9]* packets dropped by the kernel$' err
 	[ "$(tf-cat -s <s.tfs | grep -c '^end\.status=interrupted$')" = 1 ]
+	# The stream says it too, for the programs after: the same number,
+	# which tf-report's summary shows among the losses.
+	n=$(sed 's/.* \([0-9]*\) packets dropped by the kernel$/\1/' err)
+	[ "$(tf-cat <s.tfs | grep '^annot 0 - reassemble.kernel_drops ')" = "annot 0 - reassemble.kernel_drops \"$n\"" ]
+	tf-report -t text <s.tfs >sum.txt
+	grep -q "kernel drops $n" sum.txt
+	tf-report -t html <s.tfs >sum.html
+	grep -q "<tr><td>packets dropped by the kernel (live capture)</td><td class=\"n\">$n</td>" sum.html
 }

@@ -1399,6 +1399,79 @@ hs_opens(uint64_t n, int hostile)
 	}
 }
 
+/*
+ * Connections of all sizes, for tf-report's summary at scale: connection
+ * i from 10.x.y.z (i in its low 24 bits) to 192.0.2.(i % 50 + 1), port 80
+ * or 443 (every hundredth to port 1000 + i % 5000), (i % 7 + 1) * 10
+ * bytes to the server and (i % 13 + 1) * 10 back, 1 ms apart and 2 ms
+ * long; every thousandth loses 100 bytes after its response.  Hostile:
+ * every connection to a server address and port of its own.
+ */
+static void
+hs_mixed(uint64_t n, int hostile)
+{
+	static const uint8_t zeros[130];
+	struct rec_open o;
+	struct rec_close c;
+	struct rec_gap g;
+	uint64_t i, len[2];
+	int64_t t;
+
+	for (i = 1; i <= n; i++) {
+		memset(&o, 0, sizeof(o));
+		o.conn = i;
+		o.ts = t = hs_ts += 1000000;
+		o.pktno = i;
+		o.family = 4;
+		o.flags = REC_OPEN_F_SYN;
+		o.src[0] = 10;
+		o.src[1] = (uint8_t)(i >> 16);
+		o.src[2] = (uint8_t)(i >> 8);
+		o.src[3] = (uint8_t)i;
+		o.dst[0] = 192;
+		o.dst[2] = 2;
+		o.dst[3] = (uint8_t)(i % 50 + 1);
+		o.sport = (uint16_t)(1024 + i % 60000);
+		o.dport = i % 100 == 0 ? (uint16_t)(1000 + i % 5000)
+		    : i % 2            ? 80
+		                       : 443;
+		if (hostile) {
+			o.dst[1] = (uint8_t)(i >> 16);
+			o.dst[2] = (uint8_t)(i >> 8);
+			o.dst[3] = (uint8_t)i;
+			o.dport = (uint16_t)i;
+		}
+		hs_check(rec_write_open(&w, &o));
+		len[0] = (i % 7 + 1) * 10;
+		len[1] = (i % 13 + 1) * 10;
+		hs_check(
+		    rec_write_data(&w, i, 0, 0, t + 100000, zeros, len[0]));
+		hs_check(
+		    rec_write_data(&w, i, 1, 0, t + 1000000, zeros, len[1]));
+		if (i % 1000 == 0) {
+			memset(&g, 0, sizeof(g));
+			g.conn = i;
+			g.dir = 1;
+			g.cause = REC_GAP_LOST;
+			g.offset = len[1];
+			g.len = 100;
+			g.ts = t + 1500000;
+			hs_check(rec_write_gap(&w, &g));
+		}
+		memset(&c, 0, sizeof(c));
+		c.conn = i;
+		c.ts = t + 2000000;
+		c.cause = REC_CLOSE_FIN;
+		c.dir[0].packets = 2;
+		c.dir[1].packets = 3;
+		c.dir[0].first = c.dir[1].first = t;
+		c.dir[0].last = c.dir[1].last = t + 2000000;
+		c.dir[1].gaps = i % 1000 == 0;
+		c.dir[1].gapbytes = i % 1000 == 0 ? 100 : 0;
+		hs_check(rec_write_close(&w, &c));
+	}
+}
+
 #define HS_ORPHAN_CONNS 4096
 
 static void
@@ -1445,6 +1518,7 @@ static const struct hs_mode {
     {"opens", hs_opens, UINT32_MAX},
     {"orphans", hs_orphans, UINT32_MAX},
     {"connnum", hs_connnum, UINT32_MAX},
+    {"mixed", hs_mixed, UINT32_MAX},
 };
 
 /* Runs the mode named by word (hostile-CLASS or benign-CLASS); 0 if none. */

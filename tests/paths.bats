@@ -9,7 +9,7 @@ C2S=010.000.000.001.05000-010.000.000.002.00080
 S2C=010.000.000.002.00080-010.000.000.001.05000
 SPLIT_USAGE='usage: tf-split [-hqV] [-C conns] [-f maxfds] [-F tTkmg] [-o dir] [-T template]'
 # Folded before the option that would pass column 80.
-HTTP_USAGE='usage: tf-http [-hjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-M bytes] [-m bytes]
+HTTP_USAGE='usage: tf-http [-AhjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-M bytes] [-m bytes]
                [-n fields] [-o dir] [-R ratio] [-T template] [-w log] [file ...]'
 
 setup() {
@@ -443,16 +443,16 @@ tf-http: 1 of 1 body not whole: 1 cut" ]
 	[ "$(tree obj)" = "obj
 obj/$S2C-HTTPBODY-001-PARTIAL.html
 obj/$S2C-HTTPBODY-001.html" ]
-	# -k: the body as sent would go to NAME.gz.
+	# -k: the body as sent would go to FLOW-HTTPBODY-GZIP-NNN.
 	gz=$(printf hello | gzip -n | od -An -tx1 | tr -d ' \n')
 	hstream gz.tfs <<-EOF
 	data conn=1 dir=1 off=0 text="HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: $((${#gz} / 2))\r\n\r\n"
 	data conn=1 dir=1 off=63 hex=$gz
 	EOF
 	mkdir obj2
-	ln -s ../target "obj2/$S2C-HTTPBODY-001.gz"
+	ln -s ../target "obj2/$S2C-HTTPBODY-GZIP-001"
 	run -1 --separate-stderr hnull -k -o obj2 <gz.tfs
-	[ "$stderr" = "tf-http: 'obj2/$S2C-HTTPBODY-001.gz' exists, not overwritten
+	[ "$stderr" = "tf-http: 'obj2/$S2C-HTTPBODY-GZIP-001' exists, not overwritten
 tf-http: 1 file not made: 1 existed" ]
 	kept target
 	[ "$(cat "obj2/$S2C-HTTPBODY-001")" = hello ]

@@ -18,7 +18,7 @@ setup() {
 	# bare name: the programs put it in their command annotations.)
 	BIN=$T/bin
 	mkdir "$BIN"
-	for p in tf-reassemble tf-split tf-http tf-cat tf-report; do
+	for p in tf-reassemble tf-split tf-http tf-cat tf-report tf-merge; do
 		cat >"$BIN/$p" <<-EOF
 		#!/bin/bash
 		(exec -a $p "$TF_BINDIR/$p" "\$@")
@@ -42,20 +42,28 @@ teardown() {
 
 @test "examples: each one has a test here, live.sh aside" {
 	# (common.sh is the examples' shared prologue; tf-bytes.c, the
-	# example filter, is built and tested by tests/filter.bats.)
+	# example filter, is built and tested by tests/filter.bats;
+	# summary.png is the README's picture of demo.sh's page, drawn by
+	# make screenshot, the page tested by tests/report-html.bats.)
 	[ "$(cd "$EX" && ls)" = "common.sh
 demo.sh
 hostile.pcap
 http-codings.pcap
+http-codings2.pcap
+http-headers.sh
 http-objects.sh
+http-tunnel.pcap
+http-tunnel.sh
 http.pcap
 json-jq.sh
 live.sh
+parallel.sh
 rotated.pcap
 rotated.pcap1
 rotated.pcap2
 rotated.sh
 split-by-template.sh
+summary.png
 tf-bytes.c
 untrusted.sh" ]
 }
@@ -121,10 +129,28 @@ records.close=3
 records.annot=36
 records.end=1
 end.connections=3
+
+# the capture at a glance: the same numbers for a terminal, and a page
+\$ tf-report -t text < stream.tfs
+input        $EX/http-codings.pcap
+time         2026-11-26T10:54:01.922297Z to 2026-11-26T10:54:01.975515Z (53.2 ms)
+connections  3 (fin 3)
+bytes        3804 client to server, 5026 server to client
+packets      55
+gaps         0 (0 bytes)
+server ports 8080 (3 conns, 8830 bytes)
+addresses    127.0.0.1 (8830 bytes)
+http         27 messages, 12 body files: text/plain 5, application/json 3, text/css 1, text/html 1, image/svg+xml 1
+losses       none
+status       ok
+\$ tf-report -t html -o summary.html < stream.tfs
+the summary page, for a browser: $T/out/summary.html
 EOF2
 	# The bodies are the files the server sent, byte for byte.
 	diff -r "$DATA/http/codings.expected" "$T/out/objects"
 	xmllint --noout --schema "$XSD" "$T/out/report.xml"
+	# The summary page links each body file, relative to it.
+	[ "$(grep -o '<a href="objects/[^"]*"' "$T/out/summary.html" | sed 's/.*"objects/objects/; s/"$//' | sort)" = "$(cd "$T/out" && ls objects/* | sort)" ]
 	# The stream kept is what tf-report read: its END is tf-reassemble's.
 	[ "$(tf-cat -s <"$T/out/stream.tfs" | grep -c '^end\.status=ok$')" = 1 ]
 }
@@ -139,7 +165,9 @@ EOF2
 	[ "$(cd "$T/tmp/$out" && ls)" = "flows
 objects
 report.xml
-stream.tfs" ]
+stream.tfs
+summary.html" ]
+	[ "${lines[-1]}" = "the summary page, for a browser: $T/tmp/$out/summary.html" ]
 	diff -r "$DATA/http/codings.expected" "$T/tmp/$out/objects"
 	[ -z "$(ls -A "$T/cwd")" ]
 }
@@ -220,6 +248,28 @@ EOF2
 	tail -c 1801 "$T/out/flows/${S2C}c1" | cmp - "$T/out/alone-rotated.pcap1/$S2C"
 }
 
+@test "parallel.sh: 4 shards under GNU parallel, merged: the files and report of one process" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed (apt-get install parallel)"
+	run -0 --separate-stderr bash "$EX/parallel.sh" "$BIN" "$T/out"
+	[ -z "$stderr" ]
+	[ "$output" = "output in $T/out, 4 shards
+6 flow files, 3 body files, report.xml
+same files and report as one process" ]
+	# the rotated files are one capture, as with -r
+	diff -r "$DATA/real/reuse.expected" "$T/out/flows"
+	xmllint --noout --schema "$XSD" "$T/out/report.xml" 2>/dev/null
+	# Two captures of several connections, read as one.
+	run -0 --separate-stderr bash "$EX/parallel.sh" "$BIN" "$T/out2" 4 \
+	    "$EX/http-codings.pcap" "$EX/http.pcap"
+	[ "$output" = "output in $T/out2, 4 shards
+8 flow files, 14 body files, report.xml
+same files and report as one process" ]
+	[ "$(grep -c '<fileobject>' "$T/out2/report.xml")" -eq 22 ]
+	# What the example checks, checked here too: the body files are
+	# those tf-http writes in one process.
+	diff -r "$T/out2/objects" "$T/out2/single/objects"
+}
+
 @test "json-jq.sh: one line per connection, then the totals" {
 	command -v jq >/dev/null || skip "jq is not installed"
 	run -0 --separate-stderr sh "$EX/json-jq.sh" "$BIN"
@@ -263,6 +313,86 @@ a4b6722509f9f74732d75ed3057a5b64  127.000.000.001.40002-127.000.000.001.08080-HT
 	# The bodies are the files the server sent, byte for byte.
 	diff -r "$DATA/http/codings.expected" "$T/out/objects"
 	[ "$(ls "$T/out/flows" | wc -l)" = 6 ]
+	xmllint --noout --schema "$XSD" "$T/out/report.xml"
+}
+
+@test "http-tunnel.sh: bodies through a CONNECT proxy and past a cut header block, tunnels annotated" {
+	run -0 --separate-stderr sh "$EX/http-tunnel.sh" "$BIN" "$T/out"
+	[ -z "$stderr" ]
+	[ "$output" = "\$ tf-reassemble < http-tunnel.pcap | tf-http -o objects 2>warnings | tf-cat -j > annotations.json
+\$ cat warnings
+tf-http: 1 header block cut, read past the cut only for the fields that frame and code the body: 1 over 65536 bytes (-H)
+
+\$ jq (the tunnels: connection, direction, protocol, opened by)
+1 0 http CONNECT 127.0.0.1:8081 200
+1 1 http CONNECT 127.0.0.1:8081 200
+2 0 tls CONNECT 127.0.0.1:8443 200
+2 1 tls CONNECT 127.0.0.1:8443 200
+4 0 websocket GET /ws 101
+4 1 websocket GET /ws 101
+
+\$ jq (the messages in a tunnel or with a header block cut)
+1 request 2 tunnel=127.0.0.1:8081 headers_cut=null -
+1 response 2 tunnel=127.0.0.1:8081 headers_cut=null objects/127.000.000.001.03128-127.000.000.001.41100-HTTPBODY-002.txt
+1 request 3 tunnel=127.0.0.1:8081 headers_cut=null -
+1 response 3 tunnel=127.0.0.1:8081 headers_cut=null objects/127.000.000.001.03128-127.000.000.001.41100-HTTPBODY-003
+3 response 1 tunnel=null headers_cut=bytes objects/127.000.000.001.08090-127.000.000.001.41102-HTTPBODY-001.txt
+
+\$ md5sum objects/*
+6cc258557ac3f34fd391e305573393d5  127.000.000.001.03128-127.000.000.001.41100-HTTPBODY-002.txt
+ff3a16657f1798c359e78984d5acfdbc  127.000.000.001.03128-127.000.000.001.41100-HTTPBODY-003
+a105c81b766d1e0860024b6e48a14590  127.000.000.001.08090-127.000.000.001.41102-HTTPBODY-001.txt
+eb688cfc970000f36ccccf562785f779  127.000.000.001.08090-127.000.000.001.41102-HTTPBODY-002.txt" ]
+	# The bundled capture is the test one; the bodies are as served.
+	cmp "$EX/http-tunnel.pcap" "$DATA/http/tunnel.pcap"
+	diff -r "$DATA/http/tunnel.expected" "$T/out/objects"
+}
+
+@test "http-headers.sh: transfer codings undone, failures kept, every header block in a file and in the report" {
+	run -0 --separate-stderr sh "$EX/http-headers.sh" "$BIN" "$T/out"
+	[ -z "$stderr" ]
+	[ "$output" = "\$ tf-reassemble < http-codings2.pcap | tf-http -A -o objects 2>warnings | tf-report > report.xml
+\$ cat warnings
+tf-http: connection 5 direction 1 at byte 132: message 1: corrupt gzip data: body truncated at 15120 bytes
+tf-http: connection 6 direction 1 at byte 129: message 1: coded data cut short
+tf-http: 2 of 6 bodies not whole: 2 decode
+
+\$ wc -c objects/* (the sizes and names)
+   119 127.000.000.001.08080-127.000.000.001.42001-HTTP-001
+ 26100 127.000.000.001.08080-127.000.000.001.42001-HTTPBODY-001.txt
+   147 127.000.000.001.08080-127.000.000.001.42002-HTTP-001
+ 27000 127.000.000.001.08080-127.000.000.001.42002-HTTPBODY-001.json
+   112 127.000.000.001.08080-127.000.000.001.42003-HTTP-001
+ 24600 127.000.000.001.08080-127.000.000.001.42003-HTTPBODY-001.html
+   117 127.000.000.001.08080-127.000.000.001.42004-HTTP-001
+ 26100 127.000.000.001.08080-127.000.000.001.42004-HTTPBODY-001.css
+   132 127.000.000.001.08080-127.000.000.001.42005-HTTP-001
+ 15120 127.000.000.001.08080-127.000.000.001.42005-HTTPBODY-001-PARTIAL.txt
+  5263 127.000.000.001.08080-127.000.000.001.42005-HTTPBODY-GZIP-001-PARTIAL
+   129 127.000.000.001.08080-127.000.000.001.42006-HTTP-001
+ 16745 127.000.000.001.08080-127.000.000.001.42006-HTTPBODY-001-PARTIAL.txt
+   849 127.000.000.001.08080-127.000.000.001.42006-HTTPBODY-BR-001-PARTIAL
+    93 127.000.000.001.42001-127.000.000.001.08080-HTTP-001
+    96 127.000.000.001.42002-127.000.000.001.08080-HTTP-001
+    88 127.000.000.001.42003-127.000.000.001.08080-HTTP-001
+    93 127.000.000.001.42004-127.000.000.001.08080-HTTP-001
+    90 127.000.000.001.42005-127.000.000.001.08080-HTTP-001
+    90 127.000.000.001.42006-127.000.000.001.08080-HTTP-001
+
+\$ tr -d \"\\r\" < objects/127.000.000.001.08080-127.000.000.001.42002-HTTP-001
+HTTP/1.1 200 OK
+Server: tf-codings2
+Content-Type: application/json
+Content-Encoding: br
+Transfer-Encoding: gzip, chunked
+Connection: close
+
+12 header files in report.xml" ]
+	# The files tests/data/mkcodings2.sh's server wrote as the truth.
+	for f in "$DATA/http/codings2.expected"/*; do
+		cmp "$f" "$T/out/objects/${f##*/}"
+	done
+	cmp "$EX/http-codings2.pcap" "$DATA/http/codings2.pcap"
 	xmllint --noout --schema "$XSD" "$T/out/report.xml"
 }
 

@@ -87,8 +87,8 @@ END='end packets=1'
 	cmp "$T/basic.tfs" "$GOLDEN"
 }
 
-@test "golden: the preamble is the magic, version 1.2 and a zero word" {
-	[ "$(hexat "$GOLDEN" 0 16)" = 895446530d0a1a0a0100020000000000 ]
+@test "golden: the preamble is the magic, version 1.3 and a zero word" {
+	[ "$(hexat "$GOLDEN" 0 16)" = 895446530d0a1a0a0100030000000000 ]
 }
 
 @test "golden 1.1: a stream of 1.1 is read; its END has no 1.2 fields" {
@@ -499,13 +499,13 @@ EOF
 }
 
 @test "records of unknown kinds are shown and skipped" {
-	printf '%s\n' 'open conn=1' 'raw kind=0' 'raw kind=8 hex=0102' \
+	printf '%s\n' 'open conn=1' 'raw kind=0' 'raw kind=9 hex=0102' \
 	    'raw kind=32768 flags=0xffff hex=ffffffffffffffffffffffffffffffff' \
 	    'raw kind=65535 hex=03000000070000' 'data conn=1 text="x"' "$END" |
 	    mk u
 	run -0 --separate-stderr tf-cat <"$T/u.tfs"
 	[ "${lines[1]}" = "kind 0 len 8" ]
-	[ "${lines[2]}" = "kind 8 len 10" ]
+	[ "${lines[2]}" = "kind 9 len 10" ]
 	[ "${lines[3]}" = "kind 32768 len 24" ]
 	[ "${lines[4]}" = "kind 65535 len 15" ]
 	[ "${lines[5]}" = 'data 1 > 0+1 "x"' ]

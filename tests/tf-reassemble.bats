@@ -5,8 +5,8 @@ bats_require_minimum_version 1.5.0
 
 REAL=
 USAGE='usage: tf-reassemble [-hlpqV] [-B bytes] [-b bytes] [-C conns] [-i interface]
-                     [-m usec] [-r file] [-s snaplen] [-t seconds] [-Z user]
-                     [expression | file ...]'
+                     [-m usec] [-r file] [-S k/n] [-s snaplen] [-t seconds]
+                     [-W n -w prefix] [-Z user] [expression | file ...]'
 # The connection of pktgen's basic scenario.
 C2S=192.000.002.001.40001-192.000.002.002.00080
 S2C=192.000.002.002.00080-192.000.002.001.40001
@@ -393,27 +393,31 @@ open("mal.pcap", "wb").write(d)'
 	    '[["fin",[305419895,["fin"],700],[2596069103,["fin"],2600]]]' ]
 }
 
-@test "-t: an idle connection times out; what follows is the next connection" {
+@test "-t: an idle connection times out, and goes on where it stopped: same files" {
 	gen keepalive
 	tf-reassemble -t 10 <keepalive.pcap | tf-cat -j >ka.json
+	# Closed after 10 s idle; its next bytes continue its sequence space
+	# exactly: the same connection goes on (counter 0, offsets on,
+	# flagged resumed), not a new one.
 	[ "$(js ka.json '[.[] | select(.kind == "open" or .kind == "close") | [.kind, .conn, .counter, .cause, .flags]]')" = \
-	    '[["open",1,0,null,["syn","mac"]],["close",1,null,"timeout",null],["open",2,1,null,["midstream","mac"]],["close",2,null,"fin",null]]' ]
+	    '[["open",1,0,null,["syn","mac"]],["close",1,null,"timeout",null],["open",2,0,null,["mac","resumed"]],["close",2,null,"fin",null]]' ]
+	[ "$(js ka.json '[.[] | select(.kind == "data" and .conn == 2) | [.dir, .offset]]')" = '[[0,400],[1,600]]' ]
 	[ "$(js ka.json '[.[] | select(.kind == "end") | [.connections, .timeouts]]')" = '[[2,1]]' ]
-	# Not one byte lost: each direction is its two files end to end.
-	tf-reassemble -t 10 <keepalive.pcap | tf-split -o out >/dev/null
-	c=192.000.002.001.40019-192.000.002.002.00080
-	s=192.000.002.002.00080-192.000.002.001.40019
-	[ "$(ls out)" = "$c
-${c}c1
-$s
-${s}c1" ]
-	cat "out/$c" "out/${c}c1" | cmp "keepalive.expected/$c" -
-	cat "out/$s" "out/${s}c1" | cmp "keepalive.expected/$s" -
-	[ "$(stat -c %s "out/${c}c1")" = 300 ]
-	# -t 0: never; the default (900 s) does not close it either.
+	# Not one byte lost, and one file a direction, as without -t.
+	rs keepalive.pcap out -t 10
+	[ "$output" = "0 0" ]
+	same_tree keepalive.expected out
+	# The default: no idle timeout (-C bounds memory); -t 0 says so too.
+	tf-reassemble <keepalive.pcap | tf-cat -j >def.json
+	[ "$(js def.json '[.[] | select(.kind == "end") | [.connections, .timeouts]]')" = '[[1,0]]' ]
 	rs keepalive.pcap out0 -t 0
 	[ "$output" = "0 0" ]
 	same_tree keepalive.expected out0
+	# Bytes that do not go on exactly where it stopped (a hole before
+	# them) are the next connection, as before.
+	gen basic
+	tf-reassemble -t 10 <basic.pcap | tf-cat -j >b.json
+	[ "$(js b.json '[.[] | select(.kind == "open") | .flags]')" = '[["syn","mac"]]' ]
 }
 
 @test "-C: evicted connections keep their bytes in the next ones" {

@@ -64,7 +64,7 @@ digests_match() {
 }
 
 @test "usage: unknown option and operands exit 2" {
-	usage="usage: tf-report [-fhjsV] [-C conns] [-o file] [-z bytes]"
+	usage="usage: tf-report [-fhjsV] [-C conns] [-o file] [-t format] [-z bytes]"
 	run -2 --separate-stderr tf-report -x
 	[ "${lines[*]}" = "" ]
 	[ "$stderr" = "tf-report: invalid option -- 'x'

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target for tf-reassemble's whole path: a capture file (pcap
- * or pcapng) read by libpcap from memory, then the packet decoder and
+ * libFuzzer target for tf-reassemble's whole path: a capture file read
+ * from memory by libpcap (pcap) or lib/pcapng (pcapng, each packet with
+ * its interface's link type), then the packet decoder and
  * fragment reassembly (lib/pkt.c, lib/frag.c), TCP reassembly
  * (lib/reasm.c) and the stream writer (lib/rec.c), as cmd/tf-reassemble.c
  * drives them.  The stream written must then read back cleanly: every
@@ -28,6 +29,7 @@
 
 #include <pcap/pcap.h>
 
+#include "pcapng.h"
 #include "pkt.h"
 #include "reasm.h"
 #include "rec.h"
@@ -79,22 +81,43 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *src = "-";
 	int64_t ts, last_ts = 0;
 	uint64_t pktno = 0;
-	pcap_t *pc;
+	struct pcap_pkthdr hdr;
+	struct pcapng_pkt pk;
+	struct pcapng ng;
+	pcap_t *pc = NULL;
 	FILE *fp;
-	int r;
+	int r, lt, plt, snap, isng;
 
 	if (size == 0)
 		return 0;
 	if ((fp = fmemopen((void *)(uintptr_t)data, size, "rb")) == NULL)
 		abort();
-	pc = pcap_fopen_offline_with_tstamp_precision(
-	    fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (pc == NULL) {
-		(void)fclose(fp);
-		return 0;
+	isng = size >= 4 && pcapng_magic(data);
+	pcapng_init(&ng, fp);
+	if (isng) {
+		if (pcapng_open(&ng) < 0) {
+			pcapng_release(&ng);
+			(void)fclose(fp);
+			return 0;
+		}
+		lt = ng.ifs[0].linktype;
+		snap = (int)ng.ifs[0].snaplen;
+	} else {
+		pc = pcap_fopen_offline_with_tstamp_precision(
+		    fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		if (pc == NULL) {
+			(void)fclose(fp);
+			return 0;
+		}
+		lt = pcap_datalink(pc);
+		snap = pcap_snapshot(pc);
 	}
-	if (!pktdec_linktype_ok(pcap_datalink(pc))) {
-		pcap_close(pc);
+	if (!pktdec_linktype_ok(lt)) {
+		if (isng) {
+			pcapng_release(&ng);
+			(void)fclose(fp);
+		} else
+			pcap_close(pc);
 		return 0;
 	}
 	if (size & 1) {
@@ -118,12 +141,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	w.merge_ns = 1000000;
 	if ((ra = reasm_new(limp, &w)) == NULL ||
-	    (dec = pktdec_new(pcap_datalink(pc), plimp)) == NULL)
+	    (dec = pktdec_new(lt, plimp)) == NULL)
 		abort();
 
 	memset(&h, 0, sizeof(h));
-	h.linktype = (uint32_t)pcap_datalink(pc);
-	h.snaplen = (uint32_t)pcap_snapshot(pc);
+	h.linktype = (uint32_t)lt;
+	h.snaplen = (uint32_t)snap;
 	h.source_kind = REC_SRC_STDIN;
 	h.tsresol = 1;
 	h.program = "fuzz_capture";
@@ -137,7 +160,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	memset(&end, 0, sizeof(end));
-	while ((r = pcap_next_ex(pc, &ph, &bytes)) == 1) {
+	for (;;) {
+		if (isng) {
+			if ((r = pcapng_next(&ng, &pk)) != 1)
+				break;
+			memset(&hdr, 0, sizeof(hdr));
+			hdr.ts.tv_sec = (time_t)pk.sec;
+			hdr.ts.tv_usec = (suseconds_t)pk.nsec;
+			hdr.caplen = pk.caplen;
+			hdr.len = pk.len;
+			ph = &hdr;
+			bytes = pk.data;
+			plt = pk.linktype;
+		} else {
+			if ((r = pcap_next_ex(pc, &ph, &bytes)) != 1)
+				break;
+			plt = lt;
+		}
 		pktno++;
 		end.packets++;
 		end.bytes += ph->caplen;
@@ -145,15 +184,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ts < 0)
 			abort();
 		last_ts = ts;
-		if (pktdec_decode(dec, ts, ph->caplen, ph->len, bytes, &p) !=
-		    PKT_TCP)
+		if (pktdec_decode_link(dec, plt, ts, ph->caplen, ph->len, bytes,
+		        &p) != PKT_TCP)
 			continue;
 		if (p.paylen > p.seglen || (p.paylen > 0 && p.payload == NULL))
 			abort();
 		if (reasm_segment(ra, &p, pktno) < 0)
 			abort();
 	}
-	if (r == PCAP_ERROR)
+	if (isng ? r < 0 : r == PCAP_ERROR)
 		end.status |= REC_END_S_CUT;
 	if (reasm_finish(ra, last_ts, REC_CLOSE_END) < 0)
 		abort();
@@ -165,7 +204,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	reasm_free(ra);
 	pktdec_free(dec);
-	pcap_close(pc);
+	if (isng) {
+		pcapng_release(&ng);
+		(void)fclose(fp);
+	} else
+		pcap_close(pc);
 	check_stream(memfd, pktno);
 	return 0;
 }

@@ -95,6 +95,9 @@ decode(const char *ce, uint64_t cap, uint64_t ratio, const uint8_t *body,
 			abort();
 		if (h.out != o->n)
 			abort();
+		/* The coded bytes not yet decoded begin at h.mark. */
+		if (h.mark > h.in)
+			abort();
 		body += n;
 		len -= n;
 	}

@@ -57,10 +57,14 @@ on_begin(void *arg, unsigned dir, struct http_msg *m)
 	struct fz *z = arg;
 
 	if (strlen(m->method) >= HTTP_METHODLEN ||
-	    strlen(m->uri) >= HTTP_URILEN)
+	    strlen(m->uri) >= HTTP_URILEN ||
+	    (m->tunnel != NULL && strlen(m->tunnel) >= HTTP_URILEN))
 		abort();
-	(void)hdec_init(
-	    &z->dec[dir], m->cenc, z->maxout, z->maxratio, sink, NULL);
+	/* The header block as kept, for -A: read it all. */
+	if (m->head != NULL && m->headlen > 0)
+		sinkbyte ^= m->head[0] ^ m->head[m->headlen - 1];
+	(void)hdec_init2(
+	    &z->dec[dir], m->tenc, m->cenc, z->maxout, z->maxratio, sink, NULL);
 	z->on[dir] = 1;
 }
 
@@ -99,11 +103,29 @@ on_warn(void *arg, unsigned dir, uint64_t off, const char *what)
 		abort();
 }
 
+/* A tunnel's direction begins: its strings are NUL-terminated. */
+static void
+on_tunnel(void *arg, unsigned dir, const struct http_tunnel *t,
+    const char *proto, uint64_t off)
+{
+	(void)arg;
+	(void)off;
+	if (dir > 1 || proto == NULL || proto[0] == '\0' ||
+	    strlen(t->target) >= HTTP_URILEN ||
+	    strlen(t->method) >= HTTP_METHODLEN ||
+	    strlen(t->upgrade) >= HTTP_FIELDLEN)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct http_limits lim;
-	struct http_cb cb = {on_begin, on_body, on_end, on_warn};
+	struct http_cb cb = {.begin = on_begin,
+	    .body = on_body,
+	    .end = on_end,
+	    .warn = on_warn,
+	    .tunnel = on_tunnel};
 	struct http_conn c;
 	struct fz z;
 	uint64_t off[2] = {0, 0};

@@ -7,6 +7,9 @@
 #                 (each also a byte longer: odd sizes run with tiny caps)
 #                 and every capture of ../shared/pcaps/tcpdump (those
 #                 over 64 KiB are cut by -max_len)
+#   fuzz_pcapng   the pcapng block reader alone: the pcapng files among
+#                 those captures, tests/data/pcapng and every case of
+#                 tests/data/mkpcapng.py
 #   fuzz_pkt      the packet decoder: those captures (not the shared
 #                 ones) through pcap2seed, with and without tiny caps
 #   fuzz_rec      the stream reader: the golden stream and the streams
@@ -40,7 +43,7 @@ bin=$(cd "$2" && pwd)
 secs=$3
 max=65536
 shared=$top/../shared/pcaps/tcpdump
-targets="capture pkt rec tmpl http hdec jsonobj report"
+targets="capture pcapng pkt rec tmpl http hdec jsonobj report"
 
 for t in $targets; do
 	rm -rf "$fz/seed-$t"
@@ -51,7 +54,7 @@ mkdir -p "$fz/pcaps"
 
 # The captures: the real ones, the HTTP ones and every pktgen scenario.
 for f in "$top"/tests/data/real/*.pcap "$top"/tests/data/real/*.pcapng \
-    "$top"/tests/data/http/*.pcap; do
+    "$top"/tests/data/http/*.pcap "$top"/tests/data/pcapng/*.pcapng; do
 	[ -f "$f" ] || continue
 	d=${f%/*}
 	cp "$f" "$fz/pcaps/${d##*/}-${f##*/}"
@@ -73,6 +76,18 @@ if [ -d "$shared" ]; then
 		cp "$f" "$fz/seed-capture/shared-${f##*/}"
 	done
 fi
+
+# Seeds for fuzz_pcapng: every pcapng file above, and the synthetic cases
+# (also seeds of fuzz_capture).
+for c in $(python3 "$top/tests/data/mkpcapng.py" -l | cut -f1); do
+	[ "$c" = manyifs ] && continue
+	python3 "$top/tests/data/mkpcapng.py" "$c" >"$fz/seed-capture/ng-$c"
+done
+for f in "$fz"/seed-capture/*; do
+	if [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 0a0d0d0a ]; then
+		cp "$f" "$fz/seed-pcapng/"
+	fi
+done
 
 # Seeds for fuzz_pkt and fuzz_rec.
 for f in "$fz"/pcaps/*; do

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcapng.h"
 #include "pkt.h"
 
 #define SEC 1000000000LL
@@ -783,6 +784,94 @@ test_links(void)
 	check(ok, "pktdec_linktype_ok");
 }
 
+/*
+ * One decoder, frames of three link types: each decoded with its own
+ * (pktdec_decode_link), one not decoded counted as not IP.
+ */
+static void
+test_decode_link(void)
+{
+	struct pktdec *d = pktdec_new(1, NULL);
+	struct fb e = {.n = 0}, r = {.n = 0}, s2 = {.n = 0};
+	uint8_t seg[64];
+	struct pkt p;
+	size_t n;
+	int ok;
+
+	n = mk_tcp(seg, 7, 8, 9, PKT_TH_ACK, "L", 1);
+	eth(&e, 0x0800);
+	ip4(&e, 5, TOT_AUTO, 1, 0, 6, seg, n);
+	ip4(&r, 5, TOT_AUTO, 1, 0, 6, seg, n);
+	put16(&s2, 0x0800);
+	put16(&s2, 0);
+	put32(&s2, 1);
+	put16(&s2, 1);
+	put8(&s2, 0);
+	put8(&s2, 6);
+	put32(&s2, 0);
+	put32(&s2, 0);
+	ip4(&s2, 5, TOT_AUTO, 1, 0, 6, seg, n);
+	ok = d != NULL &&
+	    pktdec_decode_link(
+	        d, 101, 0, (uint32_t)r.n, (uint32_t)r.n, r.b, &p) == PKT_TCP &&
+	    payis(&p, "L") && !p.has_mac &&
+	    pktdec_decode_link(d, 276, 0, (uint32_t)s2.n, (uint32_t)s2.n, s2.b,
+	        &p) == PKT_TCP &&
+	    payis(&p, "L") &&
+	    pktdec_decode_link(
+	        d, 1, 0, (uint32_t)e.n, (uint32_t)e.n, e.b, &p) == PKT_TCP &&
+	    payis(&p, "L") && p.has_mac &&
+	    pktdec_decode_link(d, 147, 0, (uint32_t)e.n, (uint32_t)e.n, e.b,
+	        &p) == PKT_NOT_IP &&
+	    pktdec_decode(d, 0, (uint32_t)e.n, (uint32_t)e.n, e.b, &p) ==
+	        PKT_TCP &&
+	    pktdec_stats(d)->frames == 5 && pktdec_stats(d)->not_ip == 1;
+	check(ok,
+	    "one decoder, raw, SLL2 and Ethernet frames each by its own "
+	    "link type; 147 not ip");
+	pktdec_free(d);
+}
+
+/* pcapng_time(): if_tsresol as 10^-n and 2^-n, if_tsoffset, the edges. */
+static void
+test_pcapng_time(void)
+{
+	static const struct {
+		uint64_t ts;
+		uint8_t res;
+		int64_t off, sec;
+		uint32_t nsec;
+	} t[] = {
+	    {1700000000123456ull, 6, 0, 1700000000, 123456000},
+	    {1700000000123456789ull, 9, 0, 1700000000, 123456789},
+	    {1234, 0, 0, 1234, 0},
+	    {12345678901234567891ull, 19, 0, 1, 234567890},
+	    {UINT64_MAX, 20, 0, 0, 184467440},
+	    {UINT64_MAX, 29, 0, 0, 0},
+	    {(5ull << 20) + 1, 0x80 | 20, 0, 5, 953},
+	    {7, 0x80, 0, 7, 0},
+	    {(3ull << 34) + (1ull << 33), 0x80 | 34, 0, 3, 500000000},
+	    {1ull << 62, 0x80 | 63, 0, 0, 500000000},
+	    {UINT64_MAX, 0x80 | 64, 0, 0, 999999999},
+	    {UINT64_MAX, 0x80 | 127, 0, 0, 0},
+	    {10, 0, INT64_MAX, INT64_MAX, 0},
+	    {10, 0, -20, -10, 0},
+	    {UINT64_MAX, 0, 0, INT64_MAX, 0},
+	};
+	char name[120];
+	int64_t sec;
+	uint32_t nsec;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		pcapng_time(t[i].ts, t[i].res, t[i].off, &sec, &nsec);
+		(void)snprintf(name, sizeof(name),
+		    "pcapng_time %llu at tsresol %#x offset %lld",
+		    (unsigned long long)t[i].ts, t[i].res, (long long)t[i].off);
+		check(sec == t[i].sec && nsec == t[i].nsec, name);
+	}
+}
+
 int
 main(void)
 {
@@ -793,6 +882,8 @@ main(void)
 	test_frag4();
 	test_frag6();
 	test_links();
+	test_decode_link();
+	test_pcapng_time();
 	printf("1..%d\n", ntest);
 	return nfail > 0;
 }

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The capture files tf-reassemble -W splits a capture into, one a shard,
+ * written with libpcap's dump functions (tf-reassemble(1), SHARDS).
+ *
+ * How to use:
+ *	s = split_open(prefix, n, linktype, &err);
+ *	split_frame(s, ph, bytes, where) for each frame;
+ *	split_close(s);
+ */
+#ifndef TF_SPLIT_H
+#define TF_SPLIT_H
+
+#include <stdint.h>
+
+struct pcap_pkthdr;
+
+struct split;
+
+/* Where split_frame() puts a frame. */
+#define SPLIT_ALL (-0x7fffffff - 1)   /* whole, in every file */
+#define SPLIT_PLACEHOLDER (INT32_MAX) /* as it is, in every file */
+
+/*
+ * Creates the n files prefix.K.pcap (K zero-padded to the width of n - 1)
+ * for frames of linktype with nanosecond times.  Returns NULL with *err
+ * (a message, static) when one cannot be made; errno says why.
+ */
+struct split *split_open(
+    const char *prefix, uint32_t n, int linktype, const char **err);
+
+uint32_t split_count(const struct split *s);
+int split_linktype(const struct split *s);
+
+/*
+ * Writes one frame: where >= 0: whole in file where, a TCP placeholder in
+ * the others; where < 0 (and not SPLIT_ALL): whole in file -1 - where,
+ * an other-frame placeholder in the others; SPLIT_ALL, SPLIT_PLACEHOLDER:
+ * as they say.  Returns 0, or -1 when writing failed (errno).
+ */
+int split_frame(struct split *s, const struct pcap_pkthdr *ph,
+    const uint8_t *bytes, int where);
+
+/* The name of file k, and the frames written whole to it. */
+const char *split_name(const struct split *s, uint32_t k);
+uint64_t split_frames(const struct split *s, uint32_t k);
+
+/* Flushes and closes every file.  Returns 0, or -1 (errno). */
+int split_close(struct split *s);
+
+#endif

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# mktunnel.sh — regenerate tests/data/http/tunnel.pcap and
+# tests/data/http/tunnel.expected/ (tests/http-tunnel.bats).
+#
+# Run as root on Linux:   sudo tests/data/mktunnel.sh
+# Needs (Debian packages): iproute2, tcpdump, curl, openssl, python3.
+#
+# All traffic stays on the loopback of a network namespace made here (lo MTU
+# 1500, gso_max_size 1500). tests/data/tunnel.py is the CONNECT proxy
+# (127.0.0.1:3128), the HTTP server (127.0.0.1:8081, reached through the
+# proxy, and 127.0.0.1:8090, reached directly) and the websocket client;
+# openssl s_server -www (127.0.0.1:8443, reached through the proxy) serves
+# TLS with the throwaway self-signed certificate tunnel-cert.pem and its
+# key tunnel-key.pem, made here once and committed. The capture holds port
+# 3128 and port 8090 only. Clients, each from a fixed local port so that
+# the body file names are fixed:
+#   41100  curl -p through the proxy: GET /inner.txt and /inner2.bin from
+#          127.0.0.1:8081 in one tunnel
+#   41101  curl -p -k through the proxy: GET https://127.0.0.1:8443/ (TLS)
+#   41102  curl: GET /bighead (a 92 KB header block) and /small.txt from
+#          127.0.0.1:8090 on one keep-alive connection
+#   41103  tunnel.py wsclient: a websocket upgrade of /ws on 127.0.0.1:8090
+# The server writes each body it sends; this script copies them to
+# tunnel.expected/ under the names tf-http gives them. Every process
+# started here is stopped by its PID; the namespace is deleted on exit.
+set -eu -o pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=$HERE/http
+PY=${PYTHON:-/usr/bin/python3}
+NS=tftun$$
+PIDS=()
+
+die() { echo "mktunnel: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
+for t in ip ss tcpdump curl openssl "$PY"; do
+	command -v "$t" >/dev/null || die "missing $t"
+done
+TMP=$(mktemp -d /tmp/tftun.XXXXXX)
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	ip netns del "$NS" 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+nx() { ip netns exec "$NS" "$@"; }
+
+if [ ! -e "$OUT/tunnel-cert.pem" ]; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 36500 \
+	    -subj /CN=127.0.0.1 -keyout "$OUT/tunnel-key.pem" \
+	    -out "$OUT/tunnel-cert.pem" 2>/dev/null
+fi
+
+ip netns add "$NS"
+nx ip link set lo up
+nx ip link set lo mtu 1500
+nx ip link set lo gso_max_size 1500
+
+rm -rf "$OUT/tunnel.expected" "$OUT/tunnel.pcap"
+mkdir -p "$OUT/tunnel.expected" "$TMP/served"
+# -w - into a file we open: tcpdump drops its privileges before it opens
+# one itself.
+nx tcpdump -U -n -i lo -s 0 -w - 'tcp port 3128 or tcp port 8090' \
+    >"$OUT/tunnel.pcap" 2>"$TMP/tcpdump.log" &
+CAPPID=$!
+PIDS+=($CAPPID)
+nx "$PY" "$HERE/tunnel.py" proxy 3128 >"$TMP/proxy.log" &
+PIDS+=($!)
+nx "$PY" "$HERE/tunnel.py" origin 8081,8090 "$TMP/served" >"$TMP/origin.log" &
+PIDS+=($!)
+nx openssl s_server -quiet -www -accept 8443 -cert "$OUT/tunnel-cert.pem" \
+    -key "$OUT/tunnel-key.pem" </dev/null >"$TMP/tls.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 100); do
+	grep -q listening "$TMP/proxy.log" 2>/dev/null &&
+	    grep -q listening "$TMP/origin.log" 2>/dev/null &&
+	    grep -q listening "$TMP/tcpdump.log" 2>/dev/null &&
+	    nx ss -ltn | grep -q '127.0.0.1:8443 ' && break
+	sleep 0.05
+done
+sleep 0.5
+
+P=http://127.0.0.1:3128
+nx timeout 20 curl -sS -p -x $P --local-port 41100 -o "$TMP/c1" -o "$TMP/c2" \
+    http://127.0.0.1:8081/inner.txt http://127.0.0.1:8081/inner2.bin
+nx timeout 20 curl -sS -p -x $P --local-port 41101 -k -o "$TMP/tls.html" \
+    https://127.0.0.1:8443/
+nx timeout 20 curl -sS --local-port 41102 -o "$TMP/c3" -o "$TMP/c4" \
+    http://127.0.0.1:8090/bighead http://127.0.0.1:8090/small.txt
+nx timeout 20 "$PY" "$HERE/tunnel.py" wsclient 8090 41103 /ws >"$TMP/ws.out"
+sleep 2.5
+kill -TERM "$CAPPID"
+wait "$CAPPID" || true
+
+# What the clients got is what the server sent.
+cmp "$TMP/c1" "$TMP/served/inner.txt"
+cmp "$TMP/c2" "$TMP/served/inner2.bin"
+cmp "$TMP/c3" "$TMP/served/bighead"
+cmp "$TMP/c4" "$TMP/served/small.txt"
+grep -q '^hello through a websocket, not HTTP$' "$TMP/ws.out"
+grep -q 's_server' "$TMP/tls.html"
+
+# Through the proxy, responses count from the CONNECT's (001).
+A=127.000.000.001.03128-127.000.000.001.41100-HTTPBODY
+B=127.000.000.001.08090-127.000.000.001.41102-HTTPBODY
+cp "$TMP/served/inner.txt" "$OUT/tunnel.expected/$A-002.txt"
+cp "$TMP/served/inner2.bin" "$OUT/tunnel.expected/$A-003"
+cp "$TMP/served/bighead" "$OUT/tunnel.expected/$B-001.txt"
+cp "$TMP/served/small.txt" "$OUT/tunnel.expected/$B-002.txt"
+cat "$TMP/tcpdump.log" >&2
+ls -l "$OUT/tunnel.pcap" "$OUT/tunnel.expected"
