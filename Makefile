@@ -107,7 +107,7 @@ BUILD_DEPS = build-essential pkg-config libpcap-dev zlib1g-dev libxml2-dev \
 	libbsd-dev \
 	libssl-dev libbrotli-dev libzstd-dev libxml2-utils
 CHECK_DEPS = clang bats mandoc tcpflow tcpdump tshark jq wireshark-common iproute2 \
-	python3 xz-utils time xxd clang-format chromium parallel
+	python3 xz-utils time xxd clang-format chromium parallel openssl
 ANALYZE_DEPS = clang-tools cppcheck python3
 DEB_DEPS = debhelper dpkg-dev fakeroot lintian
 DEPS = $(BUILD_DEPS) $(CHECK_DEPS) $(ANALYZE_DEPS)
@@ -267,9 +267,10 @@ check-full: deps
 test-full:
 	$(MAKE) TF_FULL=1 test
 
+# (Both builds with -j2: make check is meant for two cores.)
 test:
-	$(MAKE) all
-	$(MAKE) O=$(ASAN_O) EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
+	$(MAKE) -j2 all
+	$(MAKE) -j2 O=$(ASAN_O) EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)' all
 	TF_FULL='$(TF_FULL)' sh tests/run.sh $(O)/bin $(ASAN_O)/bin
 
 check-asan: deps

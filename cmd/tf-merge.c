@@ -55,7 +55,6 @@ struct map {
 static struct input *in;
 static size_t nin;
 static struct rec_writer w;
-static volatile sig_atomic_t nsignals;
 static char *cmdline;
 
 /* Live connections: a chained hash table over a fixed array. */
@@ -72,14 +71,6 @@ static const struct xopt opts[] = {
 static const struct xprog prog = {"tf-merge", "[-hV] [-C conns] file ...",
     "Merge the streams of the shards of one capture into one stream.", opts,
     NULL};
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	if (nsignals < 2)
-		nsignals++;
-}
 
 static void
 outfail(void)
@@ -334,7 +325,7 @@ open_input(struct input *p, const char *name)
 		errx(1, "refusing to read the binary stream from a terminal");
 	if (rec_reader_open(&p->r, fd) < 0)
 		errx(1, "out of memory");
-	p->r.intr = &nsignals;
+	p->r.intr = &xstop_count;
 	p->r.intr_ms = STOP_MS;
 	if ((e = rec_reader_start(&p->r)) < 0) {
 		char why[512];
@@ -368,7 +359,7 @@ main(int argc, char *argv[])
 	nin = (size_t)argc;
 	if ((in = calloc(nin, sizeof(*in))) == NULL)
 		errx(1, "out of memory");
-	xstop_signals(on_signal, 0);
+	xstop_signals(xcount_signal, 0);
 	for (i = 0; i < nin; i++)
 		if (strcmp(argv[i], "-") == 0 && stdin_used++)
 			errx(2, "standard input given twice");
@@ -425,7 +416,7 @@ main(int argc, char *argv[])
 		end.bad_checksum += in[i].end.bad_checksum;
 		end.rst_ignored += in[i].end.rst_ignored;
 	}
-	if (nsignals > 0 && fail)
+	if (xstop_count > 0 && fail)
 		end.status |= REC_END_S_INTERRUPTED;
 	if (rec_write_end(&w, &end) < 0 || rec_writer_release(&w) < 0)
 		outfail();

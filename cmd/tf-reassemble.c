@@ -294,16 +294,43 @@ stdin_read(void *cookie, char *buf, size_t n)
 	return r;
 }
 
+/*
+ * -W: writes a decoded frame to the shard files: a fragment whole to
+ * every file (each shard puts its datagrams together), a TCP segment
+ * whole to its shard's, any other frame whole to shard 0's, and a
+ * placeholder where it is not whole (SHARDS in tf-reassemble(1)).
+ */
+static void
+split_one(struct ctx *c, const struct pcap_pkthdr *ph, const uint8_t *bytes,
+    int r, const struct pkt_stats *before, uint32_t shard)
+{
+	enum split_how how;
+
+	if (c->lt != split_linktype(c->split))
+		split_die(c,
+		    "-W: %s: packet %" PRIu64 " has link type %d, the packets "
+		    "before %d: one pcap file holds one link type",
+		    c->qname, c->pktno, c->lt, split_linktype(c->split));
+	if (pktdec_stats(c->dec)->fragments > before->fragments)
+		how = SPLIT_ALL;
+	else if (r == PKT_TCP)
+		how = SPLIT_TCP;
+	else
+		how = SPLIT_OTHER;
+	if (split_frame(
+	        c->split, ph, bytes, how, how == SPLIT_TCP ? shard : 0) < 0)
+		split_failed(c);
+}
+
 static void
 one_frame(
     struct ctx *c, const struct pcap_pkthdr *ph, const uint8_t *bytes, int nano)
 {
-	struct pkt p;
-	int64_t ts;
-	int e;
-
 	struct pkt_stats before;
-	int r, owner;
+	struct pkt p;
+	uint32_t shard = 0;
+	int64_t ts;
+	int e, r, sharded = c->n > 0 || c->split != NULL;
 
 	c->pktno++;
 	if (c->progress || status_asked)
@@ -312,62 +339,48 @@ one_frame(
 	c->last_ts = ts;
 	/* Another shard's packet in a file of tf-reassemble -W. */
 	if (shards_placeholder(ph->caplen, ph->len)) {
-		if (shards_placeholder_tcp(ph->len) && c->split == NULL &&
+		if (c->split != NULL) {
+			if (split_frame(c->split, ph, bytes, SPLIT_AS_IS, 0) <
+			    0)
+				split_failed(c);
+		} else if (shards_placeholder_tcp(ph->len) &&
 		    (e = reasm_foreign(c->ra, ts, c->pktno)) < 0)
 			write_failed(c);
-		if (c->split != NULL &&
-		    split_frame(c->split, ph, bytes, SPLIT_PLACEHOLDER) < 0)
-			split_failed(c);
 		return;
 	}
-	before = *pktdec_stats(c->dec);
+	if (sharded)
+		before = *pktdec_stats(c->dec);
 	r = pktdec_decode_link(
 	    c->dec, c->lt, ts, ph->caplen, ph->len, bytes, &p);
-	if (c->n == 0 && c->split == NULL) {
+	if (!sharded) {
 		c->end.packets++;
 		c->end.bytes += ph->caplen;
-		if (r != PKT_TCP)
-			return;
 	} else {
+		if (r == PKT_TCP)
+			shard = (uint32_t)(pkt_shard_hash(&p) %
+			    (c->split != NULL ? split_count(c->split) : c->n));
+		if (c->split != NULL) {
+			split_one(c, ph, bytes, r, &before, shard);
+			return;
+		}
 		/*
 		 * Whose frame: a TCP segment's is its connection's shard;
 		 * any other frame, a fragment among them, is shard 0's
 		 * (SHARDS in tf-reassemble(1)).
 		 */
-		owner = r == PKT_TCP && !p.fragmented
-		    ? (int)(pkt_shard_hash(&p) %
-		          (c->split != NULL ? split_count(c->split) : c->n))
-		    : 0;
-		if (c->split != NULL) {
-			if (c->lt != split_linktype(c->split))
-				split_die(c,
-				    "-W: %s: packet %" PRIu64 " has link type "
-				    "%d, the packets before %d: one pcap file "
-				    "holds one link type",
-				    c->qname, c->pktno, c->lt,
-				    split_linktype(c->split));
-			if (split_frame(c->split, ph, bytes,
-			        pktdec_stats(c->dec)->fragments >
-			                before.fragments
-			            ? SPLIT_ALL
-			            : r == PKT_TCP ? owner
-			                           : -1 - owner) < 0)
-				split_failed(c);
-			return;
-		}
-		if ((uint32_t)owner == c->k) {
+		if ((r == PKT_TCP && !p.fragmented ? shard : 0) == c->k) {
 			c->end.packets++;
 			c->end.bytes += ph->caplen;
 			shards_count(&c->own, &before, pktdec_stats(c->dec));
 		}
-		if (r != PKT_TCP)
-			return;
-		if (pkt_shard_hash(&p) % c->n != c->k) {
+		if (r == PKT_TCP && shard != c->k) {
 			if ((e = reasm_foreign(c->ra, ts, c->pktno)) < 0)
 				write_failed(c);
 			return;
 		}
 	}
+	if (r != PKT_TCP)
+		return;
 	if ((e = reasm_segment(c->ra, &p, c->pktno)) < 0) {
 		if (e == TF_ERR_NOMEM)
 			errx(1, "out of memory at packet %" PRIu64, c->pktno);

@@ -30,17 +30,6 @@
 static void fwarn(const struct filter *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Signals asking to stop, for the reader. */
-static volatile sig_atomic_t nsignals;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	if (nsignals < 2)
-		nsignals++;
-}
-
 /* The core's warnings, unless f is silent. */
 static void
 fwarn(const struct filter *f, const char *fmt, ...)
@@ -583,9 +572,9 @@ filter_run(struct filter *f, int fd)
 		xnomem();
 	f->r.before_read = before_read;
 	f->r.arg = f;
-	f->r.intr = &nsignals;
+	f->r.intr = &xstop_count;
 	f->r.intr_ms = FILTER_STOP_MS;
-	xstop_signals(on_signal, 0); /* a waiting read returns */
+	xstop_signals(xcount_signal, 0); /* a waiting read returns */
 	if (isatty(fd))
 		errx(1,
 		    "refusing to read the binary stream from a terminal: "

@@ -92,33 +92,21 @@ split_frames(const struct split *s, uint32_t k)
 
 int
 split_frame(struct split *s, const struct pcap_pkthdr *ph, const uint8_t *bytes,
-    int where)
+    enum split_how how, uint32_t owner)
 {
 	struct pcap_pkthdr h = *ph;
-	uint32_t k, whole;
-	uint32_t ph_len = SHARDS_PH_TCP;
+	uint32_t k;
 
-	if (where == SPLIT_ALL || where == SPLIT_PLACEHOLDER) {
-		for (k = 0; k < s->n; k++) {
-			pcap_dump((u_char *)s->d[k], ph, bytes);
-			if (where == SPLIT_ALL)
-				s->frames[k]++;
-		}
-		return 0;
-	}
-	if (where < 0) {
-		whole = (uint32_t)(-1 - where);
-		ph_len = SHARDS_PH_OTHER;
-	} else
-		whole = (uint32_t)where;
 	h.caplen = 0;
-	h.len = ph_len;
-	for (k = 0; k < s->n; k++)
-		if (k == whole)
+	h.len = how == SPLIT_TCP ? SHARDS_PH_TCP : SHARDS_PH_OTHER;
+	for (k = 0; k < s->n; k++) {
+		if (how == SPLIT_AS_IS || how == SPLIT_ALL || k == owner)
 			pcap_dump((u_char *)s->d[k], ph, bytes);
 		else
 			pcap_dump((u_char *)s->d[k], &h, bytes);
-	s->frames[whole]++;
+		if (how == SPLIT_ALL || (how != SPLIT_AS_IS && k == owner))
+			s->frames[k]++;
+	}
 	return 0;
 }
 

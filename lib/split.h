@@ -17,9 +17,13 @@ struct pcap_pkthdr;
 
 struct split;
 
-/* Where split_frame() puts a frame. */
-#define SPLIT_ALL (-0x7fffffff - 1)   /* whole, in every file */
-#define SPLIT_PLACEHOLDER (INT32_MAX) /* as it is, in every file */
+/* How split_frame() writes a frame. */
+enum split_how {
+	SPLIT_TCP,   /* whole in file owner, a TCP placeholder elsewhere */
+	SPLIT_OTHER, /* whole in file owner, an other-frame placeholder */
+	SPLIT_ALL,   /* whole in every file */
+	SPLIT_AS_IS  /* as it is in every file (a placeholder read) */
+};
 
 /*
  * Creates the n files prefix.K.pcap (K zero-padded to the width of n - 1)
@@ -32,14 +36,9 @@ struct split *split_open(
 uint32_t split_count(const struct split *s);
 int split_linktype(const struct split *s);
 
-/*
- * Writes one frame: where >= 0: whole in file where, a TCP placeholder in
- * the others; where < 0 (and not SPLIT_ALL): whole in file -1 - where,
- * an other-frame placeholder in the others; SPLIT_ALL, SPLIT_PLACEHOLDER:
- * as they say.  Returns 0, or -1 when writing failed (errno).
- */
+/* Writes one frame, as how says.  Returns 0 (pcap_dump() says nothing). */
 int split_frame(struct split *s, const struct pcap_pkthdr *ph,
-    const uint8_t *bytes, int where);
+    const uint8_t *bytes, enum split_how how, uint32_t owner);
 
 /* The name of file k, and the frames written whole to it. */
 const char *split_name(const struct split *s, uint32_t k);

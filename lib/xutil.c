@@ -229,6 +229,16 @@ version(const struct xprog *p)
 	exit(0);
 }
 
+volatile sig_atomic_t xstop_count;
+
+void
+xcount_signal(int sig)
+{
+	(void)sig;
+	if (xstop_count < 2)
+		xstop_count++;
+}
+
 void
 xlongopts(int argc, char *argv[], const char *const map[][2])
 {

@@ -5,11 +5,11 @@
 #ifndef TF_XUTIL_H
 #define TF_XUTIL_H
 
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "outdir.h"
-
-#include <stdio.h>
 
 struct tmpl;
 
@@ -37,6 +37,13 @@ struct xprog {
 void xusage(const struct xprog *p) __attribute__((noreturn));
 
 /*
+ * Rewrites the long options of map ({"--long", "-s"} pairs, NULL ended)
+ * in argv, before "--", to their short ones: "--long v" and "--long=v"
+ * become "-s v" and "-sv", for xgetopt().
+ */
+void xlongopts(int argc, char *argv[], const char *const map[][2]);
+
+/*
  * getopt(3) for the tf programs: optstring is the program's own; -h and
  * --help write the usage line, the purpose and one line per option on
  * standard output and exit 0; -V and --version write "NAME VERSION" and
@@ -44,13 +51,6 @@ void xusage(const struct xprog *p) __attribute__((noreturn));
  * argument exits through xusage().  Returns the next option of
  * optstring, or -1.
  */
-/*
- * Rewrites the long options of map ({"--long", "-s"} pairs, NULL ended)
- * in argv, before "--", to their short ones: "--long v" and "--long=v"
- * become "-s v" and "-sv", for xgetopt().
- */
-void xlongopts(int argc, char *argv[], const char *const map[][2]);
-
 int xgetopt(
     const struct xprog *p, int argc, char *const argv[], const char *optstring);
 
@@ -77,6 +77,14 @@ void xsignals(void);
  * set: not restarted, so that a read waiting for input returns.
  */
 void xstop_signals(void (*fn)(int), int usr1);
+
+/*
+ * The readers' stop: xstop_signals(xcount_signal, 0) counts SIGINT,
+ * SIGTERM and SIGHUP, up to 2, in xstop_count, which a rec_reader's intr
+ * may point at (a filter reads on after the first, stops at the second).
+ */
+extern volatile sig_atomic_t xstop_count;
+void xcount_signal(int sig);
 
 /*
  * Appends a part to a summary line in buf (size bytes, a string), after
