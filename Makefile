@@ -60,7 +60,7 @@ WERROR =
 # Include paths and libraries, from pkg-config when it knows them.
 pkg = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null || echo $(3))
 PKG_CFLAGS := $(call pkg,--cflags,libxml-2.0 libpcap zlib libcrypto \
-	libbrotlidec libzstd,-I/usr/include/libxml2)
+	libbrotlidec libzstd libnghttp2,-I/usr/include/libxml2)
 PCAP_LIBS := $(call pkg,--libs,libpcap,-lpcap)
 XML_LIBS := $(call pkg,--libs,libxml-2.0,-lxml2)
 CRYPTO_LIBS := $(call pkg,--libs,libcrypto,-lcrypto)
@@ -68,10 +68,12 @@ Z_LIBS := $(call pkg,--libs,zlib,-lz)
 BROTLI_LIBS := $(call pkg,--libs,libbrotlidec,-lbrotlidec)
 BROTLIENC_LIBS := $(call pkg,--libs,libbrotlienc,-lbrotlienc)
 ZSTD_LIBS := $(call pkg,--libs,libzstd,-lzstd)
+# lib/h2: HTTP/2 header blocks (HPACK), linked wherever lib/http is.
+NGHTTP2_LIBS := $(call pkg,--libs,libnghttp2,-lnghttp2)
 # lib/hdec: one library per row of its coding table.
 HDEC_LIBS = $(Z_LIBS) $(BROTLI_LIBS) $(ZSTD_LIBS)
-HTTP_LIBS = $(HDEC_LIBS) $(CRYPTO_LIBS)
-REPORT_LIBS = $(XML_LIBS) $(CRYPTO_LIBS) $(HDEC_LIBS)
+HTTP_LIBS = $(HDEC_LIBS) $(CRYPTO_LIBS) $(NGHTTP2_LIBS)
+REPORT_LIBS = $(XML_LIBS) $(CRYPTO_LIBS) $(HDEC_LIBS) $(NGHTTP2_LIBS)
 
 TF_CPPFLAGS = -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 \
 	-DTF_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
@@ -82,10 +84,10 @@ ALL_LDFLAGS = $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-PROGS = tf-reassemble tf-split tf-cat tf-report tf-http tf-merge
+PROGS = tf-reassemble tf-split tf-cat tf-report tf-http tf-merge tf-tls
 # What make install installs, besides the programs and manual pages.
 EXAMPLES = $(sort $(wildcard examples/*.sh examples/*.c examples/*.pcap \
-	examples/*.pcap[0-9] examples/*.png))
+	examples/*.pcap[0-9] examples/*.png examples/*.keys))
 DOCS = README.md NEWS
 COMPLETION = completion/tf.bash
 LIBSRC = $(wildcard lib/*.c)
@@ -94,7 +96,8 @@ LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 LIB = $(O)/libtf.a
 BINS = $(PROGS:%=$(O)/bin/%)
 TESTBINS = $(O)/bin/pktgen $(O)/bin/mkstream $(O)/bin/pktdump \
-	$(O)/bin/pkt_test $(O)/bin/core_test $(O)/bin/tf-bytes
+	$(O)/bin/pkt_test $(O)/bin/core_test $(O)/bin/tf-bytes \
+	$(O)/bin/tlscrypt_test
 BENCHBINS = $(O)/bin/pcaploop $(O)/bin/filefloor
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
@@ -105,7 +108,7 @@ MAN7 = $(wildcard man/*.7)
 # (Build-Depends) and debian/tests/control (Depends) keep in step.
 BUILD_DEPS = build-essential pkg-config libpcap-dev zlib1g-dev libxml2-dev \
 	libbsd-dev \
-	libssl-dev libbrotli-dev libzstd-dev libxml2-utils
+	libssl-dev libbrotli-dev libzstd-dev libxml2-utils libnghttp2-dev
 CHECK_DEPS = clang bats mandoc tcpflow tcpdump tshark jq wireshark-common iproute2 \
 	python3 xz-utils time xxd clang-format chromium parallel openssl
 ANALYZE_DEPS = clang-tools cppcheck python3
@@ -175,6 +178,10 @@ $(O)/bin/tf-http: $(O)/cmd/tf-http.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-http.o $(LIB) $(HTTP_LIBS)
 
+$(O)/bin/tf-tls: $(O)/cmd/tf-tls.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/cmd/tf-tls.o $(LIB) $(CRYPTO_LIBS)
+
 # The example filter of README's "How to write a filter".
 $(O)/examples/%.o: examples/%.c $(LIBHDR)
 	@mkdir -p $(@D)
@@ -202,7 +209,12 @@ $(O)/bin/pkt_test: $(O)/tests/unit/pkt_test.o $(LIB)
 
 $(O)/bin/core_test: $(O)/tests/unit/core_test.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/unit/core_test.o $(LIB) $(CRYPTO_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/unit/core_test.o $(LIB) $(CRYPTO_LIBS) \
+	    $(NGHTTP2_LIBS)
+
+$(O)/bin/tlscrypt_test: $(O)/tests/unit/tlscrypt_test.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(O)/tests/unit/tlscrypt_test.o $(LIB) $(CRYPTO_LIBS)
 
 $(O)/bin/pcaploop: $(O)/tests/pcaploop.o $(LIB)
 	@mkdir -p $(@D)
@@ -284,6 +296,11 @@ test-asan:
 bench: $(BINS) $(TESTBINS) $(BENCHBINS)
 	sh tests/bench.sh $(O)/bin
 
+# bench-tls: make bench's tls section alone (tests/bench.sh; as root it
+# makes its capture with tests/mktlsbulk.sh).
+bench-tls: $(BINS) $(TESTBINS)
+	BENCH_ONLY=tls sh tests/bench.sh $(O)/bin
+
 # bench-hostile: make bench's hostile section alone (tests/bench.sh).
 bench-hostile: $(BINS) $(TESTBINS)
 	BENCH_ONLY=hostile sh tests/bench.sh $(O)/bin
@@ -294,8 +311,11 @@ bench-hostile: $(BINS) $(TESTBINS)
 # the stream writer, as tf-reassemble), fuzz_pcapng (the pcapng block
 # reader alone), fuzz_pkt (the packet decoder alone), fuzz_rec
 # (the stream reader), fuzz_tmpl (name templates and outdir_unsafe),
-# fuzz_http (HTTP parsing), fuzz_hdec (every content decoder), fuzz_jsonobj
-# and fuzz_report (the DFXML report).  Seeds come from tests/data, pktgen
+# fuzz_http (HTTP parsing), fuzz_hdec (every content decoder), fuzz_jsonobj,
+# fuzz_report (the DFXML report) and fuzz_ws (WebSocket frames and
+# permessage-deflate), fuzz_keylog (the NSS key log loader of
+# lib/tlscrypt) and fuzz_tls (tf-tls's record layer, handshake parsers
+# and decryption, lib/tls).  Seeds come from tests/data, pktgen
 # and ../shared/pcaps/tcpdump when it exists; each target runs
 # FUZZ_SECONDS and any finding fails (tests/fuzz/run.sh).
 FUZZ_SECONDS = 30
@@ -307,7 +327,8 @@ FUZZBINS = build-fuzz/bin/fuzz_capture build-fuzz/bin/fuzz_pkt \
 	build-fuzz/bin/fuzz_rec build-fuzz/bin/fuzz_tmpl \
 	build-fuzz/bin/fuzz_http build-fuzz/bin/fuzz_hdec \
 	build-fuzz/bin/fuzz_jsonobj build-fuzz/bin/fuzz_report \
-	build-fuzz/bin/fuzz_pcapng
+	build-fuzz/bin/fuzz_pcapng build-fuzz/bin/fuzz_tls build-fuzz/bin/fuzz_h2 \
+	build-fuzz/bin/fuzz_ws build-fuzz/bin/fuzz_keylog
 
 fuzz: $(O)/bin/pktgen $(O)/bin/pcap2seed $(O)/bin/hdecseed \
     $(O)/bin/tf-reassemble $(O)/bin/tf-http $(O)/bin/tf-cat $(O)/bin/tf-split
@@ -322,15 +343,31 @@ $(O)/bin/fuzz_capture: $(O)/tests/fuzz/fuzz_capture.o $(LIB)
 
 $(O)/bin/fuzz_http: $(O)/tests/fuzz/fuzz_http.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(HDEC_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(HDEC_LIBS) $(NGHTTP2_LIBS)
+
+$(O)/bin/fuzz_h2: $(O)/tests/fuzz/fuzz_h2.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(NGHTTP2_LIBS)
 
 $(O)/bin/fuzz_hdec: $(O)/tests/fuzz/fuzz_hdec.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(HDEC_LIBS)
 
+$(O)/bin/fuzz_ws: $(O)/tests/fuzz/fuzz_ws.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(Z_LIBS) $(CRYPTO_LIBS)
+
 $(O)/bin/fuzz_report: $(O)/tests/fuzz/fuzz_report.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(REPORT_LIBS)
+
+$(O)/bin/fuzz_tls: $(O)/tests/fuzz/fuzz_tls.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CRYPTO_LIBS)
+
+$(O)/bin/fuzz_keylog: $(O)/tests/fuzz/fuzz_keylog.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CRYPTO_LIBS)
 
 $(O)/bin/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
 	@mkdir -p $(@D)
@@ -428,7 +465,7 @@ spdx-check:
 clean:
 	rm -rf build build-asan build-fuzz build-analyze
 
-.PHONY: bench-hostile all progs testbins deps demo-deps analyze-deps deb-deps demo check check-full \
+.PHONY: bench-hostile bench-tls all progs testbins deps demo-deps analyze-deps deb-deps demo check check-full \
 	check-asan test test-full test-asan lint format format-check install \
 	install-strip uninstall clean bench fuzz analyze analyze-scan-build \
 	analyze-cppcheck deb spdx-check print-version screenshot FORCE

@@ -30,6 +30,7 @@
 #include "rec.h"
 #include "tferr.h"
 #include "tmpl.h"
+#include "ws.h"
 #include "xutil.h"
 
 #define MAXFDS 64
@@ -48,16 +49,20 @@ struct hdir {
 	struct tfhttp *t;
 	struct hconn *c;
 	unsigned dir;
-	struct body *b;    /* between begin and end; owned */
-	char *head;        /* -A: the header file's name; owned */
-	size_t headlen;    /* its size */
-	uint64_t chunkoff; /* where the bytes being decoded start */
+	struct body *b;           /* between begin and end; owned */
+	char *head;               /* -A: the header file's name; owned */
+	size_t headlen;           /* its size */
+	uint64_t chunkoff;        /* where the bytes being decoded start */
+	const struct http_msg *m; /* its message, for on_body_event */
+	int h2;                   /* an HTTP/2 stream's: freed at its end */
 };
 
 /* What a connection needs once it carries bytes: made at the first. */
 struct hstate {
 	struct http_conn h;
 	struct hdir d[2];
+	struct hws *ws; /* WebSocket, lib/ws: owned, NULL until a 101 */
+	int gap[2];     /* a gap since the direction's last message began */
 };
 
 struct hconn {
@@ -99,10 +104,13 @@ struct tfhttp {
 	uint64_t nbodies;     /* messages with a body */
 	uint64_t headcut[3];  /* header blocks cut, by HTTP_HCUT_* */
 	uint64_t partial[16]; /* bodies not whole, by problem */
+	uint64_t h2lost;      /* HTTP/2 connections that lost a header table */
 	int files;            /* reading flow files */
 	struct http_limits lim;
 	struct http_cb cb;
 	struct json j;
+	struct ws_opts wo; /* WebSocket messages, set at the first 101 */
+	struct ws_mem wsmem;
 };
 
 static void versions(FILE *);
@@ -129,8 +137,9 @@ static const struct xprog prog = {"tf-http",
     "[-AhjkqsV] [-C conns] [-F tTkmg] [-H bytes] [-M bytes] [-m bytes] "
     "[-n fields] "
     "[-o dir] [-R ratio] [-T template] [-w log] [file ...]",
-    "Write the bodies of the HTTP/1.x messages of each connection.", opts,
-    versions};
+    "Write the bodies of the HTTP/1.x and HTTP/2 messages of each "
+    "connection.",
+    opts, versions};
 
 static void
 versions(FILE *fp)
@@ -186,7 +195,7 @@ on_body_event(void *arg, struct body *b, enum body_event ev, const char *what,
 	struct hdir *d = arg;
 	struct tfhttp *t = d->t;
 	struct hconn *c = d->c;
-	const struct http_msg *m = c->s->h.d[d->dir].m;
+	const struct http_msg *m = d->m;
 	char msg[ESCLEN + 128], esc[ESCLEN];
 	char path[PATHESC], path2[PATHESC];
 	int e;
@@ -308,11 +317,34 @@ on_evict(void *arg, struct hdec *h)
 	body_evicted(h->arg);
 }
 
+/*
+ * The body state of message m: its direction's, or for HTTP/2, whose
+ * streams interleave, the message's own, made here and freed at its end.
+ */
+static struct hdir *
+hdir_of(struct hconn *c, unsigned dir, struct http_msg *m)
+{
+	struct hdir *d = &c->s->d[dir];
+
+	if (m->h2 && m->slot == NULL) {
+		if ((m->slot = calloc(1, sizeof(*d))) == NULL)
+			xnomem();
+		((struct hdir *)m->slot)->t = d->t;
+		((struct hdir *)m->slot)->c = c;
+		((struct hdir *)m->slot)->dir = dir;
+		((struct hdir *)m->slot)->h2 = 1;
+	}
+	if (m->h2)
+		d = m->slot;
+	d->m = m;
+	return d;
+}
+
 static void
 on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p, size_t n)
 {
 	struct hconn *c = arg;
-	struct hdir *d = &c->s->d[dir];
+	struct hdir *d = hdir_of(c, dir, m);
 
 	d->chunkoff = m->bodyoff + m->bodylen - n;
 	/* The body is set up at its first byte: a message begun, its body
@@ -326,14 +358,167 @@ on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p, size_t n)
 		xnomem();
 }
 
+/* WebSocket (lib/ws): a connection's, made at a 101 response. */
+struct hws {
+	struct ws_conn w;
+	int server; /* the 101's direction */
+};
+
+static int
+ws_flow(void *arg, unsigned dir, char *buf, size_t size)
+{
+	struct hconn *c = arg;
+
+	return tmpl_expand(&c->s->d[0].t->t, &c->fc.o, dir, buf, size) < 0 ? -1
+	                                                                   : 0;
+}
+
+/* A message or control frame: its ws.message annotation. */
+static void
+ws_message(void *arg, unsigned dir, const struct ws_msg *m)
+{
+	struct hconn *c = arg;
+	struct tfhttp *t = c->s->d[0].t;
+	char msg[128];
+
+	json_clear(&t->j);
+	ws_msg_json(m, t->od.prefix, &t->j);
+	if (json_error(&t->j) < 0)
+		xnomem();
+	filter_annot(&t->flt, c->fc.o.conn, dir, WS_KEY, t->j.p, t->j.len);
+	if (m->complete)
+		return;
+	if (m->opcode < 8)
+		(void)snprintf(msg, sizeof(msg),
+		    "websocket message %" PRIu64 ": %s: not whole", m->n,
+		    m->problem);
+	else
+		(void)snprintf(msg, sizeof(msg), "websocket %s frame: %s",
+		    ws_opcode_name(m->opcode), m->problem);
+	cwarn(t, c, dir, m->offset, msg);
+}
+
+/* The rest of a direction is skipped: a ws.skip annotation says why. */
+static void
+ws_skip(
+    void *arg, unsigned dir, uint64_t off, const char *why, const char *what)
+{
+	struct hconn *c = arg;
+	struct tfhttp *t = c->s->d[0].t;
+	char msg[160];
+	struct json j;
+
+	json_init(&j);
+	json_begin(&j, NULL);
+	json_u64(&j, "offset", off);
+	json_str(&j, "why", why);
+	json_str(&j, "what", what);
+	json_end(&j);
+	if (json_error(&j) < 0)
+		xnomem();
+	filter_annot(&t->flt, c->fc.o.conn, dir, WS_SKIPKEY, j.p, j.len);
+	json_release(&j);
+	(void)snprintf(msg, sizeof(msg),
+	    "websocket: %s: rest of the direction skipped", what);
+	cwarn(t, c, dir, off, msg);
+}
+
+static void
+ws_event(void *arg, enum ws_event ev, const char *name, const char *to, int err)
+{
+	struct hconn *c = arg;
+	struct tfhttp *t = c->s->d[0].t;
+	char path[PATHESC], path2[PATHESC];
+	int e = errno;
+
+	if (ev == WS_ETOOLONG) {
+		if (filter_skip(&t->flt, FILTER_SKIP_LONG))
+			warnx("connection %" PRIu64 ": websocket message file "
+			      "name too long: skipped",
+			    c->fc.o.conn);
+	} else if (ev == WS_ERENAME) {
+		warnx("cannot rename '%s' to '%s': %s",
+		    epath(path, sizeof(path), t, name),
+		    epath(path2, sizeof(path2), t, to), strerror(e));
+		t->flt.status = 1;
+	} else if (err == TF_ERR_EXISTS) {
+		if (filter_skip(&t->flt, FILTER_SKIP_EXISTS))
+			warnx("'%s' exists, not overwritten",
+			    epath(path, sizeof(path), t, name));
+	} else if (err == TF_ERR_MALFORMED) {
+		if (filter_skip(&t->flt, FILTER_SKIP_UNSAFE))
+			warnx("cannot create '%s': %s",
+			    epath(path, sizeof(path), t, name),
+			    outdir_unsafe(name));
+	} else if (filter_skip(&t->flt, FILTER_SKIP_ERROR))
+		warnx("cannot create '%s': %s",
+		    epath(path, sizeof(path), t, name), strerror(e));
+}
+
+/*
+ * A 101 response m of direction dir: its WebSocket extensions are kept
+ * for the tunnel's directions to come (on_tunnel), and said in a
+ * ws.deflate annotation when permessage-deflate was agreed.  Not in
+ * files mode, where the client's bytes are read before the 101.
+ */
+static void
+ws_upgrade(
+    struct tfhttp *t, struct hconn *c, unsigned dir, const struct http_msg *m)
+{
+	struct ws_deflate pd;
+
+	if (t->files || m->head == NULL)
+		return;
+	if (t->wo.message == NULL) {
+		t->wo.od = t->bo.od;
+		t->wo.digests = t->bo.digests;
+		t->wo.maxmsg = t->bo.maxbody;
+		t->wo.maxratio = t->bo.maxratio;
+		t->wsmem.max = t->pool.max;
+		t->wo.mem = &t->wsmem;
+		t->wo.flow = ws_flow;
+		t->wo.skip = ws_skip;
+		t->wo.event = ws_event;
+		t->wo.message = ws_message;
+	}
+	ws_extensions(m->head, m->headlen, &pd);
+	if (pd.on) {
+		/* What the 101 agreed, as the inflaters take it. */
+		json_clear(&t->j);
+		json_begin(&t->j, NULL);
+		json_bool(&t->j, "client_no_context_takeover", pd.nct[0]);
+		json_bool(&t->j, "server_no_context_takeover", pd.nct[1]);
+		if (pd.bits[0] != 0)
+			json_u64(&t->j, "client_max_window_bits", pd.bits[0]);
+		if (pd.bits[1] != 0)
+			json_u64(&t->j, "server_max_window_bits", pd.bits[1]);
+		json_end(&t->j);
+		if (json_error(&t->j) < 0)
+			xnomem();
+		filter_annot(&t->flt, c->fc.o.conn, dir, WS_DEFLATEKEY, t->j.p,
+		    t->j.len);
+	}
+	if (c->s->ws != NULL) {
+		ws_release(&c->s->ws->w);
+		free(c->s->ws);
+	}
+	if ((c->s->ws = malloc(sizeof(*c->s->ws))) == NULL)
+		xnomem();
+	ws_init(&c->s->ws->w, &t->wo, c, &pd);
+	c->s->ws->server = (int)dir;
+}
+
 /* -A: the header block goes to a file of its own, body or not. */
 static void
 on_begin(void *arg, unsigned dir, struct http_msg *m)
 {
 	struct hconn *c = arg;
-	struct hdir *d = &c->s->d[dir];
+	struct hdir *d = hdir_of(c, dir, m);
 	int nomem;
 
+	c->s->gap[dir] = 0;
+	if (!m->isreq && m->status == 101)
+		ws_upgrade(d->t, c, dir, m);
 	free(d->head);
 	d->head = NULL;
 	if (!d->t->heads || m->head == NULL)
@@ -372,7 +557,8 @@ message(struct tfhttp *t, const struct http_msg *m, struct body *b,
 
 /* The problems of incomplete bodies, for the summary. */
 static const char *const problems[] = {"gap", "cut", "bad-chunk", "headers",
-    "limit", "memory", "decode", "write", "other"};
+    "limit", "memory", "decode", "write", "reset", "goaway", "evicted",
+    "other"};
 
 #define NPROBLEMS (sizeof(problems) / sizeof(problems[0]))
 
@@ -502,7 +688,7 @@ static void
 on_end(void *arg, unsigned dir, struct http_msg *m)
 {
 	struct hconn *c = arg;
-	struct hdir *d = &c->s->d[dir];
+	struct hdir *d = hdir_of(c, dir, m);
 	struct tfhttp *t = d->t;
 	struct body none, *b = d->b;
 	struct pend *pr;
@@ -543,6 +729,10 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 		body_release(d->b);
 	free(d->b);
 	d->b = NULL;
+	if (d->h2) {
+		free(d);
+		m->slot = NULL;
+	}
 }
 
 /* A request no response took: its line goes out alone (-j). */
@@ -587,6 +777,48 @@ on_tunnel(void *arg, unsigned dir, const struct http_tunnel *tu,
 		xnomem();
 	filter_annot(&t->flt, c->fc.o.conn, dir, "http.tunnel", j.p, j.len);
 	json_release(&j);
+	if (c->s->ws != NULL && strcmp(proto, "websocket") == 0)
+		ws_start(&c->s->ws->w, dir, (int)dir != c->s->ws->server, off,
+		    c->s->gap[dir]);
+}
+
+/*
+ * HTTP/2 (lib/h2.h): an http.h2 annotation says where a direction
+ * starts speaking it and how it came to, or where its header table was
+ * lost (counted for the summary).
+ */
+static void
+on_h2(void *arg, unsigned dir, uint64_t off, const char *what, const char *via)
+{
+	struct hconn *c = arg;
+	struct tfhttp *t = c->s->d[0].t;
+	struct json j;
+
+	if (strcmp(what, "hpack-lost") == 0)
+		t->h2lost++;
+	json_init(&j);
+	json_begin(&j, NULL);
+	json_str(&j, "event", what);
+	json_str(&j, "via", via);
+	json_u64(&j, "offset", off);
+	json_end(&j);
+	if (json_error(&j) < 0)
+		xnomem();
+	filter_annot(&t->flt, c->fc.o.conn, dir, "http.h2", j.p, j.len);
+	json_release(&j);
+}
+
+static struct http_conn *state(struct tfhttp *, struct hconn *);
+
+/* tf-tls says the connection negotiated HTTP/2 (ALPN "h2"). */
+static void
+on_annot(struct filter *f, struct filter_conn *fc, const struct rec_annot *a)
+{
+	if (fc != NULL && a->keylen == 8 &&
+	    memcmp(a->key, "tls.alpn", 8) == 0 && a->valuelen == 2 &&
+	    memcmp(a->value, "h2", 2) == 0 &&
+	    http_conn_h2(state(f->arg, (struct hconn *)fc)) < 0)
+		xnomem();
 }
 
 /*
@@ -652,6 +884,12 @@ conn_finish(struct hconn *c)
 	if (c->s == NULL)
 		return;
 	http_conn_finish(&c->s->h);
+	if (c->s->ws != NULL) {
+		ws_finish(&c->s->ws->w);
+		ws_release(&c->s->ws->w);
+		free(c->s->ws);
+		c->s->ws = NULL;
+	}
 	for (d = 0; d < 2; d++) {
 		if (c->s->d[d].b != NULL) {
 			body_release(c->s->d[d].b);
@@ -679,16 +917,27 @@ on_start(struct filter *f)
 static void
 on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 {
-	if (http_conn_data(state(f->arg, (struct hconn *)fc), d->dir, d->offset,
-	        d->ts, d->bytes, d->len) < 0)
+	struct hconn *c = (struct hconn *)fc;
+
+	if (http_conn_data(state(f->arg, c), d->dir, d->offset, d->ts, d->bytes,
+	        d->len) < 0)
+		xnomem();
+	/* A WebSocket direction (ws_start(), from on_tunnel) reads on. */
+	if (c->s->ws != NULL &&
+	    ws_data(&c->s->ws->w, d->dir, d->offset, d->ts, d->bytes, d->len) <
+	        0)
 		xnomem();
 }
 
 static void
 on_gap(struct filter *f, struct filter_conn *fc, const struct rec_gap *g)
 {
-	http_conn_gap(
-	    state(f->arg, (struct hconn *)fc), g->dir, g->offset, g->len);
+	struct hconn *c = (struct hconn *)fc;
+
+	http_conn_gap(state(f->arg, c), g->dir, g->offset, g->len);
+	c->s->gap[g->dir & 1] = 1;
+	if (c->s->ws != NULL)
+		ws_gap(&c->s->ws->w, g->dir, g->offset, g->len);
 }
 
 static void
@@ -725,6 +974,7 @@ static const struct filter_ops ops = {
     .start = on_start,
     .data = on_data,
     .gap = on_gap,
+    .annot = on_annot,
     .close = on_close,
     .flush = on_flush,
 };
@@ -854,6 +1104,7 @@ main(int argc, char *argv[])
 	t.cb.warn = on_warn;
 	t.cb.unpaired = on_unpaired;
 	t.cb.tunnel = on_tunnel;
+	t.cb.h2 = on_h2;
 	json_init(&t.j);
 	if (tmpl_init(&t.t) < 0)
 		xnomem();
@@ -924,6 +1175,10 @@ main(int argc, char *argv[])
 		status = filter_run(&t.flt, STDIN_FILENO);
 	body_summary(&t);
 	headcut_summary(&t);
+	if (t.h2lost > 0 && !t.quiet)
+		warnx("%" PRIu64 " HTTP/2 connection%s lost a header table: "
+		      "header blocks that use it were not decoded",
+		    t.h2lost, xplural(t.h2lost));
 	if (t.pendcut > 0 && !t.quiet)
 		warnx("%" PRIu64 " request%s written before %s response: more "
 		      "than %zu MiB of requests awaited one",

@@ -555,6 +555,7 @@ open_ng(struct ctx *c, FILE *fp, const char *name)
 static pcap_t *
 open_file(struct ctx *c, const char *path, FILE **fpp)
 {
+	static char inbuf[STDIN_BUFSZ];
 	char ebuf[PCAP_ERRBUF_SIZE], name[300], esc[256];
 	cookie_io_functions_t io = {stdin_read, NULL, NULL, in_close};
 	struct stat st;
@@ -600,7 +601,12 @@ open_file(struct ctx *c, const char *path, FILE **fpp)
 	}
 	if ((fp = fopencookie(c, "r", io)) == NULL)
 		err(1, "%s", name);
-	if (setvbuf(fp, NULL, _IOFBF, STDIN_BUFSZ) != 0)
+	/*
+	 * Our own buffer: given NULL, glibc keeps its 8 KiB one whatever the
+	 * size asked, and reading a capture took a read(2) per 8 KiB.  One
+	 * file is open at a time: one buffer serves them all.
+	 */
+	if (setvbuf(fp, inbuf, _IOFBF, STDIN_BUFSZ) != 0)
 		err(1, "%s", name);
 	if (c->nhead == sizeof(c->head) && pcapng_magic(c->head))
 		return open_ng(c, fp, name);

@@ -262,6 +262,22 @@ http_summary(const struct report_stats *st)
 		warnx("%" PRIu64 " HTTP message%s left out of the report: %s",
 		    n, xplural(n), line);
 	}
+	n = st->tlsdropped + st->tlsbad;
+	if (n > 0) {
+		line[0] = '\0';
+		if (st->tlsdropped > 0)
+			xpart(line, sizeof(line),
+			    "%" PRIu64 " over the caps (%d certificates a "
+			    "direction, %d bytes each, %zu MiB held at once)",
+			    st->tlsdropped, REPORT_MAX_CERTS,
+			    REPORT_MAX_TLS_LEN,
+			    (size_t)REPORT_MAX_TLS_BYTES >> 20);
+		if (st->tlsbad > 0)
+			xpart(line, sizeof(line),
+			    "%" PRIu64 " not JSON objects", st->tlsbad);
+		warnx("%" PRIu64 " TLS annotation%s left out of the report: %s",
+		    n, xplural(n), line);
+	}
 	if (getenv("TF_DEBUG_STATS") != NULL && st->httpmaxheld > 0)
 		warnx("http: most held %" PRIu64 " responses paired %" PRIu64
 		      " probes %" PRIu64,

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # bash completion for tf-reassemble, tf-split, tf-http, tf-report,
-# tf-cat and tf-merge: their options (as -h lists them), the words each option's
+# tf-cat, tf-merge and tf-tls: their options (as -h lists them), the words each option's
 # argument takes (files, directories, interfaces for -i, users for -Z,
 # template variables after -T, the prefixes of -F), and what follows the
 # options (capture files with tf-reassemble -l, flow files for tf-http, a
@@ -24,6 +24,8 @@ _tf_opts_tf_cat='-a -c -h -j -s -V -x --help --version'
 _tf_args_tf_cat='-f -n'
 _tf_opts_tf_merge='-h -V --help --version'
 _tf_args_tf_merge='-C'
+_tf_opts_tf_tls='-h -j -K -q -V --help --version'
+_tf_args_tf_tls='-C -k'
 
 # The variables of name templates, tf-split(1): -T.
 _tf_tmpl_vars='%A %a %B %b %T %t %V %v %C %c %# %N %K %M %G %S %E %e %%'
@@ -97,7 +99,7 @@ _tf() {
 	*" $prev "*)
 		case $prog:$prev in
 		*:-i) _tf_words "$(_tf_interfaces)" "$cur" ;;
-		*:-r | *:-w) _tf_files "$cur" ;;
+		*:-r | *:-w | tf-tls:-k) _tf_files "$cur" ;;
 		*:-Z) mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 		tf-split:-o | tf-http:-o) _tf_dirs "$cur" ;;
 		tf-report:-o) _tf_files "$cur" ;;
@@ -148,4 +150,4 @@ _tf() {
 	return 0
 }
 
-complete -F _tf tf-reassemble tf-split tf-http tf-report tf-cat tf-merge
+complete -F _tf tf-reassemble tf-split tf-http tf-report tf-cat tf-merge tf-tls

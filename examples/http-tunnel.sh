@@ -7,8 +7,9 @@
 # response whose 92 KB header block passes the 64 KiB of -H and the
 # response after it on the same connection, a websocket upgrade (101).
 # The bodies inside the tunnel are written under the client's connection
-# to the proxy; the TLS and websocket bytes are annotated (http.tunnel),
-# never parsed; the big header block is read past -H for its framing.
+# to the proxy; the TLS bytes are annotated (http.tunnel), never parsed;
+# the websocket's messages are written as FLOW-WS-NNN files (see
+# websocket.sh); the big header block is read past -H for its framing.
 #
 # usage: sh examples/http-tunnel.sh [bindir [outdir]]
 #   bindir  where the programs are (default: build/bin of this tree, else PATH)

@@ -30,6 +30,7 @@
 #include "dfxml.h"
 #include "hdec.h"
 #include "digest.h"
+#include "jsonobj.h"
 #include "rec.h"
 #include "report.h"
 #include "tferr.h"
@@ -599,6 +600,79 @@ put_http(struct out *o, const struct report_dir *rd)
 	}
 }
 
+/*
+ * A TLS annotation value (tf-tls(1)) as the element name, its members
+ * in keys as attributes: byte strings as bytes_attr() writes them (a
+ * NAME_hex member decoded first), arrays of strings joined by commas,
+ * numbers and booleans as they are.
+ */
+static void
+put_tls_value(struct out *o, const char *name, const struct report_str *v,
+    const char *const *keys)
+{
+	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
+	const struct jsonobj_member *x;
+	char *buf, *join;
+	uint8_t *b;
+	size_t n, k, e, jl, len;
+	long l;
+
+	if (jsonobj_parse(
+	        (const uint8_t *)v->p, v->len, m, JSONOBJ_MAX_MEMBERS, &n) < 0)
+		return;
+	if ((buf = malloc(v->len + 1)) == NULL ||
+	    (join = malloc(v->len + 1)) == NULL) {
+		free(buf);
+		o->fail = 1;
+		return;
+	}
+	start(o, name);
+	for (k = 0; keys[k] != NULL; k++) {
+		x = jsonobj_get(m, n, keys[k]);
+		if (x != NULL && x->type == JSONOBJ_ARRAY) {
+			jl = 0;
+			for (e = 0;
+			     (l = jsonobj_elem(x, e, buf, v->len + 1)) >= 0;
+			     e++) {
+				/* The elements and their commas fit in the
+				 * text they came from. */
+				if (e > 0)
+					join[jl++] = ',';
+				memcpy(join + jl, buf, (size_t)l);
+				jl += (size_t)l;
+			}
+			bytes_attr(o, keys[k], join, jl);
+		} else if (x != NULL &&
+		    (x->type == JSONOBJ_NUMBER || x->type == JSONOBJ_TRUE ||
+		        x->type == JSONOBJ_FALSE)) {
+			memcpy(buf, x->val, x->vallen);
+			buf[x->vallen] = '\0';
+			attr(o, keys[k], buf);
+		} else if (jsonobj_bytes(m, n, keys[k], &b, &len) == 1) {
+			bytes_attr(o, keys[k], b, len);
+			free(b);
+		}
+	}
+	end(o);
+	free(buf);
+	free(join);
+}
+
+/* <tcpflow:tls> on the client's direction, a <tcpflow:certificate> per
+ * certificate the direction carried. */
+static void
+put_tls(struct out *o, const struct report_dir *rd)
+{
+	size_t k;
+
+	if (rd->tls != NULL)
+		put_tls_value(
+		    o, "tcpflow:tls", rd->tls, report_tls_session_keys);
+	for (k = 0; k < rd->ncerts; k++)
+		put_tls_value(o, "tcpflow:certificate", &rd->certs[k],
+		    report_tls_cert_keys);
+}
+
 int
 dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
 {
@@ -667,6 +741,7 @@ dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
 		attr(&o, "nodigest", "budget");
 	end(&o);
 	put_http(&o, rd);
+	put_tls(&o, rd);
 	end(&o);
 	x->nfileobjects++;
 	return o.fail ? TF_ERR_SYSTEM : 0;

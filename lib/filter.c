@@ -117,6 +117,28 @@ filter_annot(struct filter *f, uint64_t conn, unsigned dir, const char *key,
 		filter_outfail(f);
 }
 
+void
+filter_drop(struct filter *f)
+{
+	f->drop = 1;
+}
+
+void
+filter_data(struct filter *f, uint64_t conn, unsigned dir, uint64_t off,
+    int64_t ts, const void *p, size_t n)
+{
+	if (f->passon && n > 0 &&
+	    rec_write_data(&f->w, conn, (uint8_t)dir, off, ts, p, n) < 0)
+		filter_outfail(f);
+}
+
+void
+filter_gap(struct filter *f, const struct rec_gap *g)
+{
+	if (f->passon && g->len > 0 && rec_write_gap(&f->w, g) < 0)
+		filter_outfail(f);
+}
+
 static void
 on_outdir_error(void *arg, const struct outdir_file *file, enum outdir_event ev,
     int errnum, uint64_t n)
@@ -471,8 +493,9 @@ filter_feed(struct filter *f, const struct rec *rec)
 			free(cmd);
 		}
 	}
+	f->drop = 0;
 	dispatch(f, rec);
-	if (f->passon && rec_write_rec(&f->w, rec) < 0)
+	if (f->passon && !f->drop && rec_write_rec(&f->w, rec) < 0)
 		filter_outfail(f);
 	if (rec->kind == REC_HEADER)
 		f->cmdpending = 1;

@@ -11,7 +11,10 @@
  * state; treats OPEN, a second OPEN and records of a connection that was
  * never opened (orphans) one way; reports a stream that is cut or has no
  * END record in one line; and at the end hands every connection still
- * open to the program, in connection number order.
+ * open to the program, in connection number order.  A program that
+ * replaces what a connection carries (tf-tls: plaintext for ciphertext)
+ * drops the record at hand (filter_drop()) and writes its own DATA and
+ * GAP records (filter_data(), filter_gap()) through lib/rec.
  *
  * How to use, in a program's main():
  *	struct filter f;
@@ -160,6 +163,7 @@ struct filter {
 	int cmdpending;    /* the command annotation is due */
 	int stdout_closed; /* standard output was not open */
 	int stopped;
+	int drop;          /* the record at hand is not passed on */
 	int ended;         /* END was read */
 	char why[256];     /* why the stream ended early, or "" */
 	struct outdir *od; /* flushed before reads, or NULL */
@@ -246,6 +250,25 @@ int filter_skip(struct filter *f, enum filter_skip why);
  */
 void filter_annot(struct filter *f, uint64_t conn, unsigned dir,
     const char *key, const void *value, size_t len);
+
+/*
+ * For a handler that replaces what a connection carries (tf-tls): the
+ * record at hand is not passed on.
+ */
+void filter_drop(struct filter *f);
+
+/*
+ * Writes a DATA record of the handler's own (the n bytes at p, of
+ * direction dir of connection conn, at offset off) into the stream passed
+ * on, before the record at hand; does nothing when the stream is not
+ * passed on.  The program keeps the order of tf-stream(5): its DATA and
+ * GAP records of a direction cover it in order, without overlap.
+ */
+void filter_data(struct filter *f, uint64_t conn, unsigned dir, uint64_t off,
+    int64_t ts, const void *p, size_t n);
+
+/* The same for a GAP record. */
+void filter_gap(struct filter *f, const struct rec_gap *g);
 
 /*
  * Reports that writing standard output failed (errno says why), once,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h2.h"
 #include "http.h"
 #include "tferr.h"
 
@@ -74,6 +75,12 @@ http_end_name(enum http_end e)
 		return "bad-chunk";
 	case HTTP_END_HEADERS:
 		return "headers";
+	case HTTP_END_RESET:
+		return "reset";
+	case HTTP_END_GOAWAY:
+		return "goaway";
+	case HTTP_END_EVICTED:
+		return "evicted";
 	}
 	return "unknown";
 }
@@ -225,6 +232,8 @@ http_conn_drop_user(struct http_conn *c, const void *user)
 {
 	unsigned k, d;
 
+	if (c->h2 != NULL && h2_drop_user(c, user))
+		return 1;
 	for (k = 0; k < c->qlen; k++)
 		if (qat(c, k)->user == user) {
 			qat(c, k)->user = NULL;
@@ -243,6 +252,7 @@ http_conn_release(struct http_conn *c)
 {
 	unsigned d;
 
+	h2_release(c);
 	unqueue(c);
 	for (d = 0; d < 2; d++) {
 		if (c->d[d].inmsg && c->d[d].m->requser != NULL &&
@@ -950,6 +960,8 @@ upgrade_proto(const char *up)
 	return 0;
 }
 
+static void scan_drop(struct http_dir *h);
+
 /*
  * Response m of direction dir opened a tunnel: both directions carry
  * another protocol from here, which their first bytes will tell, or
@@ -988,6 +1000,9 @@ tunnel_start(
 		h = &c->d[d];
 		if (d != dir && h->inmsg)
 			continue;
+		/* A header block past -H being scanned: not a message. */
+		if (h->state == ST_HSCAN)
+			scan_drop(h);
 		h->state = ST_SNIFF;
 		h->tunproto = proto;
 		h->inner = 0;
@@ -1362,6 +1377,8 @@ tunnel_found(struct http_conn *c, unsigned dir, int proto)
 
 	if (c->cb->tunnel != NULL && c->tun != NULL)
 		c->cb->tunnel(c->arg, dir, c->tun, tpnames[proto], h->lineoff);
+	if (proto == TP_H2C && (e = h2_upgrade(c, dir, h->lineoff)) < 0)
+		return e;
 	h->hbuf = NULL;
 	h->hlen = h->hcap = h->wlen = 0;
 	h->tunproto = 0;
@@ -1373,8 +1390,12 @@ tunnel_found(struct http_conn *c, unsigned dir, int proto)
 		h->next = h->lineoff;
 		e = http_conn_data(c, dir, h->lineoff, h->linets, b, len);
 		h->next = next;
-	} else
+	} else {
 		h->state = ST_TUNNEL;
+		/* HTTP/2: the bytes sniffed are its first. */
+		if (proto == TP_H2C && len > 0)
+			e = h2_take(c, dir, h->lineoff, h->linets, b, len);
+	}
 	free(b);
 	return e;
 }
@@ -1628,6 +1649,9 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 	int e, done, kind;
 
 	dir &= 1;
+	if ((c->h2 != NULL || !c->h2sniffed) &&
+	    (e = h2_take(c, dir, off, ts, p, n)) != 0)
+		return e < 0 ? e : 0;
 	if (h->next != UINT64_MAX && off != h->next) {
 		if (off > h->next)
 			http_conn_gap(c, dir, h->next, off - h->next);
@@ -1833,6 +1857,10 @@ http_conn_data(struct http_conn *c, unsigned dir, uint64_t off, int64_t ts,
 				return e;
 			break;
 		case ST_TUNNEL:
+			/* Bytes after a 101 to h2c, in this call. */
+			if (c->h2 != NULL &&
+			    (e = h2_take(c, dir, off, ts, p, n)) < 0)
+				return e;
 			break;
 		}
 		p += use;
@@ -1848,6 +1876,8 @@ http_conn_gap(struct http_conn *c, unsigned dir, uint64_t off, uint64_t len)
 	struct http_dir *h = &c->d[dir & 1];
 
 	dir &= 1;
+	if ((c->h2 != NULL || !c->h2sniffed) && h2_gap(c, dir, off, len))
+		return;
 	if (h->state == ST_TUNNEL)
 		goto out;
 	if (h->state == ST_SNIFF) {
@@ -1898,6 +1928,7 @@ http_conn_finish(struct http_conn *c)
 	struct http_dir *h;
 	unsigned d;
 
+	h2_finish(c);
 	for (d = 0; d < 2; d++) {
 		h = &c->d[d];
 		if (h->state == ST_SNIFF && h->hlen > 0)
@@ -1926,5 +1957,7 @@ http_conn_finish(struct http_conn *c)
 		h->skipped = 0;
 		h->hlen = 0;
 	}
+	/* HTTP/2 that the bytes sniffed above began. */
+	h2_finish(c);
 	unqueue(c);
 }

@@ -65,7 +65,11 @@ enum http_end {
 	HTTP_END_GAP,      /* bytes missing from the capture */
 	HTTP_END_CUT,      /* the connection ended inside it */
 	HTTP_END_BADCHUNK, /* malformed chunked framing */
-	HTTP_END_HEADERS   /* header block too long or too many fields */
+	HTTP_END_HEADERS,  /* header block too long or too many fields;
+	                    * HTTP/2: not decoded (lib/h2.h) */
+	HTTP_END_RESET,    /* HTTP/2: RST_STREAM */
+	HTTP_END_GOAWAY,   /* HTTP/2: past a GOAWAY's last stream */
+	HTTP_END_EVICTED   /* HTTP/2: more than H2_MAXSTREAMS streams open */
 };
 
 enum { HTTP_HCUT_NONE = 0, HTTP_HCUT_BYTES, HTTP_HCUT_FIELDS };
@@ -117,6 +121,10 @@ struct http_msg {
 	uint64_t n;                  /* number in its direction, from 1 */
 	uint64_t reqn;               /* response: its request's n, 0: none */
 	unsigned minor;              /* HTTP/1.minor */
+	int h2;                      /* HTTP/2 (lib/h2.h) */
+	uint32_t stream;             /* h2: its stream id */
+	uint32_t promised;           /* h2: pushed, by this stream's
+	                              * PUSH_PROMISE; 0: not pushed */
 	unsigned irregular;          /* HTTP_IRR_* bits: what was odd */
 	char method[HTTP_METHODLEN]; /* request, or paired */
 	/*
@@ -167,6 +175,7 @@ struct http_msg {
 	 */
 	void *user;
 	void *requser;
+	void *slot; /* the program's, from begin to end (HTTP/2) */
 };
 
 struct http_cb {
@@ -189,9 +198,18 @@ struct http_cb {
 	 */
 	void (*tunnel)(void *arg, unsigned dir, const struct http_tunnel *t,
 	    const char *proto, uint64_t off);
+	/*
+	 * HTTP/2 (lib/h2.h): what is "start", direction dir speaks it from
+	 * offset off, via "preface", "upgrade" or "alpn"; or "hpack-lost",
+	 * the HPACK table of direction dir is lost at off (once per
+	 * connection), via "gap", "error" or "limit".
+	 */
+	void (*h2)(void *arg, unsigned dir, uint64_t off, const char *what,
+	    const char *via);
 };
 
 struct http_hscan;
+struct h2_conn;
 
 struct http_dir {
 	int state;
@@ -249,6 +267,8 @@ struct http_conn {
 	 * the tunnel open; made when needed, owned. */
 	struct http_tunnel *tunreq;
 	struct http_tunnel *tun;
+	struct h2_conn *h2; /* HTTP/2, or sniffing for it; owned */
+	int h2sniffed;      /* the start was looked at for HTTP/2 */
 };
 
 /* Sets up c.  lim and cb are borrowed and must outlive c. */
@@ -297,6 +317,12 @@ void http_conn_finish(struct http_conn *c);
  * the unpaired callback.
  */
 void http_conn_release(struct http_conn *c);
+
+/*
+ * The connection speaks HTTP/2 from its start (ALPN "h2", said by
+ * tf-tls): call before any data.  Returns 0 or TF_ERR_NOMEM.
+ */
+int http_conn_h2(struct http_conn *c);
 
 /* Returns a lowercase word for an end reason ("complete", "gap", ...). */
 const char *http_end_name(enum http_end e);

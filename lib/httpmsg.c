@@ -154,6 +154,12 @@ httpmsg_read(
 		*why = jsonobj_strerror(e);
 		return TF_ERR_MALFORMED;
 	}
+	/* Flat: not even the arrays of strings jsonobj takes. */
+	for (i = 0; i < n; i++)
+		if (mem[i].type == JSONOBJ_ARRAY) {
+			*why = jsonobj_strerror(JSONOBJ_ENESTED);
+			return TF_ERR_MALFORMED;
+		}
 	for (i = 0; i < NFIELDS; i++) {
 		f = &fields[i];
 		switch (f->type) {
@@ -249,7 +255,9 @@ httpmsg_of(struct httpmsg *a, const struct http_msg *m, const struct body *b,
 	} else {
 		a->status = (uint64_t)m->status;
 		if (!(m->irregular & HTTP_IRR_RAW)) {
-			a->reason = httpmsg_s(m->reason);
+			/* HTTP/2 has no reason phrase. */
+			if (!m->h2)
+				a->reason = httpmsg_s(m->reason);
 			a->has |= HTTPMSG_HAS(status);
 		}
 		if (m->reqn != 0) {
@@ -258,7 +266,15 @@ httpmsg_of(struct httpmsg *a, const struct http_msg *m, const struct body *b,
 			a->has |= HTTPMSG_HAS(request);
 		}
 	}
-	if (m->irregular & (HTTP_IRR_SIMPLE | HTTP_IRR_RAW))
+	if (m->h2) {
+		a->version = httpmsg_s("2");
+		a->stream = m->stream;
+		a->has |= HTTPMSG_HAS(stream);
+		if (m->promised != 0) {
+			a->promised_by = m->promised;
+			a->has |= HTTPMSG_HAS(promised_by);
+		}
+	} else if (m->irregular & (HTTP_IRR_SIMPLE | HTTP_IRR_RAW))
 		a->version = httpmsg_s("0.9");
 	else
 		a->version = httpmsg_s(m->minor ? "1.1" : "1.0");

@@ -42,7 +42,11 @@
 	X(tunnel, BYTES,                                                       \
 	    "in a tunnel: the target of the request that opened it")           \
 	X(tunnel_request, NUM, "that request's n")                             \
-	X(version, WORD, "0.9, 1.0 or 1.1")                                    \
+	X(version, WORD, "0.9, 1.0, 1.1 or 2")                                 \
+	X(stream, NUM, "HTTP/2: the message's stream id")                      \
+	X(promised_by, NUM,                                                    \
+	    "HTTP/2 server push: the stream whose PUSH_PROMISE carried "       \
+	    "the request")                                                     \
 	X(irregular, WORD,                                                     \
 	    "what was odd but taken, comma-separated: no-target "              \
 	    "cut-version space-in-target simple-request raw-response "         \
@@ -70,7 +74,7 @@
 	X(complete, BOOL, "the body is all there")                             \
 	X(problem, WORD,                                                       \
 	    "why not: gap cut bad-chunk headers limit "                        \
-	    "memory decode write")                                             \
+	    "memory decode write reset goaway evicted")                        \
 	X(decode_error, BYTES, "what the decoder said when it failed")         \
 	X(decoded, BOOL, "false: a coding tf-http does not know, kept")        \
 	X(fields_truncated, BOOL, "a field above was cut to fit")
@@ -111,6 +115,7 @@ struct httpmsg {
 	uint64_t body_offset, body_length, length;
 	uint64_t header_length, coded_offset;
 	uint64_t tunnel_request;
+	uint64_t stream, promised_by;
 	int complete, decoded, fields_truncated;
 	int owned; /* strings are httpmsg_read()'s */
 };

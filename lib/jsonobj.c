@@ -239,6 +239,38 @@ unescape(const uint8_t *s, size_t n, char *out, size_t size)
 	return (long)o;
 }
 
+/*
+ * Scans the array of strings whose '[' is at p[i]: returns the index of
+ * its ']', or a jsonobj_err (JSONOBJ_ENESTED for an element that is not
+ * a string).
+ */
+static long
+scan_array(const uint8_t *p, size_t n, size_t i)
+{
+	size_t k = 0;
+	long r;
+
+	i = skipws(p, n, i + 1);
+	if (i < n && p[i] == ']')
+		return (long)i;
+	for (;;) {
+		if (i >= n || p[i] == ']' || p[i] == ',')
+			return JSONOBJ_ESYNTAX;
+		if (p[i] != '"')
+			return JSONOBJ_ENESTED;
+		if (++k > JSONOBJ_MAX_ELEMS)
+			return JSONOBJ_ETOOBIG;
+		if ((r = scan_string(p, n, i)) < 0)
+			return r;
+		i = skipws(p, n, (size_t)r + 1);
+		if (i < n && p[i] == ']')
+			return (long)i;
+		if (i >= n || p[i] != ',')
+			return JSONOBJ_ESYNTAX;
+		i = skipws(p, n, i + 1);
+	}
+}
+
 /* Whether two escaped keys are the same string. */
 static int
 samekey(const struct jsonobj_member *a, const struct jsonobj_member *b)
@@ -297,7 +329,14 @@ jsonobj_parse(const uint8_t *p, size_t n, struct jsonobj_member *m, size_t max,
 			cur->val = p + i + 1;
 			cur->vallen = (size_t)r - i - 1;
 			i = (size_t)r + 1;
-		} else if (p[i] == '{' || p[i] == '[') {
+		} else if (p[i] == '[') {
+			if ((r = scan_array(p, n, i)) < 0)
+				return (int)r;
+			cur->type = JSONOBJ_ARRAY;
+			cur->val = p + i;
+			cur->vallen = (size_t)r - i + 1;
+			i = (size_t)r + 1;
+		} else if (p[i] == '{') {
 			return JSONOBJ_ENESTED;
 		} else if (word(p, n, i, "true")) {
 			cur->type = JSONOBJ_TRUE;
@@ -387,6 +426,33 @@ jsonobj_str(const struct jsonobj_member *m, char *buf, size_t size)
 		return -1;
 	buf[len] = '\0';
 	return len;
+}
+
+long
+jsonobj_elem(const struct jsonobj_member *m, size_t k, char *buf, size_t size)
+{
+	const uint8_t *p;
+	size_t i, n;
+	long r, len;
+
+	if (m == NULL || m->type != JSONOBJ_ARRAY || size == 0)
+		return -1;
+	/* Checked by scan_array(): strings, commas, blanks, one ']'. */
+	p = m->val;
+	n = m->vallen;
+	for (i = skipws(p, n, 1); i < n && p[i] == '"';
+	     i = skipws(p, n, skipws(p, n, (size_t)r + 1) + 1)) {
+		if ((r = scan_string(p, n, i)) < 0)
+			return -1;
+		if (k-- > 0)
+			continue;
+		if ((len = unescape(
+		         p + i + 1, (size_t)r - i - 1, buf, size - 1)) < 0)
+			return -1;
+		buf[len] = '\0';
+		return len;
+	}
+	return -1;
 }
 
 int

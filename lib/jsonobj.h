@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A strict, bounded parser for one flat JSON object (RFC 8259): members
- * whose values are strings, numbers, true, false or null; a nested
- * object or array is an error.  Keys and values are borrowed from the
- * input, escapes left in; jsonobj_str() unescapes one into a buffer.
+ * whose values are strings, numbers, true, false, null or arrays of
+ * strings; a nested object, or an array of anything else, is an error.  Keys
+ *and values are borrowed from the input, escapes left in; jsonobj_str()
+ *unescapes one into a buffer.
  *
  *	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
  *	size_t n;
@@ -19,19 +20,21 @@
 #define JSONOBJ_MAX_MEMBERS 64
 #define JSONOBJ_MAX_KEY 256 /* bytes, escaped */
 #define JSONOBJ_MAX_INPUT (1u << 20)
+#define JSONOBJ_MAX_ELEMS 1024 /* strings in an array */
 
 enum jsonobj_type {
 	JSONOBJ_STRING = 1,
 	JSONOBJ_NUMBER,
 	JSONOBJ_TRUE,
 	JSONOBJ_FALSE,
-	JSONOBJ_NULL
+	JSONOBJ_NULL,
+	JSONOBJ_ARRAY /* of strings: val is the text from '[' to ']' */
 };
 
 /* Errors of jsonobj_parse(), all negative. */
 enum jsonobj_err {
 	JSONOBJ_ESYNTAX = -1, /* not JSON, or trailing bytes */
-	JSONOBJ_ENESTED = -2, /* an object or array as a value */
+	JSONOBJ_ENESTED = -2, /* an object, or an array not of strings */
 	JSONOBJ_EUTF8 = -3,   /* invalid UTF-8 or a lone surrogate */
 	JSONOBJ_ETOOBIG = -4, /* input, key or member count over a bound */
 	JSONOBJ_EDUPKEY = -5  /* the same key twice (after unescaping) */
@@ -66,6 +69,14 @@ const struct jsonobj_member *jsonobj_get(
  * Returns its length, or -1 when m is not a string or buf is too small.
  */
 long jsonobj_str(const struct jsonobj_member *m, char *buf, size_t size);
+
+/*
+ * Unescapes element k (from 0) of an array member into buf as
+ * jsonobj_str() does.  Returns its length, or -1 when m is not an array,
+ * has no element k or buf is too small.
+ */
+long jsonobj_elem(
+    const struct jsonobj_member *m, size_t k, char *buf, size_t size);
 
 /*
  * Reads the byte string named key by the rule of json.h: the string

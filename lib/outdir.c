@@ -18,25 +18,61 @@
 #include "tferr.h"
 
 #define DIRFLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-#define PBUF_MIN 8192 /* first size of a file's buffer */
-#define PBUF_SPARE 64 /* PBUF_MIN buffers kept for reuse */
+#define PBUF_MIN 8192  /* first size of a file's buffer */
+#define PBUF_SPARE 64  /* buffers of one size kept for reuse */
+#define PBUF_CLASSES 6 /* sizes: PBUF_MIN << 0 .. 5 (OUTDIR_FILEPEND) */
 
 /*
- * Spare PBUF_MIN buffers, most recently freed on top, so that the many
- * short files of a capture reuse a few warm buffers instead of going
- * through malloc(3) each.  At most PBUF_SPARE * PBUF_MIN bytes; shared by
- * every outdir of the process.
+ * Spare buffers of each size, most recently freed on top, so that the
+ * many files of a capture reuse a few warm buffers instead of going
+ * through malloc(3) each.  Handing buffers of 128 KiB and more back to
+ * malloc(3) makes glibc give their pages back to the system and take
+ * fresh ones again (mmap(2), or the heap trimmed and grown), zeroed page
+ * by page: on bulk traffic that cost tf-split more CPU than writing its
+ * files (README, "Design note, speed").  At most PBUF_SPARE buffers of a
+ * size and OUTDIR_PENDING bytes in all; shared by every outdir of the
+ * process.
  */
-static uint8_t *spare[PBUF_SPARE];
-static size_t nspare;
+static uint8_t *spare[PBUF_CLASSES][PBUF_SPARE];
+static size_t nspare[PBUF_CLASSES];
+static size_t sparebytes;
+
+/* The size class of a buffer of cap bytes, or -1 if none. */
+static int
+pbuf_class(size_t cap)
+{
+	int k;
+
+	for (k = 0; k < PBUF_CLASSES; k++)
+		if (cap == (size_t)PBUF_MIN << k)
+			return k;
+	return -1;
+}
 
 static void
 pbuf_free(uint8_t *b, size_t cap)
 {
-	if (cap == PBUF_MIN && nspare < PBUF_SPARE)
-		spare[nspare++] = b;
-	else
+	int k = pbuf_class(cap);
+
+	if (b != NULL && k >= 0 && nspare[k] < PBUF_SPARE &&
+	    sparebytes + cap <= OUTDIR_PENDING) {
+		spare[k][nspare[k]++] = b;
+		sparebytes += cap;
+	} else
 		free(b);
+}
+
+/* A buffer of cap bytes, a spare one if there is one. */
+static uint8_t *
+pbuf_get(size_t cap)
+{
+	int k = pbuf_class(cap);
+
+	if (k >= 0 && nspare[k] > 0) {
+		sparebytes -= cap;
+		return spare[k][--nspare[k]];
+	}
+	return malloc(cap);
 }
 
 static void
@@ -442,10 +478,12 @@ grow_buf(struct outdir *od, struct outdir_file *f, size_t need)
 		if (drop_buf(
 		        od, od->btail != f ? od->btail : od->btail->bprev) < 0)
 			e = TF_ERR_SYSTEM;
-	if (f->pbuf == NULL && cap == PBUF_MIN && nspare > 0)
-		nb = spare[--nspare];
-	else if ((nb = realloc(f->pbuf, cap)) == NULL)
+	if ((nb = pbuf_get(cap)) == NULL)
 		return TF_ERR_NOMEM;
+	if (f->pbuf != NULL) {
+		memcpy(nb, f->pbuf, f->plen);
+		pbuf_free(f->pbuf, f->pcap);
+	}
 	if (f->pbuf == NULL)
 		buf_push(od, f);
 	od->held += cap - f->pcap;
@@ -597,6 +635,8 @@ outdir_release(struct outdir *od)
 	od->rootfd = -1;
 	free(od->prefix);
 	od->prefix = NULL;
-	while (nspare > 0)
-		free(spare[--nspare]);
+	for (i = 0; i < PBUF_CLASSES; i++)
+		while (nspare[i] > 0)
+			free(spare[i][--nspare[i]]);
+	sparebytes = 0;
 }

@@ -9,7 +9,9 @@
  * buffer that coalesces contiguous writes into one pwrite(2), so that
  * interleaved connections still make few, large writes; the buffers
  * together hold at most OUTDIR_PENDING bytes, and the least recently
- * written is written out first to make room.  Descriptors are kept open
+ * written is written out first to make room.  Buffers given back are
+ * kept for reuse, at most OUTDIR_PENDING bytes more, not freed: fresh
+ * pages cost more than the copy into the file.  Descriptors are kept open
  * in an LRU list of bounded size and reopened on demand.
  *
  * How to use:

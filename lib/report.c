@@ -17,6 +17,7 @@
 #include "filter.h"
 #include "httpmsg.h"
 #include "json.h"
+#include "jsonobj.h"
 #include "rec.h"
 #include "report.h"
 #include "tferr.h"
@@ -48,11 +49,27 @@ struct hlist {
 	int unsorted; /* some n absent, repeated or lower than one before */
 };
 
+/* A connection's TLS annotations. */
+struct tlskeep {
+	struct report_str session;
+	struct report_str certs[2][REPORT_MAX_CERTS];
+	size_t ncerts[2];
+	size_t mem;
+};
+
 struct conn {
 	struct filter_conn fc;
 	struct side side[2];
-	struct hlist *http; /* [2], at the first http.message */
+	struct hlist *http;  /* [2], at the first http.message */
+	struct tlskeep *tls; /* at the first tls.* annotation */
 };
+
+const char *const report_tls_session_keys[] = {"version", "client_version",
+    "record_version", "server_record_version", "supported_versions", "sni",
+    "alpn_offered", "alpn", "cipher", "cipher_suite", "resumed", "hello_retry",
+    "ja3", "ja3_string", "ja4", "certificates", "decrypted", "why", NULL};
+const char *const report_tls_cert_keys[] = {"index", "subject", "issuer",
+    "serial", "not_before", "not_after", "san", "sha256", "error", NULL};
 
 struct report {
 	unsigned algs;
@@ -62,6 +79,7 @@ struct report {
 	uint64_t databytes; /* DATA bytes read so far */
 	uint64_t nhttp;     /* http.message annotations kept, all */
 	size_t httpmem;     /* their bytes, as hlist.mem */
+	size_t tlsmem;      /* TLS annotations kept, all: tlskeep.mem */
 	struct report_stats st;
 	char empty[DIGEST_NALGS][DIGEST_HEXLEN]; /* of no byte */
 	const struct report_out *out;
@@ -103,6 +121,15 @@ conn_release(struct report *rp, struct conn *c)
 	}
 	free(c->http);
 	c->http = NULL;
+	if (c->tls != NULL) {
+		free(c->tls->session.p);
+		for (i = 0; i < 2; i++)
+			for (k = 0; k < c->tls->ncerts[i]; k++)
+				free(c->tls->certs[i][k].p);
+		rp->tlsmem -= c->tls->mem;
+		free(c->tls);
+		c->tls = NULL;
+	}
 	for (i = 0; i < 2; i++) {
 		free(c->side[i].path);
 		c->side[i].path = NULL;
@@ -468,6 +495,63 @@ out:
 	httpmsg_release(&m);
 }
 
+/*
+ * Keeps a tls.session (cert 0) or tls.certificate (cert 1) annotation of
+ * c: a flat JSON object, within the caps.  A later tls.session replaces
+ * an earlier one.
+ */
+static void
+tls_annot(struct filter *f, struct conn *c, const struct rec_annot *a, int cert)
+{
+	struct report *rp = f->arg;
+	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
+	struct report_str *to;
+	size_t n, mem;
+	int e;
+
+	if (a->valuelen > REPORT_MAX_TLS_LEN) {
+		rp->st.tlsdropped++;
+		return;
+	}
+	if ((e = jsonobj_parse(
+	         a->value, a->valuelen, m, JSONOBJ_MAX_MEMBERS, &n)) < 0) {
+		if (rp->st.tlsbad++ < FILTER_WARNMAX)
+			warnx("annotation at byte %" PRIu64 ": %.*s: %s; "
+			      "ignored",
+			    f->offset, (int)a->keylen, a->key,
+			    jsonobj_strerror(e));
+		return;
+	}
+	if (c->tls == NULL && (c->tls = calloc(1, sizeof(*c->tls))) == NULL)
+		xnomem();
+	mem = a->valuelen + 17;
+	if (cert && c->tls->ncerts[a->dir] >= REPORT_MAX_CERTS) {
+		rp->st.tlsdropped++;
+		return;
+	}
+	to = cert ? &c->tls->certs[a->dir][c->tls->ncerts[a->dir]]
+	          : &c->tls->session;
+	if (to->p != NULL) {
+		c->tls->mem -= to->len + 17;
+		rp->tlsmem -= to->len + 17;
+		free(to->p);
+		to->p = NULL;
+	}
+	if (mem > REPORT_MAX_TLS_BYTES - rp->tlsmem) {
+		rp->st.tlsdropped++;
+		return;
+	}
+	if ((to->p = malloc(a->valuelen + 1)) == NULL)
+		xnomem();
+	memcpy(to->p, a->value, a->valuelen);
+	to->p[a->valuelen] = '\0';
+	to->len = a->valuelen;
+	c->tls->mem += mem;
+	rp->tlsmem += mem;
+	if (cert)
+		c->tls->ncerts[a->dir]++;
+}
+
 static void
 on_annot(struct filter *f, struct filter_conn *fc, const struct rec_annot *a)
 {
@@ -490,7 +574,16 @@ on_annot(struct filter *f, struct filter_conn *fc, const struct rec_annot *a)
 		rp->st.havekdrops = i == a->valuelen;
 		return;
 	}
-	if (c == NULL || a->dir > 1)
+	if (c == NULL)
+		return;
+	/* tls.session is about the connection (dir 255), a certificate
+	 * about the direction that sent it. */
+	if (rec_annot_is(a, "tls.session") ||
+	    (rec_annot_is(a, "tls.certificate") && a->dir <= 1)) {
+		tls_annot(f, c, a, rec_annot_is(a, "tls.certificate"));
+		return;
+	}
+	if (a->dir > 1)
 		return;
 	if (rec_annot_is(a, HTTPMSG_KEY)) {
 		if (c->http == NULL &&
@@ -639,6 +732,12 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 			rd.http = c->http[i].v;
 			rd.nhttp = c->http[i].n;
 			rd.httpdropped = c->http[i].dropped;
+		}
+		if (c->tls != NULL) {
+			if (i == 0 && c->tls->session.p != NULL)
+				rd.tls = &c->tls->session;
+			rd.certs = c->tls->certs[i];
+			rd.ncerts = c->tls->ncerts[i];
 		}
 		if (cl != NULL) {
 			rd.st = &cl->dir[i];
@@ -799,6 +898,60 @@ json_http(struct json *j, const struct report_dir *rd)
 }
 
 void
+report_tls_json(struct json *j, const char *key, const struct report_str *v,
+    const char *const *keys)
+{
+	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
+	const struct jsonobj_member *x;
+	char name[64], *buf;
+	size_t n, k, e;
+	long len;
+	uint64_t u;
+
+	if (jsonobj_parse(
+	        (const uint8_t *)v->p, v->len, m, JSONOBJ_MAX_MEMBERS, &n) < 0)
+		return;
+	if ((buf = malloc(v->len + 1)) == NULL)
+		xnomem();
+	json_begin(j, key);
+	for (k = 0; keys[k] != NULL; k++) {
+		snprintf(name, sizeof(name), "%s", keys[k]);
+		if ((x = jsonobj_get(m, n, name)) == NULL) {
+			snprintf(name, sizeof(name), "%s_hex", keys[k]);
+			if ((x = jsonobj_get(m, n, name)) == NULL ||
+			    x->type != JSONOBJ_STRING)
+				continue;
+		}
+		switch (x->type) {
+		case JSONOBJ_STRING:
+			if ((len = jsonobj_str(x, buf, v->len + 1)) >= 0)
+				json_bytes(j, name, buf, (size_t)len);
+			break;
+		case JSONOBJ_NUMBER:
+			if (jsonobj_u64(x, &u) == 0)
+				json_u64(j, name, u);
+			break;
+		case JSONOBJ_TRUE:
+		case JSONOBJ_FALSE:
+			json_bool(j, name, x->type == JSONOBJ_TRUE);
+			break;
+		case JSONOBJ_ARRAY:
+			json_abegin(j, name);
+			for (e = 0;
+			     (len = jsonobj_elem(x, e, buf, v->len + 1)) >= 0;
+			     e++)
+				json_bytes(j, NULL, buf, (size_t)len);
+			json_aend(j);
+			break;
+		default:
+			break;
+		}
+	}
+	json_end(j);
+	free(buf);
+}
+
+void
 report_json(struct json *j, unsigned algs, const struct report_dir *rd)
 {
 	const struct rec_dirstats *st = rd->st;
@@ -859,6 +1012,15 @@ report_json(struct json *j, unsigned algs, const struct report_dir *rd)
 		        : rd->nodigest & REPORT_ND_HOLE ? "hole"
 		                                        : "budget");
 	json_http(j, rd);
+	if (rd->tls != NULL)
+		report_tls_json(j, "tls", rd->tls, report_tls_session_keys);
+	if (rd->ncerts > 0) {
+		json_abegin(j, "certificates");
+		for (i = 0; i < rd->ncerts; i++)
+			report_tls_json(
+			    j, NULL, &rd->certs[i], report_tls_cert_keys);
+		json_aend(j);
+	}
 	json_end(j);
 	json_newline(j);
 }

@@ -101,6 +101,26 @@ struct report_http {
 	int64_t ts;
 };
 
+/*
+ * TLS, from tf-tls(1)'s annotations: a tls.session or tls.certificate
+ * value, a flat JSON object that parsed (lib/jsonobj), kept as it came.
+ * At most REPORT_MAX_CERTS certificates per direction, REPORT_MAX_TLS_LEN
+ * bytes per value and REPORT_MAX_TLS_BYTES over all live connections;
+ * past a cap they are only counted (report_stats.tlsdropped).
+ */
+#ifndef REPORT_MAX_CERTS
+#define REPORT_MAX_CERTS 16
+#endif
+#define REPORT_MAX_TLS_LEN 16384
+#ifndef REPORT_MAX_TLS_BYTES
+#define REPORT_MAX_TLS_BYTES ((size_t)64 << 20)
+#endif
+
+/* The members of tls.session and tls.certificate tf-report shows, in
+ * order (each also as NAME_hex, json.h's rule for bytes). */
+extern const char *const report_tls_session_keys[];
+extern const char *const report_tls_cert_keys[];
+
 struct report_dir {
 	uint64_t conn;
 	uint8_t dir;        /* REC_DIR_C2S or _S2C */
@@ -131,6 +151,11 @@ struct report_dir {
 	const struct report_http *http;
 	size_t nhttp;
 	uint64_t httpdropped; /* over REPORT_MAX_HTTP */
+	/* tls.session, on the client-to-server direction only, and this
+	 * direction's tls.certificate values, in stream order. */
+	const struct report_str *tls;
+	const struct report_str *certs;
+	size_t ncerts;
 };
 
 /* A "*.command" annotation of the stream: a program's command line. */
@@ -212,6 +237,8 @@ struct report_stats {
 	/* The reassemble.kernel_drops annotation of a live capture. */
 	uint64_t kdrops;
 	int havekdrops;
+	uint64_t tlsdropped; /* TLS annotations over a cap */
+	uint64_t tlsbad;     /* TLS annotations that did not parse */
 };
 
 /* Returns rp's counters, valid until report_free(). */
@@ -223,5 +250,13 @@ const struct report_stats *report_stats(const struct report *rp);
  */
 struct json;
 void report_json(struct json *j, unsigned algs, const struct report_dir *rd);
+
+/*
+ * Writes the TLS annotation value v (a report_dir's tls or certs) to j as
+ * an object under key: the members named in keys, in that order (each,
+ * when absent, as NAME_hex), re-written by json.h's rule; nothing else.
+ */
+void report_tls_json(struct json *j, const char *key,
+    const struct report_str *v, const char *const *keys);
 
 #endif

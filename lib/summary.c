@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "digest.h"
 #include "esc.h"
+#include "jsonobj.h"
 #include "rec.h"
 #include "report.h"
 #include "siphash.h"
@@ -82,6 +83,13 @@ struct smsg {
 	char hex[DIGEST_NALGS][DIGEST_HEXLEN];
 };
 
+/* A certificate, as the TLS table lists it; strings cut. */
+struct scert {
+	char *subject, *issuer, *not_after, *san, *sha256; /* NULL: absent */
+	size_t subjectlen, issuerlen, not_afterlen, sanlen, sha256len;
+	uint64_t conns; /* connections that showed it */
+};
+
 struct lib {
 	char *name, *ver;
 };
@@ -113,6 +121,11 @@ struct summary {
 	uint64_t nmsg, nbody, nmsgdropped, npartial;
 	struct smsg *msg;
 	size_t nmsgkept;
+	/* TLS (tf-tls's annotations). */
+	uint64_t ntls, ntlsdec, ncerts;
+	struct topk snis, suites;
+	struct scert *certs;
+	size_t ncertkept;
 	/* The run. */
 	char *program, *pcapver, *cmdline;
 	char **sources;
@@ -310,7 +323,8 @@ summary_new(void)
 	s->portconns = calloc(65536, sizeof(uint64_t));
 	if (s->portdata == NULL || s->portbytes == NULL ||
 	    s->portconns == NULL || topk_init(&s->tbytes) < 0 ||
-	    topk_init(&s->tconns) < 0 || topk_init(&s->types) < 0) {
+	    topk_init(&s->tconns) < 0 || topk_init(&s->types) < 0 ||
+	    topk_init(&s->snis) < 0 || topk_init(&s->suites) < 0) {
 		summary_free(s);
 		return NULL;
 	}
@@ -340,6 +354,16 @@ summary_free(struct summary *s)
 	topk_release(&s->tbytes);
 	topk_release(&s->tconns);
 	topk_release(&s->types);
+	topk_release(&s->snis);
+	topk_release(&s->suites);
+	for (i = 0; i < s->ncertkept; i++) {
+		free(s->certs[i].subject);
+		free(s->certs[i].issuer);
+		free(s->certs[i].not_after);
+		free(s->certs[i].san);
+		free(s->certs[i].sha256);
+	}
+	free(s->certs);
 	for (i = 0; i < s->nmsgkept; i++)
 		msg_free(&s->msg[i]);
 	free(s->msg);
@@ -649,6 +673,123 @@ message(
 	return 0;
 }
 
+/*
+ * The byte string member key of the parsed object m (n members), or of an
+ * array member its elements joined by ", ", as a copy cut to
+ * SUMMARY_STRMAX bytes; NULL when absent.  Returns TF_ERR_NOMEM or 0.
+ */
+static int
+tls_str(const struct jsonobj_member *m, size_t n, const char *key, char **out,
+    size_t *len)
+{
+	const struct jsonobj_member *x;
+	char buf[SUMMARY_STRMAX];
+	uint8_t *b;
+	size_t bl = 0, k, i;
+	long l;
+	int e;
+
+	*out = NULL;
+	*len = 0;
+	x = jsonobj_get(m, n, key);
+	if (x != NULL && x->type == JSONOBJ_ARRAY) {
+		if ((b = malloc(x->vallen + 1)) == NULL)
+			return TF_ERR_NOMEM;
+		for (k = 0; bl < sizeof(buf) &&
+		     (l = jsonobj_elem(x, k, (char *)b, x->vallen + 1)) >= 0;
+		     k++) {
+			for (i = 0; k > 0 && i < 2 && bl < sizeof(buf); i++)
+				buf[bl++] = ", "[i];
+			for (i = 0; i < (size_t)l && bl < sizeof(buf); i++)
+				buf[bl++] = (char)b[i];
+		}
+		free(b);
+		if ((*out = dup(buf, bl, SUMMARY_STRMAX, len)) == NULL)
+			return TF_ERR_NOMEM;
+		return 0;
+	}
+	if ((e = jsonobj_bytes(m, n, key, &b, &bl)) < 0)
+		return e;
+	if (e == 0)
+		return 0;
+	*out = dup(b, bl, SUMMARY_STRMAX, len);
+	free(b);
+	return *out == NULL ? TF_ERR_NOMEM : 0;
+}
+
+/* Counts rd's tls.session and keeps its certificates for the table. */
+static int
+tls_dir(struct summary *s, const struct report_dir *rd)
+{
+	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
+	const struct jsonobj_member *x;
+	struct scert c, *k;
+	char *a, *b, key[2 * SUMMARY_STRMAX + 2];
+	size_t n, la, lb, i, j;
+	int e;
+
+	if (rd->tls != NULL &&
+	    jsonobj_parse((const uint8_t *)rd->tls->p, rd->tls->len, m,
+	        JSONOBJ_MAX_MEMBERS, &n) == 0) {
+		s->ntls++;
+		x = jsonobj_get(m, n, "decrypted");
+		if (x != NULL && x->type == JSONOBJ_TRUE)
+			s->ntlsdec++;
+		if ((e = tls_str(m, n, "sni", &a, &la)) < 0)
+			return e;
+		topk_add(s, &s->snis, a != NULL ? a : "", la, 1, 0);
+		free(a);
+		if ((e = tls_str(m, n, "version", &a, &la)) < 0)
+			return e;
+		if ((e = tls_str(m, n, "cipher", &b, &lb)) < 0) {
+			free(a);
+			return e;
+		}
+		n = (size_t)snprintf(key, sizeof(key), "%s %s",
+		    a != NULL ? a : "?", b != NULL ? b : "?");
+		topk_add(s, &s->suites, key, n < sizeof(key) ? n : 0, 1, 0);
+		free(a);
+		free(b);
+	}
+	for (i = 0; i < rd->ncerts; i++) {
+		if (jsonobj_parse((const uint8_t *)rd->certs[i].p,
+		        rd->certs[i].len, m, JSONOBJ_MAX_MEMBERS, &n) < 0)
+			continue;
+		s->ncerts++;
+		memset(&c, 0, sizeof(c));
+		if ((e = tls_str(m, n, "sha256", &c.sha256, &c.sha256len)) < 0)
+			return e;
+		for (k = NULL, j = 0; j < s->ncertkept && c.sha256 != NULL; j++)
+			if (s->certs[j].sha256 != NULL &&
+			    strcmp(s->certs[j].sha256, c.sha256) == 0)
+				k = &s->certs[j];
+		if (k != NULL || s->ncertkept == SUMMARY_NCERT) {
+			if (k != NULL)
+				k->conns++;
+			free(c.sha256);
+			continue;
+		}
+		if (s->certs == NULL &&
+		    (s->certs = calloc(SUMMARY_NCERT, sizeof(*s->certs))) ==
+		        NULL) {
+			free(c.sha256);
+			return TF_ERR_NOMEM;
+		}
+		c.conns = 1;
+		s->certs[s->ncertkept++] = c;
+		k = &s->certs[s->ncertkept - 1];
+		if ((e = tls_str(
+		         m, n, "subject", &k->subject, &k->subjectlen)) < 0 ||
+		    (e = tls_str(m, n, "issuer", &k->issuer, &k->issuerlen)) <
+		        0 ||
+		    (e = tls_str(m, n, "not_after", &k->not_after,
+		         &k->not_afterlen)) < 0 ||
+		    (e = tls_str(m, n, "san", &k->san, &k->sanlen)) < 0)
+			return e;
+	}
+	return 0;
+}
+
 int
 summary_dir(struct summary *s, const struct report_dir *rd)
 {
@@ -700,6 +841,8 @@ summary_dir(struct summary *s, const struct report_dir *rd)
 		s->violations += st->violations;
 	}
 	s->nmsgdropped += rd->httpdropped;
+	if ((e = tls_dir(s, rd)) < 0)
+		return e;
 	for (k = 0; k < rd->nhttp; k++)
 		if ((e = message(s, rd, &rd->http[k])) < 0)
 			return e;
@@ -1337,6 +1480,77 @@ http(struct out *o, struct summary *s)
 	P(o, "</table></section>\n");
 }
 
+/* A table of a top-k of strings: key, count. */
+static void
+tk_table(struct out *o, struct summary *s, struct topk *t, const char *id,
+    const char *what, const char *none)
+{
+	size_t i;
+
+	topk_sort(s, t);
+	P(o, "<table id=\"%s\"><tr><th>%s</th><th>connections</th></tr>\n", id,
+	    what);
+	for (i = 0; i < t->n && i < SUMMARY_NSHOW; i++) {
+		P(o, "<tr><td class=\"m\">");
+		if (t->v[i].keylen == 0)
+			P(o, "%s", none);
+		H(o, t->v[i].key, t->v[i].keylen);
+		P(o, "</td><td class=\"n\">%" PRIu64 "</td></tr>\n", t->v[i].w);
+	}
+	P(o, "</table>\n");
+	if (t->n > SUMMARY_NSHOW || t->dropped > 0)
+		P(o, "<p class=\"sub\">The %d with the most connections.</p>",
+		    SUMMARY_NSHOW);
+}
+
+static void
+tls(struct out *o, struct summary *s)
+{
+	const struct scert *c;
+	size_t i;
+
+	if (s->ntls == 0 && s->ncerts == 0)
+		return;
+	P(o,
+	    "<section id=\"tls\"><h2>TLS</h2><p>%" PRIu64
+	    " TLS connections, %" PRIu64 " decrypted; %" PRIu64
+	    " certificates seen, %zu different listed.</p>\n",
+	    s->ntls, s->ntlsdec, s->ncerts, s->ncertkept);
+	P(o, "<h3>By server name (SNI)</h3>");
+	tk_table(o, s, &s->snis, "sni", "server name", "(none)");
+	P(o, "<h3>By version and cipher suite</h3>");
+	tk_table(o, s, &s->suites, "suites", "version and suite", "(none)");
+	if (s->ncertkept == 0) {
+		P(o, "</section>\n");
+		return;
+	}
+	P(o,
+	    "<h3>Certificates</h3><table id=\"certs\"><tr><th>subject</th>"
+	    "<th>issuer</th><th>not after</th><th>names</th>"
+	    "<th>SHA-256</th><th>connections</th></tr>\n");
+	for (i = 0; i < s->ncertkept; i++) {
+		c = &s->certs[i];
+		P(o, "<tr><td class=\"m\">");
+		opt(o, c->subject, c->subjectlen);
+		P(o, "</td><td class=\"m\">");
+		opt(o, c->issuer, c->issuerlen);
+		P(o, "</td><td class=\"m t\">");
+		opt(o, c->not_after, c->not_afterlen);
+		P(o, "</td><td class=\"m\">");
+		opt(o, c->san, c->sanlen);
+		P(o, "</td><td class=\"m\">");
+		opt(o, c->sha256, c->sha256len);
+		P(o, "</td><td class=\"n\">%" PRIu64 "</td></tr>\n", c->conns);
+	}
+	P(o, "</table>");
+	if (s->ncertkept == SUMMARY_NCERT)
+		P(o,
+		    "<p class=\"sub\">The first %d different certificates, "
+		    "as their connections closed.</p>",
+		    SUMMARY_NCERT);
+	P(o, "</section>\n");
+}
+
 static void
 loss_row(struct out *o, const char *what, uint64_t n, const char *more)
 {
@@ -1599,6 +1813,7 @@ summary_html(struct summary *s, FILE *fp)
 	throughput(&o, s);
 	tops(&o, s);
 	http(&o, s);
+	tls(&o, s);
 	run(&o, s);
 	P(&o, "</body></html>\n");
 	return o.fail ? TF_ERR_SYSTEM : 0;
@@ -1658,6 +1873,21 @@ summary_text(struct summary *s, FILE *fp)
 				P(&o, "(none)");
 			T(&o, s->types.v[i].key, s->types.v[i].keylen);
 			P(&o, " %" PRIu64, s->types.v[i].w);
+		}
+		P(&o, "\n");
+	}
+	if (s->ntls > 0) {
+		topk_sort(s, &s->snis);
+		P(&o,
+		    "tls          %" PRIu64 " connections, %" PRIu64
+		    " decrypted",
+		    s->ntls, s->ntlsdec);
+		for (i = 0; i < s->snis.n && i < 5; i++) {
+			P(&o, i == 0 ? ": " : ", ");
+			if (s->snis.v[i].keylen == 0)
+				P(&o, "(no sni)");
+			T(&o, s->snis.v[i].key, s->snis.v[i].keylen);
+			P(&o, " %" PRIu64, s->snis.v[i].w);
 		}
 		P(&o, "\n");
 	}

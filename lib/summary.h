@@ -21,6 +21,8 @@
  *	content types	the same, by messages
  *	HTTP messages	the first SUMMARY_NHTTP listed, each string cut
  *			to SUMMARY_STRMAX bytes
+ *	TLS		server names and suites, SUMMARY_NKEY tracked each;
+ *			the first SUMMARY_NCERT different certificates
  *
  *	struct summary *s = summary_new();
  *	summary_begin(s, &run, cmdline); summary_open(...); summary_seg(...);
@@ -45,6 +47,7 @@
 #define SUMMARY_NSHOW 20
 #define SUMMARY_NHTTP 1000
 #define SUMMARY_STRMAX 256
+#define SUMMARY_NCERT 100
 
 struct summary;
 

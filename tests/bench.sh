@@ -7,6 +7,11 @@
 #   short  100,000 short HTTP-like connections   (pktgen bench-short)
 #   bulk   4 large transfers, 300 MB              (pktgen bench-bulk)
 #
+# or, when $BENCH_REAL/short.pcap and bulk.pcap exist, the real captures
+# tests/mkbenchcap.sh records (nginx and curl on a namespace's loopback:
+# 100,000 short connections; 2,000 downloads of 100 KB-50 MB, 20 at a
+# time, 1.1 GB); the first lines say which captures were used.
+#
 # For each capture, best of $BENCH_RUNS runs (wall time; CPU time, the
 # least seen; peak RSS, the largest seen), capture in page cache, output
 # on tmpfs (/dev/shm), standard output /dev/null:
@@ -26,7 +31,8 @@
 # peak RSS on a bulk capture 4 times larger (flat in the size of a flow),
 # then the hostile section: CPU time and peak RSS of each program on
 # adversarial inputs against their benign twins (tf-reassemble, tf-http,
-# tf-report; see hostile_section below).
+# tf-report; see hostile_section below), and the tls section: tf-tls's
+# decryption against tshark's and the AEAD's own cost (tls_section).
 # A MISS is reported, never an error: exit 0 unless a command fails.
 #
 #   sh tests/bench.sh [bindir]
@@ -34,6 +40,7 @@
 # Environment:
 #   BENCH_PCAP="a.pcap b.pcap"  measure these captures instead
 #   BENCH_PCAP_SHORT, BENCH_PCAP_BULK  use this file for one of the two
+#   BENCH_REAL=/dev/shm/tf-bench  where mkbenchcap.sh's captures are
 #   BENCH_RUNS=3        runs per command
 #   BENCH_FLAT=1        0: skip the flat-RSS check
 #   BENCH_FLAT_BYTES=1200000000  payload bytes of its large bulk capture
@@ -42,6 +49,16 @@
 #   BENCH_ONLY=shards   only the shards section (below, at its code)
 #   BENCH_HOSTILE=0     without the hostile section
 #   BENCH_SHARDS=0      without the shards section
+#   BENCH_ONLY=tls      only the tls section (below, at its code)
+#   BENCH_ONLY=h2       only the h2 section (below, at its code)
+#   BENCH_H2=0          without the h2 section (tests/mkh2bulk.sh, root)
+#   BENCH_H2_BYTES=100000000  the h2 section's bodies
+#   BENCH_TLS=0         without the tls section
+#   BENCH_PCAP_TLS, BENCH_TLS_KEYS  the tls section's capture and key log
+#                       (else tests/mktlsbulk.sh makes one, as root)
+#   BENCH_TLS_BYTES=200000000  its application data (with BENCH_PCAP_TLS:
+#                       that capture's, for the AEAD floor)
+#   BENCH_TLS_TSHARK_RUNS=1    runs of tshark there
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,12 +69,14 @@ flat=${BENCH_FLAT:-1}
 flatbytes=${BENCH_FLAT_BYTES:-1200000000}
 shm=${BENCH_SHM:-/dev/shm}
 only=${BENCH_ONLY:-}
-case $only in '' | hostile | shards) ;; *) echo "bench: BENCH_ONLY: 'hostile', 'shards' or nothing" >&2; exit 1 ;; esac
+case $only in '' | hostile | shards | tls | h2) ;; *) echo "bench: BENCH_ONLY: 'hostile', 'shards', 'tls', 'h2' or nothing" >&2; exit 1 ;; esac
 TIME=/usr/bin/time
 
 need="tf-reassemble tf-split pktgen pcaploop filefloor"
 [ "$only" != hostile ] || need="tf-reassemble pktgen"
 [ "$only" != shards ] || need="tf-reassemble tf-split tf-merge tf-report pktgen"
+[ "$only" != tls ] || need="tf-reassemble"
+[ "$only" != h2 ] || need="tf-reassemble tf-http"
 [ "${BENCH_HOSTILE:-1}" != 1 ] && [ "$only" != hostile ] ||
     need="$need tf-http tf-report mkstream"
 for p in $need; do
@@ -82,7 +101,7 @@ fail() { echo "bench: $*" >&2; exit 1; }
 # over runs of the sum over processes).  Keeps the last run's output.
 measure() {
 	name=$1 cmd=$2
-	SECS= RSS=0 CPU= CPUMAX=
+	SECS= RSS=0 CPU= CPUMAX= CPU1= CPU2=
 	i=0
 	while [ "$i" -lt "$runs" ]; do
 		i=$((i + 1))
@@ -105,6 +124,15 @@ measure() {
 		if [ -z "$CPUMAX" ] || awk -v a="$u" -v b="$CPUMAX" 'BEGIN { exit !(a < b) }'; then
 			CPUMAX=$u
 		fi
+		# Each process's CPU time (user + system), the least over runs.
+		for k in 1 2; do
+			[ -f "$W/rss.$k" ] || continue
+			u=$(tail -n 1 "$W/rss.$k" | awk '{ printf "%.2f", $2 + $3 }')
+			eval "v=\${CPU$k}"
+			if [ -z "$v" ] || awk -v a="$u" -v b="$v" 'BEGIN { exit !(a < b) }'; then
+				eval "CPU$k=\$u"
+			fi
+		done
 		if [ -z "$SECS" ] || awk -v a="$s" -v b="$SECS" 'BEGIN { exit !(a < b) }'; then
 			SECS=$s
 		fi
@@ -145,13 +173,20 @@ mkcap() {	# mkcap FILE pktgen-args...
 	echo "making $f: pktgen $*" >&2
 	"$bin/pktgen" "$@" >"$f" || fail "pktgen $* failed"
 }
-if [ "$only" = hostile ]; then
+if [ "$only" = hostile ] || [ "$only" = tls ] || [ "$only" = h2 ]; then
 	caps=
 elif [ -n "${BENCH_PCAP:-}" ]; then
 	caps=$BENCH_PCAP
 else
 	short=${BENCH_PCAP_SHORT:-}
 	bulk=${BENCH_PCAP_BULK:-}
+	real=${BENCH_REAL:-/dev/shm/tf-bench}
+	if [ -z "$short" ] && [ -r "$real/short.pcap" ]; then
+		short=$real/short.pcap
+	fi
+	if [ -z "$bulk" ] && [ -r "$real/bulk.pcap" ]; then
+		bulk=$real/bulk.pcap
+	fi
 	if [ -z "$short" ]; then
 		short=$W/short.pcap
 		mkcap "$short" bench-short 100000
@@ -165,6 +200,12 @@ fi
 
 ncpu=$(nproc 2>/dev/null || echo '?')
 echo "tf bench: $(uname -sr), $ncpu CPUs, output on $shm, best of $runs runs"
+for cap in $caps; do
+	case $cap in
+	"$W"/*) echo "  capture: pktgen $(basename "$cap" .pcap) (no real capture: tests/mkbenchcap.sh records them)" ;;
+	*) echo "  capture: $cap" ;;
+	esac
+done
 echo "  MB = 10^6 bytes of capture; wall-s: best run; cpu-s: user + system, summed"
 echo "  over the processes; RSS: peak resident set (the pipeline: sum of both)"
 echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work slows the two-process"
@@ -195,6 +236,7 @@ for cap in $caps; do
 	measure pipeline "$TM1 '$bin/tf-reassemble' <'$c' | $TM2 '$bin/tf-split' -o '$OUT' >/dev/null"
 	t_pipe=$SECS r_pipe=$RSS c_pipemax=$CPUMAX
 	row "tf-reassemble | tf-split -o DIR"
+	echo "    (cpu-s per process: tf-reassemble $CPU1, tf-split $CPU2)"
 	filelist "$OUT" >"$W/list.tf"
 	nfiles=$(wc -l <"$W/list.tf")
 	wbytes=$(awk '{ s += $2 } END { print s + 0 }' "$W/list.tf")
@@ -213,6 +255,7 @@ for cap in $caps; do
 	measure http "$TM1 '$bin/tf-reassemble' <'$c' | $TM2 '$bin/tf-http' -o '$OUT' >/dev/null"
 	t_http=$SECS r_http=$RSS
 	row "tf-reassemble | tf-http -o DIR"
+	echo "    (cpu-s per process: tf-reassemble $CPU1, tf-http $CPU2)"
 	nb_tf=$(find "$OUT" -type f | wc -l)
 	rm -rf "$OUT"
 	if [ "$have_tcpflow" = 1 ]; then
@@ -262,8 +305,13 @@ if [ "$flat" = 1 ] && [ -z "${BENCH_PCAP:-}" ] && [ -z "$only" ]; then
 	OUT=$W/out
 	rsslist=
 	for b in 300000000 "$flatbytes"; do
-		if [ "$b" = 300000000 ]; then
+		if [ "$b" = 300000000 ] && [ "$bulk" = "$W/bulk.pcap" ]; then
 			f=$bulk
+		elif [ "$b" = 300000000 ]; then
+			# A real capture is not 4 connections: the pktgen one.
+			f=$W/bulk.pcap
+			mkcap "$f" bench-bulk 300000000
+			cat "$f" >/dev/null
 		else
 			f=$W/bulk-big.pcap
 			mkcap "$f" bench-bulk "$b"
@@ -548,6 +596,157 @@ shards_section() {
 
 if [ "$only" = shards ] || { [ -z "$only" ] && [ "${BENCH_SHARDS:-1}" = 1 ]; }; then
 	shards_section
+fi
+
+# The tls section: tf-tls's decryption against tshark's, on one TLS 1.3
+# TLS_AES_128_GCM_SHA256 connection carrying $BENCH_TLS_BYTES (200 MB) of
+# application data in full records (tests/mktlsbulk.sh makes it, as root,
+# in a network namespace; or BENCH_PCAP_TLS and BENCH_TLS_KEYS give one):
+#   tf-tls        tf-tls -k KEYS < STREAM > /dev/null, STREAM being
+#                 tf-reassemble's output, made beforehand: decryption alone
+#   pipeline      tf-reassemble -q -r CAP | tf-tls -k KEYS > /dev/null
+#   tshark        tshark -o tls.keylog_file:KEYS -r CAP -q
+#                 -z follow,tls,raw,0: the issue's command; the capture is
+#                 one connection, so stream 0 is every record, and follow
+#                 prints all of its plaintext (hex), as tf-tls writes it
+#                 (tshark -T fields -e tls.app_data would print the
+#                 ciphertext); run $BENCH_TLS_TSHARK_RUNS times (1: slow).
+#                 The plaintext bytes it printed are counted and shown.
+#   AEAD floor    openssl speed -evp aes-128-gcm -bytes 16384: the bytes/s
+#                 of the cipher alone; the floor for the capture is its
+#                 plaintext bytes at that rate.
+# Targets (issue 15): the pipeline at least 10x tshark (wall time), and
+# tf-tls's CPU time within 2x of the AEAD floor.  Skipped, saying why,
+# when $bin has no tf-tls, or a capture cannot be made (not root).
+#   BENCH_ONLY=tls  this section alone (make bench-tls)
+#   BENCH_TLS=0     skip it
+tls_section() {
+	echo
+	echo "== tls: decryption, TLS 1.3 AES-128-GCM, one connection"
+	if [ ! -x "$bin/tf-tls" ]; then
+		echo "  skipped: $bin/tf-tls is not built"
+		return 0
+	fi
+	tcap=${BENCH_PCAP_TLS:-}
+	tkeys=${BENCH_TLS_KEYS:-}
+	tbytes=${BENCH_TLS_BYTES:-200000000}
+	if [ -n "$tcap" ]; then
+		[ -r "$tcap" ] && [ -r "$tkeys" ] ||
+		    fail "BENCH_PCAP_TLS needs BENCH_TLS_KEYS, both readable"
+		# Its application data: unknown unless given.
+		tbytes=${BENCH_TLS_BYTES:-}
+	elif [ "$(id -u)" != 0 ]; then
+		echo "  skipped: making the capture needs root (or give BENCH_PCAP_TLS and BENCH_TLS_KEYS)"
+		return 0
+	else
+		tcap=$W/tls.pcap tkeys=$W/tls.keys
+		echo "making $tcap: tests/mktlsbulk.sh, $tbytes bytes" >&2
+		bash "$top/tests/mktlsbulk.sh" "$tcap" "$tkeys" "$tbytes" ||
+		    fail "tests/mktlsbulk.sh failed"
+	fi
+	cat "$tcap" >/dev/null
+	bytes=$(stat -L -c %s "$tcap")
+	OUT=$W/out
+	"$bin/tf-reassemble" -q -r "$tcap" >"$W/tls.tfs" ||
+	    fail "tf-reassemble failed on $tcap"
+	awk -v b="$bytes" -v p="$tbytes" 'BEGIN {
+		printf "  %.1f MB of capture", b / 1e6
+		if (p != "") printf ", %.1f MB of application data", p / 1e6
+		printf "\n" }'
+	printf '  %-40s %7s %8s %7s %8s\n' command wall-s MB/s cpu-s "RSS MiB"
+	measure tf-tls "$TM1 '$bin/tf-tls' -k '$tkeys' <'$W/tls.tfs' >/dev/null"
+	t_tls=$SECS c_tls=$CPU
+	row "tf-tls (stream in a file)"
+	measure "tls pipeline" "$TM1 '$bin/tf-reassemble' -q -r '$tcap' | $TM2 '$bin/tf-tls' -k '$tkeys' >/dev/null"
+	t_pipe=$SECS
+	row "tf-reassemble | tf-tls"
+	rm -f "$W/tls.tfs"
+	if command -v tshark >/dev/null 2>&1; then
+		runs0=$runs
+		runs=${BENCH_TLS_TSHARK_RUNS:-1}
+		measure tshark "$TM1 tshark -o 'tls.keylog_file:$tkeys' -r '$tcap' -q -z follow,tls,raw,0 >'$W/tshark.out'"
+		runs=$runs0
+		t_sh=$SECS
+		row "tshark -z follow,tls,raw,0"
+		got=$(sed -n '7,$p' "$W/tshark.out" | grep -v '^===' | tr -d '\t\n' | wc -c)
+		rm -f "$W/tshark.out"
+		echo "    (tshark printed $((got / 2)) bytes of plaintext, both directions)"
+		x=$(awk -v a="$t_sh" -v b="$t_pipe" 'BEGIN { printf "%.1f", a / b }')
+		verdict "$(ge "$x" 10)" "tshark / (tf-reassemble | tf-tls), wall = ${x}x (target >= 10x)" tls
+	else
+		echo "  (no tshark: its comparison skipped)"
+	fi
+	rate=$(openssl speed -evp aes-128-gcm -bytes 16384 -seconds 3 2>/dev/null |
+	    awk 'toupper($1) == "AES-128-GCM" { v = $NF; sub(/k$/, "", v); print v * 1000 }')
+	if [ -n "$rate" ] && [ -n "$tbytes" ]; then
+		awk -v r="$rate" -v p="$tbytes" 'BEGIN {
+			printf "  AEAD floor: openssl speed -evp aes-128-gcm, 16384-byte blocks: %.1f MB/s = %.3f s for the plaintext\n", r / 1e6, p / r }'
+		x=$(awk -v r="$rate" -v p="$tbytes" -v c="$c_tls" 'BEGIN { printf "%.1f", c / (p / r) }')
+		verdict "$(ge 2 "$x")" "tf-tls CPU / AEAD floor = ${x}x (target <= 2x)" tls
+	else
+		echo "  AEAD floor: not measured (openssl speed failed, or the capture's plaintext size is unknown)"
+	fi
+}
+
+# The h2 section: tf-http on an h2c bulk capture (tests/mkh2bulk.sh, as
+# root, in a network namespace: nghttp fetching 10 files of
+# $BENCH_H2_BYTES/10 bytes (100 MB in all) on 10 concurrent streams of one
+# connection from nghttpd), against tshark --export-objects http on the
+# same capture (tshark 4.0 dissects the HTTP/2 but exports no HTTP/2
+# objects: the files each wrote are counted and shown).  Every body
+# tf-http wrote is checked against the files served.  Skipped, saying
+# why, when not root or a tool is missing.
+#   BENCH_H2=0      skip it
+h2_section() {
+	echo
+	echo "== h2: HTTP/2 bodies, one h2c connection, 10 concurrent streams"
+	if [ "$(id -u)" != 0 ]; then
+		echo "  skipped: making the capture needs root"
+		return 0
+	fi
+	for t in tcpdump nghttp nghttpd; do
+		command -v "$t" >/dev/null 2>&1 && continue
+		echo "  skipped: no $t"
+		return 0
+	done
+	hcap=$W/h2.pcap
+	hbytes=${BENCH_H2_BYTES:-100000000}
+	echo "making $hcap: tests/mkh2bulk.sh, $hbytes bytes" >&2
+	bash "$top/tests/mkh2bulk.sh" "$hcap" "$hbytes" ||
+	    fail "tests/mkh2bulk.sh failed"
+	bytes=$(stat -L -c %s "$hcap")
+	OUT=$W/out
+	awk -v b="$bytes" 'BEGIN { printf "  %.1f MB of capture\n", b / 1e6 }'
+	printf '  %-40s %7s %8s %7s %8s\n' command wall-s MB/s cpu-s "RSS MiB"
+	measure "h2 pipeline" "$TM1 '$bin/tf-reassemble' -q -r '$hcap' | $TM2 '$bin/tf-http' -o '$OUT' >/dev/null"
+	t_tf=$SECS
+	row "tf-reassemble | tf-http -o"
+	for f in "$hcap.files"/*; do md5sum <"$f"; done | sort >"$W/h2.want"
+	for f in "$OUT"/*; do md5sum <"$f"; done | sort >"$W/h2.got"
+	if cmp -s "$W/h2.want" "$W/h2.got"; then
+		echo "    (tf-http wrote $(ls "$OUT" | wc -l) files, every one as served)"
+	else
+		echo "    (tf-http's files are NOT those served)"
+	fi
+	if command -v tshark >/dev/null 2>&1; then
+		measure tshark "mkdir -p '$OUT' && $TM1 tshark -r '$hcap' -d tcp.port==8080,http2 -q --export-objects 'http,$OUT' >/dev/null"
+		t_sh=$SECS
+		row "tshark --export-objects http"
+		echo "    (tshark wrote $(ls "$OUT" | wc -l) files)"
+		x=$(awk -v a="$t_sh" -v b="$t_tf" 'BEGIN { printf "%.1f", a / b }')
+		verdict "$(ge "$x" 1)" "tshark / (tf-reassemble | tf-http), wall = ${x}x (target >= 1x)" h2
+	else
+		echo "  (no tshark: its comparison skipped)"
+	fi
+	rm -rf "$hcap" "$hcap.files" "$OUT" "$W/h2.want" "$W/h2.got"
+}
+
+if [ "$only" = h2 ] || { [ -z "$only" ] && [ "${BENCH_H2:-1}" = 1 ]; }; then
+	h2_section
+fi
+
+if [ "$only" = tls ] || { [ -z "$only" ] && [ "${BENCH_TLS:-1}" = 1 ]; }; then
+	tls_section
 fi
 
 if [ "$only" = hostile ] || { [ -z "$only" ] && [ "${BENCH_HOSTILE:-1}" = 1 ]; }; then

@@ -42,14 +42,14 @@ helpopts() {
 }
 
 @test "completion: each program is completed by it" {
-	for p in tf-reassemble tf-split tf-http tf-report tf-cat tf-merge; do
+	for p in tf-reassemble tf-split tf-http tf-report tf-cat tf-merge tf-tls; do
 		run -0 bash -c '. "$1" && complete -p "$2"' x "$COMPLETION" "$p"
 		[[ $output == "complete -F "*" $p" ]]
 	done
 }
 
 @test "completion: the options, exactly those each program's -h lists" {
-	for p in tf-reassemble tf-split tf-http tf-report tf-cat tf-merge; do
+	for p in tf-reassemble tf-split tf-http tf-report tf-cat tf-merge tf-tls; do
 		want=$(helpopts "$p")
 		[ "$(wc -l <<<"$want")" -ge 5 ]
 		diff -u <(echo "$want") <(comp "$p" -)

@@ -94,3 +94,29 @@ gen() {
 same_tree() {
 	diff -r -x MANIFEST "$1" "$2"
 }
+
+# catching SIG N PGID: wait (up to 20 s) until N tf programs of process
+# group PGID catch signal number SIG, so that a signal sent now is one they
+# handle, not the default action that kills a program still starting
+# (dynamic linking, sanitizer start-up on a loaded machine).  With -p PID
+# instead of PGID: that one process.
+catching() {
+	local i p m c pids
+	for i in $(seq 400); do
+		c=0
+		if [ "$3" = -p ]; then
+			pids=$4
+		else
+			pids=$(pgrep -g "$3" '^tf-')
+		fi
+		for p in $pids; do
+			m=$(awk '$1 == "SigCgt:" { print $2 }' \
+			    "/proc/$p/status" 2>/dev/null) || continue
+			[ -n "$m" ] && (((16#$m >> ($1 - 1)) & 1)) && c=$((c + 1))
+		done
+		[ "$c" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "# only $c of $2 programs catch signal $1 after 20 s" >&3
+	return 1
+}

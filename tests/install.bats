@@ -13,7 +13,7 @@ setup() {
 	O=$T/o
 	mkdir -p "$D" "$O/bin"
 	old=()
-	for p in tf-reassemble tf-split tf-http tf-report tf-cat tf-merge; do
+	for p in tf-reassemble tf-split tf-http tf-report tf-cat tf-merge tf-tls; do
 		cp "$TF_BINDIR/$p" "$O/bin/$p"
 		old+=(-o "$O/bin/$p")
 	done
@@ -41,11 +41,11 @@ expected() {
 	local p=$1 doc=${2:-tf} f
 	{
 		for f in tf-cat tf-http tf-merge tf-reassemble tf-report \
-		    tf-split; do
+		    tf-split tf-tls; do
 			echo "f 755 $p/bin/$f "
 		done
 		for f in tf-cat tf-http tf-merge tf-reassemble tf-report \
-		    tf-split; do
+		    tf-split tf-tls; do
 			echo "f 644 $p/share/man/man1/$f.1 "
 		done
 		echo "f 644 $p/share/man/man5/tf-stream.5 "
@@ -55,14 +55,16 @@ expected() {
 		for f in common.sh demo.sh hostile.pcap http-codings.pcap \
 		    http-codings2.pcap http-headers.sh \
 		    http-objects.sh http-tunnel.pcap http-tunnel.sh \
-		    http.pcap json-jq.sh live.sh parallel.sh \
+		    http.pcap http2.pcap http2.sh json-jq.sh live.sh parallel.sh \
 		    rotated.pcap \
 		    rotated.pcap1 rotated.pcap2 rotated.sh \
-		    split-by-template.sh summary.png tf-bytes.c untrusted.sh; do
+		    split-by-template.sh summary.png tf-bytes.c tls.keys tls.pcap \
+		    tls.sh untrusted.sh \
+		    websocket.pcap websocket.sh; do
 			echo "f 644 $p/share/doc/$doc/examples/$f "
 		done
 		echo "f 644 $p/share/bash-completion/completions/tf-reassemble "
-		for f in tf-cat tf-http tf-merge tf-report tf-split; do
+		for f in tf-cat tf-http tf-merge tf-report tf-split tf-tls; do
 			echo "l 777 $p/share/bash-completion/completions/$f tf-reassemble"
 		done
 	} | LC_ALL=C sort
@@ -110,7 +112,7 @@ usr/local/share/man/man7" ]
 @test "install-strip: the same files, the programs without symbols, and they run" {
 	run -0 mk install-strip PREFIX=/opt/tf
 	[ "$(tree)" = "$(expected opt/tf)" ]
-	for p in tf-cat tf-http tf-merge tf-reassemble tf-report tf-split; do
+	for p in tf-cat tf-http tf-merge tf-reassemble tf-report tf-split tf-tls; do
 		[ -z "$(readelf -S "$D/opt/tf/bin/$p" |
 		    grep -e '\.symtab' -e '\.debug_')" ]
 		run -0 "$D/opt/tf/bin/$p" -V

@@ -18,7 +18,7 @@ setup() {
 	# bare name: the programs put it in their command annotations.)
 	BIN=$T/bin
 	mkdir "$BIN"
-	for p in tf-reassemble tf-split tf-http tf-cat tf-report tf-merge; do
+	for p in tf-reassemble tf-split tf-http tf-cat tf-report tf-merge tf-tls; do
 		cat >"$BIN/$p" <<-EOF
 		#!/bin/bash
 		(exec -a $p "$TF_BINDIR/$p" "\$@")
@@ -55,6 +55,8 @@ http-objects.sh
 http-tunnel.pcap
 http-tunnel.sh
 http.pcap
+http2.pcap
+http2.sh
 json-jq.sh
 live.sh
 parallel.sh
@@ -65,7 +67,12 @@ rotated.sh
 split-by-template.sh
 summary.png
 tf-bytes.c
-untrusted.sh" ]
+tls.keys
+tls.pcap
+tls.sh
+untrusted.sh
+websocket.pcap
+websocket.sh" ]
 }
 
 # The bodies and flows that demo.sh lists, as the applications sent them
@@ -342,7 +349,9 @@ tf-http: 1 header block cut, read past the cut only for the fields that frame an
 6cc258557ac3f34fd391e305573393d5  127.000.000.001.03128-127.000.000.001.41100-HTTPBODY-002.txt
 ff3a16657f1798c359e78984d5acfdbc  127.000.000.001.03128-127.000.000.001.41100-HTTPBODY-003
 a105c81b766d1e0860024b6e48a14590  127.000.000.001.08090-127.000.000.001.41102-HTTPBODY-001.txt
-eb688cfc970000f36ccccf562785f779  127.000.000.001.08090-127.000.000.001.41102-HTTPBODY-002.txt" ]
+eb688cfc970000f36ccccf562785f779  127.000.000.001.08090-127.000.000.001.41102-HTTPBODY-002.txt
+eeb1c1f3031a2f88029559295e497032  127.000.000.001.08090-127.000.000.001.41103-WS-001.txt
+eeb1c1f3031a2f88029559295e497032  127.000.000.001.41103-127.000.000.001.08090-WS-001.txt" ]
 	# The bundled capture is the test one; the bodies are as served.
 	cmp "$EX/http-tunnel.pcap" "$DATA/http/tunnel.pcap"
 	diff -r "$DATA/http/tunnel.expected" "$T/out/objects"
@@ -433,4 +442,86 @@ end packets 105 bytes 71305 not_ip 0 not_tcp 0 malformed 1 truncated 0 fragments
 	    cmp - "$T/top/out/objects/203.000.113.005.00080-192.000.002.010.40002-HTTPBODY-001-PARTIAL.txt"
 	grep -q 'GET /\.\./\.\./\.\./\.\./etc/passwd' "$T/top/out/flows/192.000.002.010.40001-203.000.113.005.00080"
 	xmllint --noout --schema "$XSD" "$T/top/out/report.xml"
+}
+
+@test "websocket.sh: the messages of two WebSocket sessions, with and without permessage-deflate" {
+	run -0 --separate-stderr sh "$EX/websocket.sh" "$BIN" "$T/out"
+	[ -z "$stderr" ]
+	[ "$output" = "\$ tf-reassemble < websocket.pcap | tf-http -o objects | tf-cat -j > annotations.json
+
+\$ jq (each message and control frame: connection, direction, what, frames, compressed, bytes as sent and decoded, file)
+1 0 text frames=1 compressed=true sent=17 length=15 objects/127.000.000.001.41200-127.000.000.001.08765-WS-001.txt
+1 1 text frames=1 compressed=true sent=23 length=21 objects/127.000.000.001.08765-127.000.000.001.41200-WS-001.txt
+1 0 binary frames=1 compressed=true sent=306 length=4072 objects/127.000.000.001.41200-127.000.000.001.08765-WS-002.bin
+1 1 binary frames=1 compressed=true sent=306 length=4072 objects/127.000.000.001.08765-127.000.000.001.41200-WS-002.bin
+1 0 ping frames=1 compressed=- sent=17 length=- between fragments
+1 0 text frames=4 compressed=true sent=45 length=35 objects/127.000.000.001.41200-127.000.000.001.08765-WS-003.txt
+1 1 pong frames=1 compressed=- sent=17 length=- between fragments
+1 1 text frames=1 compressed=true sent=34 length=41 objects/127.000.000.001.08765-127.000.000.001.41200-WS-003.txt
+1 0 ping frames=1 compressed=- sent=6 length=- ping 1
+1 1 pong frames=1 compressed=- sent=6 length=- ping 1
+1 0 binary frames=1 compressed=true sent=579 length=65536 objects/127.000.000.001.41200-127.000.000.001.08765-WS-004.bin
+1 1 text frames=1 compressed=true sent=17 length=15 objects/127.000.000.001.08765-127.000.000.001.41200-WS-004.txt
+1 1 text frames=1 compressed=true sent=479 length=5600 objects/127.000.000.001.08765-127.000.000.001.41200-WS-005.txt
+1 0 close frames=1 compressed=- sent=5 length=- 1000 bye
+1 1 close frames=1 compressed=- sent=5 length=- 1000 bye
+2 0 text frames=1 compressed=false sent=15 length=15 objects/127.000.000.001.41201-127.000.000.001.08765-WS-001.txt
+2 1 text frames=1 compressed=false sent=21 length=21 objects/127.000.000.001.08765-127.000.000.001.41201-WS-001.txt
+2 0 binary frames=1 compressed=false sent=4072 length=4072 objects/127.000.000.001.41201-127.000.000.001.08765-WS-002.bin
+2 1 binary frames=1 compressed=false sent=4072 length=4072 objects/127.000.000.001.08765-127.000.000.001.41201-WS-002.bin
+2 0 ping frames=1 compressed=- sent=17 length=- between fragments
+2 0 text frames=4 compressed=false sent=35 length=35 objects/127.000.000.001.41201-127.000.000.001.08765-WS-003.txt
+2 1 pong frames=1 compressed=- sent=17 length=- between fragments
+2 1 text frames=1 compressed=false sent=41 length=41 objects/127.000.000.001.08765-127.000.000.001.41201-WS-003.txt
+2 0 ping frames=1 compressed=- sent=6 length=- ping 1
+2 1 pong frames=1 compressed=- sent=6 length=- ping 1
+2 0 binary frames=1 compressed=false sent=65536 length=65536 objects/127.000.000.001.41201-127.000.000.001.08765-WS-004.bin
+2 1 text frames=1 compressed=false sent=15 length=15 objects/127.000.000.001.08765-127.000.000.001.41201-WS-004.txt
+2 1 text frames=1 compressed=false sent=5600 length=5600 objects/127.000.000.001.08765-127.000.000.001.41201-WS-005.txt
+2 0 close frames=1 compressed=- sent=5 length=- 1000 bye
+2 1 close frames=1 compressed=- sent=5 length=- 1000 bye
+
+\$ jq (what permessage-deflate the first session agreed)
+{\"client_no_context_takeover\":false,\"server_no_context_takeover\":false,\"client_max_window_bits\":12,\"server_max_window_bits\":12}
+
+\$ head -c 60 objects/*-WS-001.txt
+127.000.000.001.08765-127.000.000.001.41200-WS-001.txt: echo: HELLO WEBSOCKET
+127.000.000.001.08765-127.000.000.001.41201-WS-001.txt: echo: HELLO WEBSOCKET
+127.000.000.001.41200-127.000.000.001.08765-WS-001.txt: hello websocket
+127.000.000.001.41201-127.000.000.001.08765-WS-001.txt: hello websocket" ]
+	# The bundled capture is the test one; the messages as sent.
+	cmp "$EX/websocket.pcap" "$DATA/http/ws.pcap"
+	diff -r "$DATA/http/ws.expected" "$T/out/objects"
+}
+
+@test "tls.sh: the TLS metadata, then the HTTPS bodies decrypted (the bodies nginx served: tests/data/tls/nginx.expected)" {
+	run -0 --separate-stderr sh "$EX/tls.sh" "$BIN" "$T/out"
+	[ -z "$stderr" ]
+	[ "$output" = "\$ tf-reassemble < tls.pcap | tf-tls -j | jq (no keys: the metadata)
+1 TLSv1.3 tf.test TLS_AES_256_GCM_SHA384 alpn=http/1.1 decrypted=false
+  ja3 0149f47eabf9a20d0893e2a44e5a6323
+  ja4 t13d3112h1_e8f1e7e78f70_b26ce05bbdd6
+
+\$ tf-reassemble < tls.pcap | tf-tls -k tls.keys | tf-http -o objects | tf-cat -j > annotations.json
+\$ jq (the session, decrypted)
+TLSv1.3 TLS_AES_256_GCM_SHA384 alpn=http/1.1 decrypted=true
+\$ jq (the certificate)
+CN=tf.test,O=tf test issued by CN=tf test CA,O=tf test, san tf.test 127.0.0.1
+\$ jq (the HTTP messages inside)
+request GET /page.html -
+response 200 text/html objects/127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-001.html
+request GET /data.json -
+response 200 application/json objects/127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-002.json
+request GET /blob.bin -
+response 200 application/octet-stream objects/127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-003
+
+\$ md5sum objects/*
+5b17e88959015d9ef3c38f84da845470  127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-001.html
+3814d615b4fedec43392a0543c82c89c  127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-002.json
+ebc9e6a34ea506b8e598b7695aa4b569  127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-003" ]
+	cmp "$EX/tls.pcap" "$DATA/tls/nginx-h1.pcap"
+	cmp "$EX/tls.keys" "$DATA/tls/nginx-h1.keys"
+	cmp "$T/out/objects/"*-HTTPBODY-001.html "$DATA/tls/nginx.expected/page.html"
+	cmp "$T/out/objects/"*-HTTPBODY-002.json "$DATA/tls/nginx.expected/data.json"
+	cmp "$T/out/objects/"*-HTTPBODY-003 "$DATA/tls/nginx.expected/blob.bin"
 }

@@ -48,9 +48,11 @@ PY
 		    tf-http -o obj 2>e2 | tf-split -q -o flows 2>e3 |
 		    tf-report -o r.xml 2>e4
 		    echo "${PIPESTATUS[*]}" >st' &
+		catching 2 4 $!
 		sleep "$wait"
 		kill -INT -- -$!
 		wait $!
+		cat st e1 e2 e3 e4
 		# tf-reassemble read part of a file: exit 1, and says so; the
 		# filters finish what they were given, quietly, exit 0.
 		[ "$(cat st)" = "1 0 0 0" ]
@@ -78,6 +80,8 @@ PY
 		    { sleep 1; cat >s.tfs; } ||
 		    echo "${PIPESTATUS[*]}" >st) &
 		sleep 0.3
+		until [ -s pid ]; do sleep 0.05; done
+		catching 15 1 -p "$(cat pid)"
 		kill -"$sig" "$(cat pid)"
 		wait $!
 		[ "$(cat st)" = "1 0" ]

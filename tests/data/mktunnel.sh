@@ -113,5 +113,11 @@ cp "$TMP/served/inner.txt" "$OUT/tunnel.expected/$A-002.txt"
 cp "$TMP/served/inner2.bin" "$OUT/tunnel.expected/$A-003"
 cp "$TMP/served/bighead" "$OUT/tunnel.expected/$B-001.txt"
 cp "$TMP/served/small.txt" "$OUT/tunnel.expected/$B-002.txt"
+# The websocket text the client sent (its ws.out line) and the server
+# echoed: one message each way (tests/websocket.bats reads them).
+W=127.000.000.001
+head -n 1 "$TMP/ws.out" | tr -d '\n' >"$OUT/tunnel.expected/$W.41103-$W.08090-WS-001.txt"
+cp "$OUT/tunnel.expected/$W.41103-$W.08090-WS-001.txt" \
+    "$OUT/tunnel.expected/$W.08090-$W.41103-WS-001.txt"
 cat "$TMP/tcpdump.log" >&2
 ls -l "$OUT/tunnel.pcap" "$OUT/tunnel.expected"

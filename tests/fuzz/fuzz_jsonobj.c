@@ -2,8 +2,8 @@
 /*
  * libFuzzer target for the flat JSON object parser (lib/jsonobj.c): any
  * input parses or is refused without a fault, and every string member
- * the parser accepts unescapes, into no more than its escaped length, to
- * valid UTF-8.
+ * the parser accepts, and every element of an array of strings,
+ * unescapes, into no more than its escaped length, to valid UTF-8.
  *
  * Build and run (from the top of the tree):
  *	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
 	uint64_t v;
-	size_t n, i;
+	size_t n, i, k;
 	char *buf;
 	long len;
 
@@ -42,6 +42,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		(void)jsonobj_u64(&m[i], &v);
 		(void)jsonobj_get(m, n, "uri");
+		if (m[i].type == JSONOBJ_ARRAY) {
+			/* Every element unescapes into the array's length. */
+			if ((buf = malloc(m[i].vallen + 1)) == NULL)
+				abort();
+			for (k = 0; (len = jsonobj_elem(
+			                 &m[i], k, buf, m[i].vallen + 1)) >= 0;
+			     k++)
+				if ((size_t)len > m[i].vallen ||
+				    utf8_valid((const uint8_t *)buf,
+				        (size_t)len, NULL) != (size_t)len)
+					abort();
+			if (k > JSONOBJ_MAX_ELEMS)
+				abort();
+			free(buf);
+			continue;
+		}
 		if (m[i].type != JSONOBJ_STRING)
 			continue;
 		if ((buf = malloc(m[i].vallen + 1)) == NULL)

@@ -24,8 +24,19 @@
 #                 hdecseed to a few bodies (empty, text, a stream, a 1 MiB
 #                 run of zeros), whole and in pieces, with tiny caps too
 #   fuzz_jsonobj  the http.message annotations tf-http writes
+#   fuzz_ws       the frames of every case of tests/data/wsgen.py and of
+#                 the directions of tests/data/http/ws.pcap, with and
+#                 without tiny caps (tests/fuzz/fuzz_ws.c)
+#   fuzz_keylog   the NSS key log loader (lib/tlscrypt): the key logs of
+#                 tests/data/tls, a duplicate, CRLF, blank-separated and
+#                 bad lines
 #   fuzz_report   the streams tf-reassemble, tf-split and tf-http make of
 #                 the test captures
+#   fuzz_tls      the captures of tests/data/tls, with their key logs and
+#                 without (tests/fuzz/tlsseed.py)
+#   fuzz_h2       the connections of tests/data/http/h2.pcap and the
+#                 streams of tests/h2gen.py, as fuzz_http's steps, with
+#                 and without tiny caps and ALPN (tests/fuzz/fuzz_h2.c)
 # The shared captures are skipped when ../shared does not exist.  New
 # inputs go to FUZZDIR/corpus-*, kept from run to run.  Any crash, leak,
 # timeout or out-of-memory fails, with the input saved as
@@ -43,7 +54,7 @@ bin=$(cd "$2" && pwd)
 secs=$3
 max=65536
 shared=$top/../shared/pcaps/tcpdump
-targets="capture pcapng pkt rec tmpl http hdec jsonobj report"
+targets="capture pcapng pkt rec tmpl http hdec jsonobj report ws tls keylog h2"
 
 for t in $targets; do
 	rm -rf "$fz/seed-$t"
@@ -212,6 +223,115 @@ for f in "$top"/tests/data/http/*.pcap "$top"/tests/data/real/*.pcap; do
 done
 cp "$top/tests/data/golden/basic.tfs" "$fz/seed-report/golden"
 rm -rf "$fz/objs" "$fz/split" "$fz/stream" "$fz/stream.http"
+
+# Seeds for fuzz_keylog: the key logs of the TLS captures, and odd lines.
+for f in "$top"/tests/data/tls/*.keys; do
+	[ -f "$f" ] || continue
+	cp "$f" "$fz/seed-keylog/${f##*/}"
+done
+printf 'CLIENT_RANDOM %064d %096d\nCLIENT_RANDOM\t%064d  %096d \r\n# c\n\nX y z\nCLIENT_RANDOM %063d 00\n' \
+    1 2 1 3 4 >"$fz/seed-keylog/odd"
+
+# Seeds for fuzz_ws: the frames after the 101 of each wsgen.py case (its
+# data and gap records as steps) and of the sessions of ws.pcap.
+"$bin/tf-reassemble" -q -r "$top/tests/data/http/ws.pcap" 2>/dev/null |
+    "$bin/tf-cat" -j >"$fz/ws.json" 2>/dev/null || true
+for c in frag gap deflate nct ratio len63 huge opcode startgap; do
+	python3 "$top/tests/data/wsgen.py" "$c" "$fz/wstruth" >"$fz/ws-$c.txt"
+done
+python3 - "$fz" <<'PY'
+import glob, json, os, re, sys
+fz = sys.argv[1]
+def steps(recs):
+    out = b""
+    for d, kind, v in recs:
+        if kind == "gap":
+            out += bytes([2 | d]) + min(v, 65535).to_bytes(2, "big")
+        else:
+            for i in range(0, len(v), 30000):
+                p = v[i:i + 30000]
+                out += bytes([d]) + len(p).to_bytes(2, "big") + p
+    return out
+def save(name, recs, pmd):
+    for flags in (0, 8):
+        with open(os.path.join(fz, "seed-ws", "%s-%d" % (name, flags)), "wb") as f:
+            f.write(bytes([pmd | flags]) + steps(recs))
+for t in glob.glob(os.path.join(fz, "ws-*.txt")):
+    recs, seen = [], [0, 0]
+    for line in open(t):
+        m = re.match(r"(data|gap) conn=1 dir=(\d) off=\d+ (?:ts=\d+ hex=(\w*)|len=(\d+))", line)
+        if not m:
+            continue
+        d = int(m.group(2))
+        if m.group(1) == "data" and not seen[d]:
+            seen[d] = 1  # the handshake
+            continue
+        recs.append((d, "gap", int(m.group(4))) if m.group(1) == "gap"
+                    else (d, "data", bytes.fromhex(m.group(3))))
+    name = os.path.basename(t)[3:-4]
+    save("gen-" + name, recs, 1 if name in ("deflate", "nct", "ratio") else 0)
+# ws.pcap: each connection's bytes after its handshake (the first
+# CRLFCRLF of each direction).
+conns = {}
+for line in open(os.path.join(fz, "ws.json")):
+    r = json.loads(line)
+    if r.get("kind") == "data":
+        conns.setdefault(r["conn"], [b"", b""])[r["dir"]] += (
+            r["data"].encode() if "data" in r else bytes.fromhex(r["data_hex"]))
+for c, (a, b) in conns.items():
+    recs = []
+    for d, v in ((0, a), (1, b)):
+        k = v.find(b"\r\n\r\n")
+        if k >= 0:
+            recs.append((d, "data", v[k + 4:]))
+    save("pcap-%d" % c, recs, 1 if c == 1 else 0)
+PY
+rm -rf "$fz/ws.json" "$fz"/ws-*.txt "$fz/wstruth"
+
+# Seeds for fuzz_tls: each capture of tests/data/tls with its key log and
+# without, in its framing (tests/fuzz/tlsseed.py).
+for f in "$top"/tests/data/tls/*.pcap; do
+	[ -f "$f" ] || continue
+	n=${f##*/}
+	n=${n%.pcap}
+	"$bin/tf-reassemble" -r "$f" 2>/dev/null | "$bin/tf-cat" -j >"$fz/tls.json"
+	python3 "$top/tests/fuzz/tlsseed.py" "${f%.pcap}.keys" <"$fz/tls.json" \
+	    >"$fz/seed-tls/keys-$n"
+	python3 "$top/tests/fuzz/tlsseed.py" <"$fz/tls.json" >"$fz/seed-tls/$n"
+done
+rm -f "$fz/tls.json"
+
+# Seeds for fuzz_h2: each connection's data and gap records as steps.
+"$bin/tf-reassemble" -q -r "$top/tests/data/http/h2.pcap" 2>/dev/null |
+    "$bin/tf-cat" -j >"$fz/h2.json" 2>/dev/null || true
+for c in alpn gap "streams 300" "flood 300" "bomb 300"; do
+	# shellcheck disable=SC2086
+	python3 "$top/tests/h2gen.py" $c | "$bin/mkstream" |
+	    "$bin/tf-cat" -j >>"$fz/h2.json" 2>/dev/null || true
+done
+python3 - "$fz" <<'PY'
+import json, os, sys
+fz = sys.argv[1]
+conns, n = {}, 0
+for line in open(os.path.join(fz, "h2.json")):
+    r = json.loads(line)
+    if r.get("kind") == "open":
+        n += 1
+    if r.get("kind") == "data":
+        v = r["data"].encode() if "data" in r else bytes.fromhex(r["data_hex"])
+        for i in range(0, len(v), 30000):
+            p = v[i:i + 30000]
+            conns.setdefault(n, b"")
+            conns[n] += bytes([r["dir"]]) + len(p).to_bytes(2, "big") + p
+    elif r.get("kind") == "gap":
+        conns[n] = conns.get(n, b"") + bytes([2 | r["dir"]]) + \
+            min(r["len"], 65535).to_bytes(2, "big")
+for c, steps in conns.items():
+    for flags in (0, 1, 4, 8):
+        with open(os.path.join(fz, "seed-h2", "c%d-%d" % (c, flags)), "wb") as f:
+            f.write(bytes([flags]) + steps[:65535])
+PY
+rm -f "$fz/h2.json"
 
 # Runs.
 export ASAN_OPTIONS=detect_leaks=1

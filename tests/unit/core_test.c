@@ -197,6 +197,47 @@ test_json_roundtrip(void)
 	json_release(&j);
 }
 
+/* Arrays of strings in jsonobj: kept, read element by element. */
+static void
+test_jsonobj_array(void)
+{
+	struct jsonobj_member m[JSONOBJ_MAX_MEMBERS];
+	static const char *const bad[] = {"{\"a\":[1]}", "{\"a\":[\"x\",]}",
+	    "{\"a\":[[]]}", "{\"a\":[\"x\"}", "{\"a\":[{}]}", NULL};
+	static const int why[] = {JSONOBJ_ENESTED, JSONOBJ_ESYNTAX,
+	    JSONOBJ_ENESTED, JSONOBJ_ESYNTAX, JSONOBJ_ENESTED};
+	const char *in = "{\"a\": [ \"x\" , \"y\\u0041\" ],\"b\":[]}";
+	char buf[8];
+	size_t n;
+	int e, i;
+
+	e = jsonobj_parse(
+	    (const uint8_t *)in, strlen(in), m, JSONOBJ_MAX_MEMBERS, &n);
+	CHECK(e == 0 && n == 2 && m[0].type == JSONOBJ_ARRAY &&
+	        m[1].type == JSONOBJ_ARRAY,
+	    "array parse %d", e);
+	if (e == 0) {
+		CHECK(jsonobj_elem(&m[0], 0, buf, sizeof(buf)) == 1 &&
+		        strcmp(buf, "x") == 0,
+		    "array element 0");
+		CHECK(jsonobj_elem(&m[0], 1, buf, sizeof(buf)) == 2 &&
+		        strcmp(buf, "yA") == 0,
+		    "array element 1");
+		CHECK(jsonobj_elem(&m[0], 2, buf, sizeof(buf)) == -1,
+		    "array element 2");
+		CHECK(jsonobj_elem(&m[0], 1, buf, 2) == -1, "array room");
+		CHECK(jsonobj_elem(&m[1], 0, buf, sizeof(buf)) == -1,
+		    "empty array");
+		CHECK(jsonobj_str(&m[0], buf, sizeof(buf)) == -1,
+		    "array is not a string");
+	}
+	for (i = 0; bad[i] != NULL; i++) {
+		e = jsonobj_parse((const uint8_t *)bad[i], strlen(bad[i]), m,
+		    JSONOBJ_MAX_MEMBERS, &n);
+		CHECK(e == why[i], "bad array %s: %d", bad[i], e);
+	}
+}
+
 static void
 test_httpmsg(void)
 {
@@ -369,6 +410,7 @@ main(int argc, char *argv[])
 	}
 	test_json_rule();
 	test_json_roundtrip();
+	test_jsonobj_array();
 	test_httpmsg();
 	test_esc();
 	test_siphash();
