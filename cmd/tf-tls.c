@@ -188,23 +188,25 @@ cb_session(void *arg, const char *s, size_t n, const char *certs, size_t cn)
 	json_release(&j);
 }
 
-static void
-on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
+/* c's TLS state, made at its first record; NULL once it is not TLS. */
+static struct tls_conn *
+conn_tls(struct tftls *tt, struct tconn *c)
 {
-	struct tftls *tt = f->arg;
-	struct tconn *c = (struct tconn *)fc;
-	int r;
-
-	c->lastts = d->ts;
 	if (c->nottls)
-		return;
+		return NULL;
 	if (c->t == NULL) {
 		c->tt = tt;
 		if ((c->t = tls_conn_new(&tt->o, &tt->cb, c)) == NULL)
 			xnomem();
 	}
-	if ((r = tls_conn_data(
-	         c->t, d->dir, d->offset, d->ts, d->bytes, d->len)) < 0)
+	return c->t;
+}
+
+/* After a record was given to c's TLS state, r what it said. */
+static void
+conn_took(struct filter *f, struct tconn *c, int r)
+{
+	if (r < 0)
 		xnomem();
 	if (r > 0)
 		filter_drop(f);
@@ -216,30 +218,29 @@ on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 }
 
 static void
+on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
+{
+	struct tconn *c = (struct tconn *)fc;
+	struct tls_conn *t;
+
+	c->lastts = d->ts;
+	if ((t = conn_tls(f->arg, c)) != NULL)
+		conn_took(f, c,
+		    tls_conn_data(
+		        t, d->dir, d->offset, d->ts, d->bytes, d->len));
+}
+
+static void
 on_gap(struct filter *f, struct filter_conn *fc, const struct rec_gap *g)
 {
-	struct tftls *tt = f->arg;
 	struct tconn *c = (struct tconn *)fc;
-	int r;
+	struct tls_conn *t;
 
 	c->lastts = g->ts;
-	if (c->nottls)
-		return;
-	if (c->t == NULL) {
-		c->tt = tt;
-		if ((c->t = tls_conn_new(&tt->o, &tt->cb, c)) == NULL)
-			xnomem();
-	}
-	if ((r = tls_conn_gap(
-	         c->t, g->dir, g->offset, g->len, g->cause, g->ts)) < 0)
-		xnomem();
-	if (r > 0)
-		filter_drop(f);
-	if (tls_conn_is_tls(c->t) == 0) {
-		tls_conn_free(c->t);
-		c->t = NULL;
-		c->nottls = 1;
-	}
+	if ((t = conn_tls(f->arg, c)) != NULL)
+		conn_took(f, c,
+		    tls_conn_gap(
+		        t, g->dir, g->offset, g->len, g->cause, g->ts));
 }
 
 static void
