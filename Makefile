@@ -341,13 +341,19 @@ $(O)/bin/fuzz_capture: $(O)/tests/fuzz/fuzz_capture.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PCAP_LIBS)
 
-$(O)/bin/fuzz_http: $(O)/tests/fuzz/fuzz_http.o $(LIB)
+# fuzz_http and fuzz_h2 share their harness (tests/fuzz/fzhttp.c).
+$(O)/bin/fuzz_http: $(O)/tests/fuzz/fuzz_http.o $(O)/tests/fuzz/fzhttp.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(HDEC_LIBS) $(NGHTTP2_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/tests/fuzz/fzhttp.o $(LIB) \
+	    $(HDEC_LIBS) $(NGHTTP2_LIBS)
 
-$(O)/bin/fuzz_h2: $(O)/tests/fuzz/fuzz_h2.o $(LIB)
+$(O)/bin/fuzz_h2: $(O)/tests/fuzz/fuzz_h2.o $(O)/tests/fuzz/fzhttp.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(NGHTTP2_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/tests/fuzz/fzhttp.o $(LIB) \
+	    $(NGHTTP2_LIBS)
+
+$(O)/tests/fuzz/fuzz_http.o $(O)/tests/fuzz/fuzz_h2.o \
+$(O)/tests/fuzz/fzhttp.o: tests/fuzz/fzhttp.h
 
 $(O)/bin/fuzz_hdec: $(O)/tests/fuzz/fuzz_hdec.o $(LIB)
 	@mkdir -p $(@D)

@@ -51,7 +51,7 @@ static struct {
 static struct json jb; /* the JSON line being made */
 
 static const char *const open_flag_names[] = {
-    "syn", "midstream", "mac", "resumed"};
+    "syn", "midstream", "mac", "resumed", "layer"};
 static const char *const dir_flag_names[] = {"syn", "fin", "rst"};
 static const char *const status_names[] = {"cut", "error", "interrupted"};
 static const char *const source_names[] = {NULL, "file", "stdin", "iface"};
@@ -284,8 +284,10 @@ text_open(const struct rec_open *o)
 	}
 	if (o->flags != 0) {
 		(void)putchar(' ');
-		put_flags(o->flags, open_flag_names, 4);
+		put_flags(o->flags, open_flag_names, 5);
 	}
+	if (o->flags & REC_OPEN_F_LAYER)
+		(void)printf(" of %" PRIu64, o->link);
 }
 
 static void
@@ -312,7 +314,9 @@ j_open(const struct rec_open *o)
 		json_str(&jb, "smac", addr_ether(buf, o->smac));
 		json_str(&jb, "dmac", addr_ether(buf, o->dmac));
 	}
-	json_flags("flags", o->flags, open_flag_names, 4);
+	json_flags("flags", o->flags, open_flag_names, 5);
+	if (o->flags & REC_OPEN_F_LAYER)
+		json_u64(&jb, "link", o->link);
 }
 
 static void

@@ -63,6 +63,8 @@ struct hstate {
 	struct hdir d[2];
 	struct hws *ws; /* WebSocket, lib/ws: owned, NULL until a 101 */
 	int gap[2];     /* a gap since the direction's last message began */
+	/* Messages ended: the numbers of HTTP/2 files. */
+	uint64_t ended[2];
 };
 
 struct hconn {
@@ -354,6 +356,8 @@ on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p, size_t n)
 	        body_begin2(
 	            d->b, &d->t->bo, d, m->n, m->ctype, m->tenc, m->cenc) < 0))
 		xnomem();
+	if (m->h2 && d->b->stream == 0)
+		body_stream(d->b, m->stream);
 	if (body_write(d->b, p, n, m->bodylen - n) < 0)
 		xnomem();
 }
@@ -523,8 +527,8 @@ on_begin(void *arg, unsigned dir, struct http_msg *m)
 	d->head = NULL;
 	if (!d->t->heads || m->head == NULL)
 		return;
-	d->head = body_head(&d->t->bo, d, m->n, m->head, m->headlen,
-	    m->headcut != 0, m->ts, &nomem);
+	d->head = body_head2(&d->t->bo, d, m->n, m->h2 ? m->stream : 0, m->head,
+	    m->headlen, m->headcut != 0, m->ts, &nomem);
 	d->headlen = m->headlen;
 	if (nomem)
 		xnomem();
@@ -692,8 +696,24 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 	struct tfhttp *t = d->t;
 	struct body none, *b = d->b;
 	struct pend *pr;
+	uint64_t num = m->n;
 	int complete;
 
+	/*
+	 * The files of an HTTP/2 message, named by stream so far, are
+	 * numbered in the order messages end in the direction (HTTP/1.x
+	 * messages end in the order they begin: their n).
+	 */
+	if (m->h2)
+		num = ++c->s->ended[dir];
+	else if (m->n > c->s->ended[dir])
+		c->s->ended[dir] = m->n;
+	if (m->h2 && d->head != NULL &&
+	    body_head_number(&t->bo, d, &d->head, m->stream, num,
+	        m->headcut != 0) == TF_ERR_NOMEM)
+		xnomem();
+	if (b != NULL && m->h2)
+		body_number(b, num);
 	if (b != NULL)
 		complete = body_end(b, m->end == HTTP_END_COMPLETE, m->ts);
 	else {
@@ -919,6 +939,9 @@ on_data(struct filter *f, struct filter_conn *fc, const struct rec_data *d)
 {
 	struct hconn *c = (struct hconn *)fc;
 
+	/* A layer (tf-tls -K: the ciphertext) is passed on, not read. */
+	if (fc->o.flags & REC_OPEN_F_LAYER)
+		return;
 	if (http_conn_data(state(f->arg, c), d->dir, d->offset, d->ts, d->bytes,
 	        d->len) < 0)
 		xnomem();
@@ -934,6 +957,8 @@ on_gap(struct filter *f, struct filter_conn *fc, const struct rec_gap *g)
 {
 	struct hconn *c = (struct hconn *)fc;
 
+	if (fc->o.flags & REC_OPEN_F_LAYER)
+		return;
 	http_conn_gap(state(f->arg, c), g->dir, g->offset, g->len);
 	c->s->gap[g->dir & 1] = 1;
 	if (c->s->ws != NULL)

@@ -205,19 +205,37 @@ before(const struct input *a, const struct input *b)
 	return a < b;
 }
 
-/* Writes a record of input i with the merged connection number. */
+/*
+ * Writes a record of input i with the merged connection number.  A layer
+ * connection (tf-tls -K) keeps its link: it is numbered from the merged
+ * number of the connection it is a layer of, and so is the tls.ciphertext
+ * annotation that names it there.
+ */
 static void
 put(uint32_t i, const struct rec *r)
 {
-	uint64_t conn = rec_conn(r), to;
-	int e;
+	uint64_t conn = rec_conn(r), to, link;
+	char v[24];
+	int e, n;
 
 	if (conn == 0) {
 		e = rec_write_rec(&w, r);
+	} else if (r->kind == REC_OPEN &&
+	    (r->u.open.flags & REC_OPEN_F_LAYER) &&
+	    (link = map_get(i, r->u.open.link, 0)) != 0) {
+		to = link | REC_CONN_LAYER;
+		map_add(i, conn, to);
+		e = rec_write_relinked(&w, r, to, link);
 	} else if (r->kind == REC_OPEN) {
 		to = nextid++;
 		map_add(i, conn, to);
 		e = rec_write_renumbered(&w, r, to);
+	} else if (r->kind == REC_ANNOT &&
+	    rec_annot_is(&r->u.annot, "tls.ciphertext") &&
+	    (to = map_get(i, conn, 0)) != 0) {
+		n = snprintf(v, sizeof(v), "%" PRIu64, to | REC_CONN_LAYER);
+		e = rec_write_annot(
+		    &w, to, r->u.annot.dir, "tls.ciphertext", v, (size_t)n);
 	} else if ((to = map_get(i, conn, r->kind == REC_CLOSE)) != 0) {
 		e = rec_write_renumbered(&w, r, to);
 	} else {

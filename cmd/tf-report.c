@@ -207,7 +207,9 @@ static void
 s_seg(void *arg, const struct rec_open *o, uint8_t dir, int64_t ts,
     uint64_t len, uint8_t gapcause)
 {
-	summary_seg(((struct ctx *)arg)->sum, o, dir, ts, len, gapcause);
+	if (!(o->flags & REC_OPEN_F_LAYER))
+		summary_seg(
+		    ((struct ctx *)arg)->sum, o, dir, ts, len, gapcause);
 }
 
 static const struct report_out sum_out = {

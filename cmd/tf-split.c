@@ -60,6 +60,31 @@ static const struct xprog prog = {"tf-split",
     "Write each direction of each connection of the stream to a file.", opts,
     NULL};
 
+/* What a layer connection's names end with (tf-tls -K: its ciphertext). */
+#define LAYER_SUFFIX "-TLS"
+
+/*
+ * The name of direction dir of o by the template, with LAYER_SUFFIX
+ * for a layer connection, so that it sits beside the name of the
+ * connection it is a layer of.  Returns as tmpl_expand().
+ */
+static int
+expand(const struct split *s, const struct rec_open *o, unsigned dir, char *buf,
+    size_t size)
+{
+	size_t n;
+
+	if (tmpl_expand(&s->t, o, dir, buf, size) < 0)
+		return TF_ERR_TOOLONG;
+	if (!(o->flags & REC_OPEN_F_LAYER))
+		return 0;
+	n = strlen(buf);
+	if (size - n <= strlen(LAYER_SUFFIX))
+		return TF_ERR_TOOLONG;
+	memcpy(buf + n, LAYER_SUFFIX, sizeof(LAYER_SUFFIX));
+	return 0;
+}
+
 /*
  * Name is in use (an earlier run's file, or a connection of this run
  * with the same name): creates the file under the next free counter
@@ -79,7 +104,7 @@ create_next(struct split *s, const struct rec_open *o, unsigned dir,
 	     o->counter <= UINT32_MAX - k;
 	     k++) {
 		alt.counter = o->counter + k;
-		if (tmpl_expand(&s->t, &alt, dir, next, sizeof(next)) < 0 ||
+		if (expand(s, &alt, dir, next, sizeof(next)) < 0 ||
 		    strcmp(next, name) == 0)
 			break;
 		e = outdir_create(&s->od, next, f);
@@ -103,7 +128,7 @@ file_get(struct split *s, struct conn *c, unsigned dir)
 	if (c->f[dir] != NULL || c->skip[dir])
 		return c->f[dir];
 	c->skip[dir] = 1;
-	if (tmpl_expand(&s->t, o, dir, name, sizeof(name)) < 0) {
+	if (expand(s, o, dir, name, sizeof(name)) < 0) {
 		if (filter_skip(&s->flt, FILTER_SKIP_LONG))
 			warnx("connection %" PRIu64
 			      " direction %u: name longer "

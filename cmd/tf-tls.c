@@ -4,7 +4,10 @@
  * input (versions, SNI, ALPN, cipher suite, JA3 and JA4, certificates)
  * as annotations and, with a key log (-k), the connections decrypted: the
  * stream passed on carries their plaintext instead of their ciphertext.
- * With -j, one JSON line per TLS connection instead of the stream.
+ * With -K the ciphertext of a decrypted connection goes on too, in a
+ * layer connection of its own (tf-stream(5), OPEN flag layer), numbered
+ * conn | REC_CONN_LAYER.  With -j, one JSON line per TLS connection
+ * instead of the stream.
  */
 #include <err.h>
 #include <errno.h>
@@ -33,6 +36,7 @@ struct tconn {
 	struct tftls *tt;
 	struct tls_conn *t; /* NULL: not looked at yet, or not TLS */
 	int nottls;
+	int layer; /* -K: the ciphertext's layer connection is open */
 	int64_t lastts;
 };
 
@@ -61,7 +65,7 @@ versions(FILE *fp)
 static const struct xopt opts[] = {
     {"-C conns", "hold at most conns connections at once (131072)"},
     {"-j", "one JSON line per TLS connection instead of the stream"},
-    {"-K", "keep the ciphertext: decrypt the handshake only"},
+    {"-K", "keep the ciphertext too, in a layer connection"},
     {"-k keylog", "decrypt with the secrets of keylog (SSLKEYLOGFILE)"},
     {"-q", "do not warn of connections not decrypted or damaged"},
     {NULL, NULL}};
@@ -90,21 +94,73 @@ cb_data(void *arg, unsigned dir, uint64_t off, int64_t ts, const uint8_t *p,
 	filter_data(&c->tt->flt, c->fc.o.conn, dir, off, ts, p, n);
 }
 
+/* Writes a GAP record about connection conn (c's or its layer's). */
 static void
-cb_gap(void *arg, unsigned dir, uint64_t off, uint64_t len, unsigned cause,
-    int64_t ts)
+put_gap(struct tconn *c, uint64_t conn, unsigned dir, uint64_t off,
+    uint64_t len, unsigned cause, int64_t ts)
 {
-	struct tconn *c = arg;
 	struct rec_gap g;
 
 	memset(&g, 0, sizeof(g));
-	g.conn = c->fc.o.conn;
+	g.conn = conn;
 	g.dir = (uint8_t)dir;
 	g.cause = (uint8_t)cause;
 	g.offset = off;
 	g.len = len;
 	g.ts = ts;
 	filter_gap(&c->tt->flt, &g);
+}
+
+static void
+cb_gap(void *arg, unsigned dir, uint64_t off, uint64_t len, unsigned cause,
+    int64_t ts)
+{
+	struct tconn *c = arg;
+
+	put_gap(c, c->fc.o.conn, dir, off, len, cause, ts);
+}
+
+/*
+ * The number of c's layer, for its ciphertext (-K), opened when the
+ * first of it comes (the bytes held until c was found decryptable) and
+ * named on c by a tls.ciphertext annotation.
+ */
+static uint64_t
+layer(struct tconn *c)
+{
+	struct rec_open o = c->fc.o;
+	char v[24];
+	int n;
+
+	o.conn |= REC_CONN_LAYER;
+	if (!c->layer) {
+		c->layer = 1;
+		o.flags |= REC_OPEN_F_LAYER;
+		o.link = c->fc.o.conn;
+		filter_open(&c->tt->flt, &o);
+		n = snprintf(v, sizeof(v), "%" PRIu64, o.conn);
+		filter_annot(&c->tt->flt, c->fc.o.conn, REC_DIR_NONE,
+		    "tls.ciphertext", v, (size_t)n);
+	}
+	return o.conn;
+}
+
+static void
+cb_cipher(void *arg, unsigned dir, uint64_t off, int64_t ts, const uint8_t *p,
+    size_t n)
+{
+	struct tconn *c = arg;
+
+	filter_data(&c->tt->flt, layer(c), dir, off, ts, p, n);
+}
+
+static void
+cb_ciphergap(void *arg, unsigned dir, uint64_t off, uint64_t len,
+    unsigned cause, int64_t ts)
+{
+	struct tconn *c = arg;
+
+	put_gap(c, layer(c), dir, off, len, cause, ts);
 }
 
 static void
@@ -188,11 +244,14 @@ cb_session(void *arg, const char *s, size_t n, const char *certs, size_t cn)
 	json_release(&j);
 }
 
-/* c's TLS state, made at its first record; NULL once it is not TLS. */
+/*
+ * c's TLS state, made at its first record; NULL once it is not TLS.  A
+ * connection numbered as a layer is another program's: never looked at.
+ */
 static struct tls_conn *
 conn_tls(struct tftls *tt, struct tconn *c)
 {
-	if (c->nottls)
+	if (c->nottls || (c->fc.o.conn & REC_CONN_LAYER))
 		return NULL;
 	if (c->t == NULL) {
 		c->tt = tt;
@@ -248,14 +307,29 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
     enum filter_why why)
 {
 	struct tconn *c = (struct tconn *)fc;
+	struct rec_close lc;
 
-	(void)f;
-	(void)why;
 	if (c->t == NULL)
 		return;
 	tls_conn_end(c->t, cl != NULL ? cl->ts : c->lastts);
 	tls_conn_free(c->t);
 	c->t = NULL;
+	/*
+	 * The layer ends with its connection: the same CLOSE, or one saying
+	 * it was evicted here.  When the stream ended without a CLOSE, so
+	 * does the layer.
+	 */
+	if (!c->layer || (cl == NULL && why != FILTER_EVICTED))
+		return;
+	if (cl != NULL)
+		lc = *cl;
+	else {
+		memset(&lc, 0, sizeof(lc));
+		lc.ts = c->lastts;
+		lc.cause = REC_CLOSE_EVICTED;
+	}
+	lc.conn = fc->o.conn | REC_CONN_LAYER;
+	filter_close(f, &lc);
 }
 
 static int
@@ -336,6 +410,8 @@ main(int argc, char *argv[])
 	tt.cb.data = cb_data;
 	tt.cb.gap = cb_gap;
 	tt.cb.annot = cb_annot;
+	tt.cb.cipher = cb_cipher;
+	tt.cb.ciphergap = cb_ciphergap;
 	tt.cb.warn = cb_warn;
 	tt.cb.session = cb_session;
 	tt.flt.nopasson = tt.json;

@@ -5,7 +5,9 @@
 # --compressed over TLS 1.3 on loopback, SSLKEYLOGFILE set, three GETs on
 # one connection).  First the session's metadata without the keys (one
 # JSON line per TLS connection, as Zeek's ssl.log), then the connection
-# decrypted: tf-http after tf-tls writes the three bodies, decoded.
+# decrypted: tf-http after tf-tls writes the three bodies, decoded.  Last,
+# with -K, tf-split writes each direction's plaintext and, beside it with
+# -TLS, its ciphertext as on the wire.
 #
 # usage: sh examples/tls.sh [bindir [outdir]]
 #   bindir  where the programs are (default: build/bin of this tree, else PATH)
@@ -37,3 +39,8 @@ jq -r 'select(.key == "http.message") | .value | fromjson |
 echo
 echo '$ md5sum objects/*'
 (cd objects && md5sum -- *)
+echo
+echo '$ tf-reassemble < tls.pcap | tf-tls -K -k tls.keys | tf-split -o flows (plaintext, and ciphertext beside it)'
+tf-reassemble <"$here/tls.pcap" | tf-tls -K -k "$here/tls.keys" |
+    tf-split -o flows >/dev/null
+(cd flows && wc -c -- * | LC_ALL=C sort -k2)

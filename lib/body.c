@@ -45,29 +45,38 @@ create(struct body *b, const char *name)
 static int
 names(struct body *b)
 {
-	char flow[BODY_NAMELEN], name[BODY_NAMELEN];
+	char flow[BODY_NAMELEN], name[BODY_NAMELEN], num[32];
 	size_t len;
 
 	if (b->name != NULL)
 		return 0;
 	name[0] = '\0';
+	/* HTTP/2: named by stream until body_end() numbers it. */
+	if (b->stream != 0)
+		(void)snprintf(
+		    num, sizeof(num), "S%" PRIu32 BODY_OPEN, b->stream);
+	else
+		(void)snprintf(num, sizeof(num), "%03" PRIu64, b->n);
 	if (b->opts->flow == NULL ||
 	    b->opts->flow(b->arg, flow, sizeof(flow)) < 0 ||
-	    (size_t)snprintf(name, sizeof(name), "%s-HTTPBODY-%03" PRIu64 "%s",
-	        flow, b->n, b->ext) > NAMEMAX) {
+	    (size_t)snprintf(name, sizeof(name), "%s-HTTPBODY-%s%s", flow, num,
+	        b->stream != 0 ? "" : b->ext) +
+	            (b->stream != 0 ? strlen(b->ext) : 0) >
+	        NAMEMAX) {
 		/* Said at the first decoded byte. */
 		b->toolong = 1;
 		name[0] = '\0';
 	}
 	len = strlen(name);
+	b->flowlen = b->toolong ? 0 : strlen(flow);
 	if ((b->name = malloc(len + 1)) == NULL ||
 	    (b->rawname = malloc(len + 16)) == NULL)
 		return TF_ERR_NOMEM;
 	memcpy(b->name, name, len + 1);
 	b->rawname[0] = '\0';
 	if (!b->toolong && !b->undecoded && b->dec.n > 0)
-		(void)snprintf(b->rawname, len + 16,
-		    "%s-HTTPBODY-%s-%03" PRIu64, flow, b->suffix, b->n);
+		(void)snprintf(b->rawname, len + 16, "%s-HTTPBODY-%s-%s", flow,
+		    b->suffix, num);
 	return 0;
 }
 
@@ -347,6 +356,47 @@ mark_partial(struct body *b, char **name)
 	*name = nn;
 }
 
+void
+body_stream(struct body *b, uint32_t stream)
+{
+	b->stream = stream;
+}
+
+void
+body_number(struct body *b, uint64_t n)
+{
+	b->n = n;
+}
+
+/*
+ * HTTP/2: renames the closed file *name, named by stream, to its final
+ * name: the flow's, "-HTTPBODY-", mid (a coding's suffix and '-', or
+ * ""), the number, "-PARTIAL" when partial, then ext.
+ */
+static void
+settle(
+    struct body *b, char **name, const char *mid, int partial, const char *ext)
+{
+	size_t size = b->flowlen + strlen(mid) + strlen(ext) + 64;
+	char *nn;
+
+	if ((nn = malloc(size)) == NULL) {
+		errno = ENOMEM;
+		event(b, BODY_ERENAME, *name, *name, TF_ERR_NOMEM);
+		return;
+	}
+	(void)snprintf(nn, size, "%.*s-HTTPBODY-%s%03" PRIu64 "%s%s",
+	    (int)b->flowlen, *name, mid, b->n, partial ? BODY_PARTIAL : "",
+	    ext);
+	if (outdir_rename(b->opts->od, *name, nn) < 0) {
+		event(b, BODY_ERENAME, *name, nn, TF_ERR_SYSTEM);
+		free(nn);
+		return;
+	}
+	free(*name);
+	*name = nn;
+}
+
 int
 body_end(struct body *b, int complete, int64_t ts)
 {
@@ -374,12 +424,24 @@ body_end(struct body *b, int complete, int64_t ts)
 		b->problem = "write";
 	b->f = NULL;
 	done = complete && b->problem == NULL;
-	if (b->hadfile && !done)
-		mark_partial(b, &b->name);
 	if (b->raw != NULL) {
 		(void)outdir_close(b->opts->od, b->raw, ts);
 		b->raw = NULL;
-		if (!complete)
+	}
+	if (b->stream != 0) {
+		char mid[32];
+
+		(void)snprintf(mid, sizeof(mid), "%s-", b->suffix);
+		if (b->hadfile)
+			settle(b, &b->name, "", !done, b->ext);
+		if (b->hadraw)
+			settle(b, &b->rawname, mid, !complete, "");
+		if (b->hadcoded)
+			settle(b, &b->codedname, mid, 1, "");
+	} else {
+		if (b->hadfile && !done)
+			mark_partial(b, &b->name);
+		if (b->hadraw && !complete)
 			mark_partial(b, &b->rawname);
 	}
 	(void)digest_final(&b->dg, b->hex);
@@ -414,7 +476,54 @@ char *
 body_head(const struct body_opts *opts, void *arg, uint64_t n, const uint8_t *p,
     size_t len, int cut, int64_t ts, int *nomem)
 {
-	char flow[BODY_NAMELEN], name[BODY_NAMELEN];
+	return body_head2(opts, arg, n, 0, p, len, cut, ts, nomem);
+}
+
+/* The end of a header file's name: "-HTTP-" and its number or stream. */
+static void
+head_suffix(char *buf, size_t size, uint64_t n, uint32_t stream, int cut)
+{
+	if (stream != 0)
+		(void)snprintf(buf, size, "-HTTP-S%" PRIu32 BODY_OPEN "%s",
+		    stream, cut ? BODY_PARTIAL : "");
+	else
+		(void)snprintf(buf, size, "-HTTP-%03" PRIu64 "%s", n,
+		    cut ? BODY_PARTIAL : "");
+}
+
+int
+body_head_number(const struct body_opts *opts, void *arg, char **name,
+    uint32_t stream, uint64_t n, int cut)
+{
+	char from[64], to[64], *nn;
+	size_t k = strlen(*name), size;
+
+	head_suffix(from, sizeof(from), 0, stream, cut);
+	head_suffix(to, sizeof(to), n, 0, cut);
+	if (k < strlen(from) || strcmp(*name + k - strlen(from), from) != 0)
+		return 0;
+	k -= strlen(from);
+	size = k + strlen(to) + 1;
+	if ((nn = malloc(size)) == NULL)
+		return TF_ERR_NOMEM;
+	(void)snprintf(nn, size, "%.*s%s", (int)k, *name, to);
+	if (outdir_rename(opts->od, *name, nn) < 0) {
+		if (opts->event != NULL)
+			opts->event(
+			    arg, NULL, BODY_ERENAME, *name, nn, TF_ERR_SYSTEM);
+		free(nn);
+		return TF_ERR_SYSTEM;
+	}
+	free(*name);
+	*name = nn;
+	return 0;
+}
+
+char *
+body_head2(const struct body_opts *opts, void *arg, uint64_t n, uint32_t stream,
+    const uint8_t *p, size_t len, int cut, int64_t ts, int *nomem)
+{
+	char flow[BODY_NAMELEN], name[BODY_NAMELEN], suf[64];
 	struct outdir_file *f;
 	char *r;
 	int e;
@@ -422,9 +531,9 @@ body_head(const struct body_opts *opts, void *arg, uint64_t n, const uint8_t *p,
 	*nomem = 0;
 	if (opts->od == NULL)
 		return NULL;
+	head_suffix(suf, sizeof(suf), n, stream, cut);
 	if (opts->flow == NULL || opts->flow(arg, flow, sizeof(flow)) < 0 ||
-	    (size_t)snprintf(name, sizeof(name), "%s-HTTP-%03" PRIu64 "%s",
-	        flow, n, cut ? BODY_PARTIAL : "") > NAMEMAX) {
+	    (size_t)snprintf(name, sizeof(name), "%s%s", flow, suf) > NAMEMAX) {
 		if (opts->event != NULL)
 			opts->event(arg, NULL, BODY_ETOOLONG, NULL, NULL, 0);
 		return NULL;

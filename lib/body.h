@@ -34,6 +34,7 @@
 
 #define BODY_NAMELEN 4096 /* names, with their NUL */
 #define BODY_PARTIAL "-PARTIAL"
+#define BODY_OPEN "-OPEN" /* HTTP/2: a body's files until it ends */
 /* Coded bytes held per body, and in all (body_tails), by default. */
 #define BODY_TAILMAX (256u << 10)
 #define BODY_TAILS_MAX ((uint64_t)64 << 20)
@@ -96,6 +97,8 @@ struct body {
 	struct outdir_file *f;   /* decoded body */
 	struct outdir_file *raw; /* keep: as sent */
 	uint64_t n;              /* the message's number */
+	uint32_t stream;         /* HTTP/2: named by it until the end */
+	size_t flowlen;          /* of the flow's name, in name */
 	const char *ext;         /* from its Content-Type, static */
 	char *name;              /* of f, relative; owned; NULL until
 	                          * the first byte */
@@ -149,6 +152,21 @@ char *body_head(const struct body_opts *opts, void *arg, uint64_t n,
     const uint8_t *p, size_t len, int cut, int64_t ts, int *nomem);
 
 /*
+ * HTTP/2: as body_head(), but with stream not 0 the file is named by
+ * stream, "FLOW-HTTP-S<stream>-OPEN[-PARTIAL]", until
+ * body_head_number() gives it number n (*name, the name made, is
+ * replaced).  That returns 0 (also when *name is not such a name), or
+ * TF_ERR_NOMEM, or TF_ERR_SYSTEM when the rename failed: said through
+ * opts->event (BODY_ERENAME, with arg and a NULL body; errno says why),
+ * the file keeps its name.
+ */
+char *body_head2(const struct body_opts *opts, void *arg, uint64_t n,
+    uint32_t stream, const uint8_t *p, size_t len, int cut, int64_t ts,
+    int *nomem);
+int body_head_number(const struct body_opts *opts, void *arg, char **name,
+    uint32_t stream, uint64_t n, int cut);
+
+/*
  * The pool stopped b's decoding to make room (its evict callback, with
  * &b->dec): b is partial, problem "memory", said through BODY_EMEMORY.
  */
@@ -168,6 +186,19 @@ int body_write(struct body *b, const uint8_t *bytes, size_t len, uint64_t off);
  * the body is complete, else 0.
  */
 int body_end(struct body *b, int complete, int64_t ts);
+
+/*
+ * HTTP/2, whose bodies end in another order than they begin: after
+ * body_begin(), before the first body_write(), body_stream() names b's
+ * files by stream, "FLOW-HTTPBODY-S<stream>-OPEN" (as sent:
+ * "FLOW-HTTPBODY-GZIP-S<stream>-OPEN"), until body_end() renames them
+ * (outdir_rename(): never over a file) to the names of number n, set
+ * by body_number() before it: n is then the order bodies end in.  A
+ * rename that fails is said through BODY_ERENAME; the file keeps its
+ * name.
+ */
+void body_stream(struct body *b, uint32_t stream);
+void body_number(struct body *b, uint64_t n);
 
 /* Frees what b holds; closes its files if body_end() was not called. */
 void body_release(struct body *b);

@@ -505,7 +505,32 @@ dfxml_cause_name(unsigned cause)
 	return (s = rec_close_cause_name(cause)) != NULL ? s : "unknown";
 }
 
-/* <byte_runs>: where each HTTP body starts in the direction's bytes. */
+/*
+ * The <byte_run>s of an HTTP/2 body in several runs (DATA frames), one
+ * per run; the last spans the runs past HTTP_MAXRUNS, if any, and says
+ * how many runs it spans.
+ */
+static void
+put_runs(struct out *o, const struct report_http *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nruns; i++) {
+		start(o, "byte_run");
+		attru(o, "file_offset", h->runs[2 * i]);
+		attru(o, "len", h->runs[2 * i + 1]);
+		if (h->stream != UINT64_MAX)
+			attru(o, "tcpflow:stream", h->stream);
+		if (i + 1 == h->nruns && h->runscut != UINT64_MAX)
+			attru(o, "tcpflow:runs", h->runscut + 1);
+		end(o);
+	}
+}
+
+/*
+ * <byte_runs>: where each HTTP body lies in the direction's bytes: one
+ * run from its first byte, or an HTTP/2 body's runs.
+ */
 static void
 put_byte_runs(struct out *o, const struct report_dir *rd)
 {
@@ -523,11 +548,17 @@ put_byte_runs(struct out *o, const struct report_dir *rd)
 		h = &rd->http[k];
 		if (h->file.p == NULL)
 			continue;
+		if (h->runs != NULL) {
+			put_runs(o, h);
+			continue;
+		}
 		start(o, "byte_run");
 		if (h->body_offset != UINT64_MAX)
 			attru(o, "file_offset", h->body_offset);
 		if (h->body_length != UINT64_MAX)
 			attru(o, "len", h->body_length);
+		if (h->stream != UINT64_MAX)
+			attru(o, "tcpflow:stream", h->stream);
 		end(o);
 	}
 	end(o);
@@ -563,6 +594,11 @@ put_http(struct out *o, const struct report_dir *rd)
 		str_attr(o, "dir", &h->dir);
 		if (h->n != UINT64_MAX)
 			attru(o, "n", h->n);
+		str_attr(o, "version", &h->version);
+		if (h->stream != UINT64_MAX)
+			attru(o, "stream", h->stream);
+		if (h->promised_by != UINT64_MAX)
+			attru(o, "promised_by", h->promised_by);
 		str_attr(o, "method", &h->method);
 		str_attr(o, "uri", &h->uri);
 		str_attr(o, "host", &h->host);
@@ -726,6 +762,10 @@ dfxml_fileobject(struct dfxml *x, const struct report_dir *rd)
 		attr(&o, "vlan", vl);
 	}
 	attru(&o, "counter", rd->counter);
+	if (rd->layer)
+		attr(&o, "layer", "ciphertext");
+	if (rd->link != 0)
+		attru(&o, "link", rd->link);
 	attru(&o, "gaps", st != NULL ? st->gaps : rd->gaps);
 	attru(&o, "gapbytes", st != NULL ? st->gapbytes : rd->gapbytes);
 	if (st != NULL) {

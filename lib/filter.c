@@ -139,6 +139,20 @@ filter_gap(struct filter *f, const struct rec_gap *g)
 		filter_outfail(f);
 }
 
+void
+filter_open(struct filter *f, const struct rec_open *o)
+{
+	if (f->passon && rec_write_open(&f->w, o) < 0)
+		filter_outfail(f);
+}
+
+void
+filter_close(struct filter *f, const struct rec_close *c)
+{
+	if (f->passon && rec_write_close(&f->w, c) < 0)
+		filter_outfail(f);
+}
+
 static void
 on_outdir_error(void *arg, const struct outdir_file *file, enum outdir_event ev,
     int errnum, uint64_t n)

@@ -271,6 +271,14 @@ void filter_data(struct filter *f, uint64_t conn, unsigned dir, uint64_t off,
 void filter_gap(struct filter *f, const struct rec_gap *g);
 
 /*
+ * The same for an OPEN and a CLOSE record: for a connection of the
+ * handler's own (tf-tls -K: a layer), numbered so that no connection
+ * of the input can have its number (rec.h, REC_CONN_LAYER).
+ */
+void filter_open(struct filter *f, const struct rec_open *o);
+void filter_close(struct filter *f, const struct rec_close *c);
+
+/*
  * Reports that writing standard output failed (errno says why), once,
  * and stops passing the stream on; the exit status becomes 1.
  */

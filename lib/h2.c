@@ -58,6 +58,7 @@ struct h2_msgx {
 	char host[HTTP_FIELDLEN];
 	char ctype[HTTP_FIELDLEN];
 	char cenc[HTTP_FIELDLEN];
+	struct http_run runs[HTTP_MAXRUNS]; /* m.runs */
 };
 
 struct h2_stream {
@@ -393,6 +394,7 @@ msg_new(struct h2_conn *h, unsigned dir, uint32_t stream, int isreq,
 	x->m.offset = off;
 	x->m.ts = ts;
 	x->m.bodyoff = UINT64_MAX;
+	x->m.runs = x->runs;
 	x->m.frame = HTTP_FRAME_NONE;
 	return x;
 }
@@ -1004,6 +1006,28 @@ prefix_done(struct h2_conn *h, unsigned dir)
 	return 0;
 }
 
+/*
+ * Body bytes of x at off, n of them: joined to the last run when they
+ * follow it, else a run of their own, or past HTTP_MAXRUNS the last run
+ * stretched to them.
+ */
+static void
+run_add(struct h2_msgx *x, uint64_t off, uint64_t n)
+{
+	struct http_run *r = x->m.nruns > 0 ? &x->runs[x->m.nruns - 1] : NULL;
+
+	if (r != NULL && r->off + r->len == off)
+		r->len += n;
+	else if (x->m.nruns < HTTP_MAXRUNS) {
+		r = &x->runs[x->m.nruns++];
+		r->off = off;
+		r->len = n;
+	} else {
+		r->len = off + n - r->off;
+		x->m.runscut++;
+	}
+}
+
 /* DATA content of direction dir: n bytes at off. */
 static int
 data(struct h2_conn *h, unsigned dir, uint64_t off, const uint8_t *p, size_t n)
@@ -1043,27 +1067,41 @@ data(struct h2_conn *h, unsigned dir, uint64_t off, const uint8_t *p, size_t n)
 		return 0;
 	if (x->m.bodyoff == UINT64_MAX)
 		x->m.bodyoff = off;
+	run_add(x, off, n);
 	x->m.bodylen += n;
 	if (h->c->cb->body != NULL)
 		h->c->cb->body(h->c->arg, dir, &x->m, p, n);
 	return 0;
 }
 
+/*
+ * The open stream of lowest id from min on (of parity par, unless par is
+ * 2), or NULL: streams cut at once end in stream order, which numbers
+ * their files (tf-http).
+ */
+static struct h2_stream *
+st_next(const struct h2_conn *h, uint64_t min, unsigned par)
+{
+	struct h2_stream *st = NULL;
+	unsigned i;
+
+	for (i = 0; i < h->nst; i++)
+		if (h->st[i]->id >= min &&
+		    (par == 2 || (h->st[i]->id & 1) == par) &&
+		    (st == NULL || h->st[i]->id < st->id))
+			st = h->st[i];
+	return st;
+}
+
 /* A GOAWAY from direction dir: streams of the other side past last. */
 static void
 goaway(struct h2_conn *h, unsigned dir, uint32_t last)
 {
-	unsigned i, parity = h->d[dir].role == ROLE_SERVER ? 1 : 0;
+	unsigned parity = h->d[dir].role == ROLE_SERVER ? 1 : 0;
+	struct h2_stream *st;
 
-	for (i = 0; i < h->nst;) {
-		struct h2_stream *st = h->st[i];
-
-		if (st->id > last && (st->id & 1) == parity) {
-			st_free(h, st, HTTP_END_GOAWAY);
-			i = 0;
-		} else
-			i++;
-	}
+	while ((st = st_next(h, (uint64_t)last + 1, parity)) != NULL)
+		st_free(h, st, HTTP_END_GOAWAY);
 }
 
 /* The frame of direction dir ended (all its bytes passed, or lost). */
@@ -1600,7 +1638,7 @@ h2_finish(struct http_conn *c)
 			block_end(h, d);
 		}
 	while (h->nst > 0) {
-		struct h2_stream *st = h->st[h->nst - 1];
+		struct h2_stream *st = st_next(h, 0, 2);
 
 		for (d = 0; d < 2; d++)
 			if (st->m[d] != NULL)

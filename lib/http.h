@@ -51,6 +51,13 @@
 #define HTTP_URILEN 2048
 #define HTTP_FIELDLEN 256
 #define HTTP_MAXPIPE 64 /* requests awaiting a response */
+#define HTTP_MAXRUNS 64 /* byte runs of an HTTP/2 body kept */
+
+/* Where body bytes lie in the stream: len bytes at off. */
+struct http_run {
+	uint64_t off;
+	uint64_t len;
+};
 
 enum http_frame {
 	HTTP_FRAME_NONE = 0, /* no body */
@@ -167,6 +174,16 @@ struct http_msg {
 	int64_t ts;       /* packet of the start line */
 	uint64_t bodyoff; /* of the first body byte, -1: none */
 	uint64_t bodylen; /* body bytes as sent, de-chunked */
+	/*
+	 * HTTP/2: where the body's bytes lie in the stream, DATA frame by
+	 * frame (contiguous bytes joined), at most HTTP_MAXRUNS runs; past
+	 * them the last run is stretched over the later ones (and the bytes
+	 * of other frames between them), runscut counting those runs.
+	 * NULL, 0 for HTTP/1.x.
+	 */
+	const struct http_run *runs;
+	unsigned nruns;
+	uint64_t runscut;
 	enum http_end end;
 	/*
 	 * The program's: a request's user, set by its callbacks, waits in

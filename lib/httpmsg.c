@@ -3,8 +3,10 @@
  * The http.message annotation, written and read by one table, made from
  * HTTPMSG_FIELDS.  See httpmsg.h.
  */
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,10 @@ static const struct field {
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* has holds a bit per member; body_runs has room for HTTP_MAXRUNS. */
+typedef char httpmsg_fits
+    [HTTPMSG_NFIELDS <= 64 && HTTP_RUNSLEN >= HTTP_MAXRUNS * 42 + 1 ? 1 : -1];
 
 void
 httpmsg_init(struct httpmsg *m)
@@ -234,6 +240,25 @@ field(const char *s)
 	return httpmsg_b(s[0] != '\0' ? s : NULL, strlen(s));
 }
 
+/* The body_runs member of m, made in buf. */
+static struct httpmsg_str
+runs(const struct http_msg *m, char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned i;
+	int k;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->nruns && i < HTTP_MAXRUNS; i++) {
+		k = snprintf(buf + len, size - len, "%s%" PRIu64 "+%" PRIu64,
+		    i > 0 ? "," : "", m->runs[i].off, m->runs[i].len);
+		if (k < 0 || (size_t)k >= size - len)
+			break;
+		len += (size_t)k;
+	}
+	return httpmsg_s(buf);
+}
+
 void
 httpmsg_of(struct httpmsg *a, const struct http_msg *m, const struct body *b,
     const char *prefix, int complete, struct httpmsg_names *nm)
@@ -304,6 +329,12 @@ httpmsg_of(struct httpmsg *a, const struct http_msg *m, const struct body *b,
 	if (m->bodyoff != UINT64_MAX) {
 		a->body_offset = m->bodyoff;
 		a->has |= HTTPMSG_HAS(body_offset);
+	}
+	if (m->nruns > 1)
+		a->body_runs = runs(m, nm->runs, sizeof(nm->runs));
+	if (m->runscut > 0) {
+		a->body_runs_cut = m->runscut;
+		a->has |= HTTPMSG_HAS(body_runs_cut);
 	}
 	if (b->hadfile) {
 		(void)snprintf(

@@ -61,6 +61,10 @@
 	X(offset, NUM, "stream offset of the start line")                      \
 	X(body_offset, NUM, "stream offset of the body's first byte")          \
 	X(body_length, NUM, "body bytes as sent, de-chunked")                  \
+	X(body_runs, BYTES,                                                    \
+	    "HTTP/2, a body in several runs: OFFSET+LENGTH of each, "          \
+	    "comma-separated, at most 64")                                     \
+	X(body_runs_cut, NUM, "runs past the 64th, which the last run spans")  \
 	X(header_file, BYTES, "the header block's file (-A)")                  \
 	X(header_length, NUM, "its size")                                      \
 	X(file, BYTES, "the decoded body's file")                              \
@@ -111,6 +115,8 @@ struct httpmsg {
 	struct httpmsg_str header_file, file_coded, decode_error;
 	struct httpmsg_str tunnel, headers_cut, irregular;
 	struct httpmsg_str md5, sha1, sha256;
+	struct httpmsg_str body_runs;
+	uint64_t body_runs_cut;
 	uint64_t n, status, request, content_length, offset;
 	uint64_t body_offset, body_length, length;
 	uint64_t header_length, coded_offset;
@@ -159,6 +165,9 @@ int httpmsg_field(
 struct http_msg;
 struct body;
 
+/* Room for body_runs: HTTP_MAXRUNS pairs of two 20-digit numbers. */
+#define HTTP_RUNSLEN (64 * 42 + 1)
+
 /* Room for the names of the body files that httpmsg_of borrows. */
 struct httpmsg_names {
 	char file[8192]; /* 2 * BODY_NAMELEN: prefix and name */
@@ -166,6 +175,7 @@ struct httpmsg_names {
 	char irregular[128]; /* http_irregular_words() */
 	char coded[8192];
 	char head[8192];
+	char runs[HTTP_RUNSLEN]; /* body_runs */
 };
 
 /*

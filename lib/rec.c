@@ -342,6 +342,13 @@ dec_open(const uint8_t *b, size_t blen, struct rec_open *o)
 	memcpy(o->dmac, b + 74, 6);
 	for (i = 0; i < REC_MAX_VLAN; i++)
 		o->vlan[i] = get16(b + 80 + 2 * i);
+	o->link = 0;
+	if (o->flags & REC_OPEN_F_LAYER) {
+		/* A layer names the connection it is a layer of (1.4). */
+		if (blen < REC_OPEN_FIXED + REC_OPEN_LINK_LEN ||
+		    (o->link = get64(b + REC_OPEN_FIXED)) == 0)
+			return TF_ERR_MALFORMED;
+	}
 	return 0;
 }
 
@@ -694,8 +701,13 @@ rec_write_open(struct rec_writer *w, const struct rec_open *o)
 	unsigned i;
 	int e;
 
-	if ((b = begin(w, REC_OPEN, REC_HDR_LEN + REC_OPEN_FIXED, &e)) == NULL)
+	if ((b = begin(w, REC_OPEN,
+	         REC_HDR_LEN + REC_OPEN_FIXED +
+	             (o->flags & REC_OPEN_F_LAYER ? REC_OPEN_LINK_LEN : 0),
+	         &e)) == NULL)
 		return e;
+	if (o->flags & REC_OPEN_F_LAYER)
+		put64(b + REC_OPEN_FIXED, o->link);
 	put64(b, o->conn);
 	put64(b + 8, (uint64_t)o->ts);
 	put64(b + 16, o->pktno);
@@ -928,6 +940,20 @@ rec_write_renumbered(struct rec_writer *w, const struct rec *rec, uint64_t conn)
 		return e;
 	b = w->buf + w->len - rec->len;
 	put64(b + REC_HDR_LEN, conn);
+	return 0;
+}
+
+int
+rec_write_relinked(
+    struct rec_writer *w, const struct rec *rec, uint64_t conn, uint64_t link)
+{
+	int e;
+
+	if ((e = rec_write_renumbered(w, rec, conn)) < 0 ||
+	    rec->kind != REC_OPEN || !(rec->u.open.flags & REC_OPEN_F_LAYER) ||
+	    rec->len < REC_HDR_LEN + REC_OPEN_FIXED + REC_OPEN_LINK_LEN)
+		return e;
+	put64(w->buf + w->len - rec->len + REC_HDR_LEN + REC_OPEN_FIXED, link);
 	return 0;
 }
 

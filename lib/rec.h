@@ -43,7 +43,7 @@
 #define REC_MAGIC_LEN 8
 #define REC_PREAMBLE_LEN 16
 #define REC_VERSION_MAJOR 1
-#define REC_VERSION_MINOR 3
+#define REC_VERSION_MINOR 4
 #define REC_HDR_LEN 8
 /* No record is longer than this; a reader refuses longer ones unread. */
 #define REC_MAX_LEN (1u << 20)
@@ -87,9 +87,20 @@ enum rec_open_flags {
 	REC_OPEN_F_SYN = 1 << 0,       /* began with a SYN: client is known */
 	REC_OPEN_F_MIDSTREAM = 1 << 1, /* no handshake seen */
 	REC_OPEN_F_MAC = 1 << 2,       /* smac and dmac are real */
-	REC_OPEN_F_RESUMED = 1 << 3    /* goes on from a connection closed
+	REC_OPEN_F_RESUMED = 1 << 3,   /* goes on from a connection closed
 	                                  idle or evicted (1.3) */
+	REC_OPEN_F_LAYER = 1 << 4      /* another layer of the connection
+	                                  link: its ciphertext (1.4) */
 };
+
+/*
+ * A layer connection (REC_OPEN_F_LAYER) is numbered from the connection
+ * it is a layer of: that number with bit 63 set, which no upstream
+ * writer uses.  Its OPEN has REC_OPEN_LINK_LEN more bytes: the u64
+ * number of that connection (1.4).
+ */
+#define REC_CONN_LAYER ((uint64_t)1 << 63)
+#define REC_OPEN_LINK_LEN 8
 
 enum rec_gap_cause {
 	REC_GAP_LOST = 1,    /* bytes never in the capture */
@@ -145,6 +156,9 @@ struct rec_open {
 	uint8_t smac[6];
 	uint8_t dmac[6];
 	uint16_t vlan[REC_MAX_VLAN]; /* 12-bit ids, outermost first */
+	/* REC_OPEN_F_LAYER: the connection this is a layer of (1.4), written
+	 * after the fixed part; else 0. */
+	uint64_t link;
 };
 
 struct rec_data {
@@ -395,6 +409,13 @@ int rec_write_mark(struct rec_writer *w, const struct rec_mark *m);
  */
 int rec_write_renumbered(
     struct rec_writer *w, const struct rec *rec, uint64_t conn);
+
+/*
+ * As rec_write_renumbered(), and for the OPEN of a layer connection
+ * (REC_OPEN_F_LAYER) its link becomes link too.
+ */
+int rec_write_relinked(
+    struct rec_writer *w, const struct rec *rec, uint64_t conn, uint64_t link);
 
 /* Returns the connection number rec is about, 0 if none. */
 uint64_t rec_conn(const struct rec *rec);

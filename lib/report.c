@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "digest.h"
 #include "filter.h"
+#include "http.h"
 #include "httpmsg.h"
 #include "json.h"
 #include "jsonobj.h"
@@ -62,6 +63,7 @@ struct conn {
 	struct side side[2];
 	struct hlist *http;  /* [2], at the first http.message */
 	struct tlskeep *tls; /* at the first tls.* annotation */
+	uint64_t layer;      /* tls.ciphertext: its layer connection */
 };
 
 const char *const report_tls_session_keys[] = {"version", "client_version",
@@ -104,6 +106,8 @@ http_free(struct report_http *h)
 	free(h->host.p);
 	free(h->method.p);
 	free(h->content_type.p);
+	free(h->version.p);
+	free(h->runs);
 }
 
 static void
@@ -417,6 +421,49 @@ num(const struct httpmsg *m, enum httpmsg_field f, uint64_t v)
 	return m->has & (uint64_t)1 << f ? v : UINT64_MAX;
 }
 
+/*
+ * The runs of a body_runs member (len bytes at p, "OFF+LEN,..."), at most
+ * HTTP_MAXRUNS, in *out (owned, NULL when absent or not well formed: the
+ * member is ignored); returns how many.
+ */
+static size_t
+parse_runs(const char *p, size_t len, uint64_t **out)
+{
+	uint64_t v[2 * HTTP_MAXRUNS], x;
+	size_t n = 0, i = 0;
+	int part = 0, digits = 0;
+
+	*out = NULL;
+	if (p == NULL)
+		return 0;
+	x = 0;
+	for (i = 0; i <= len; i++) {
+		if (i < len && p[i] >= '0' && p[i] <= '9') {
+			if (x > (UINT64_MAX - 9) / 10)
+				return 0;
+			x = x * 10 + (uint64_t)(p[i] - '0');
+			digits++;
+			continue;
+		}
+		if (digits == 0 || digits > 20)
+			return 0;
+		if (i < len && p[i] != (part == 0 ? '+' : ','))
+			return 0;
+		if (i == len && part == 0)
+			return 0;
+		if (n == 2 * HTTP_MAXRUNS)
+			return 0;
+		v[n++] = x;
+		x = 0;
+		digits = 0;
+		part = !part;
+	}
+	if ((*out = malloc(n * sizeof(**out))) == NULL)
+		xnomem();
+	memcpy(*out, v, n * sizeof(**out));
+	return n / 2;
+}
+
 /* Keeps an http.message annotation; a bad one is warned about. */
 static void
 http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
@@ -440,7 +487,11 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 	 * NUL and malloc's overhead, about 16 bytes.
 	 */
 	mem = sizeof(h) + m.file.len + m.header_file.len + m.dir.len +
-	    m.uri.len + m.host.len + m.method.len + m.content_type.len + 7 * 17;
+	    m.uri.len + m.host.len + m.method.len + m.content_type.len +
+	    m.version.len + 8 * 17;
+	/* body_runs: a pair takes 4 bytes or more ("0+0,"). */
+	if (m.body_runs.p != NULL)
+		mem += (m.body_runs.len / 4 + 1) * 2 * sizeof(uint64_t) + 17;
 	if (s->n >= REPORT_MAX_HTTP) {
 		s->dropped++;
 		rp->st.httpdir++;
@@ -470,6 +521,14 @@ http_annot(struct filter *f, struct hlist *s, const struct rec_annot *a)
 	h.host = take(&m.host);
 	h.method = take(&m.method);
 	h.content_type = take(&m.content_type);
+	h.version = take(&m.version);
+	h.stream = num(&m, HTTPMSG_F_stream, m.stream);
+	h.promised_by = num(&m, HTTPMSG_F_promised_by, m.promised_by);
+	h.nruns =
+	    parse_runs((const char *)m.body_runs.p, m.body_runs.len, &h.runs);
+	h.runscut = h.runs != NULL
+	    ? num(&m, HTTPMSG_F_body_runs_cut, m.body_runs_cut)
+	    : UINT64_MAX;
 	h.n = num(&m, HTTPMSG_F_n, m.n);
 	h.request = num(&m, HTTPMSG_F_request, m.request);
 	h.status = num(&m, HTTPMSG_F_status, m.status);
@@ -576,6 +635,19 @@ on_annot(struct filter *f, struct filter_conn *fc, const struct rec_annot *a)
 	}
 	if (c == NULL)
 		return;
+	/* tf-tls -K: the connection that holds the ciphertext, a decimal. */
+	if (rec_annot_is(a, "tls.ciphertext") && a->valuelen > 0 &&
+	    a->valuelen <= 20) {
+		c->layer = 0;
+		for (i = 0; i < a->valuelen && a->value[i] >= '0' &&
+		     a->value[i] <= '9' && c->layer <= (UINT64_MAX - 9) / 10;
+		     i++)
+			c->layer =
+			    c->layer * 10 + (uint64_t)(a->value[i] - '0');
+		if (i != a->valuelen)
+			c->layer = 0;
+		return;
+	}
 	/* tls.session is about the connection (dir 255), a certificate
 	 * about the direction that sent it. */
 	if (rec_annot_is(a, "tls.session") ||
@@ -683,6 +755,9 @@ pair_uris(struct report *rp, struct hlist *s, const struct hlist *q)
 			continue;
 		copy_str(&h->uri, &r->uri);
 		copy_str(&h->host, &r->host);
+		/* A pushed response: its request's PUSH_PROMISE stream. */
+		if (h->promised_by == UINT64_MAX)
+			h->promised_by = r->promised_by;
 	}
 	free(ix);
 }
@@ -717,6 +792,8 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 		rd.sport = i == 0 ? o->sport : o->dport;
 		rd.dport = i == 0 ? o->dport : o->sport;
 		rd.counter = o->counter;
+		rd.layer = (o->flags & REC_OPEN_F_LAYER) != 0;
+		rd.link = rd.layer ? o->link : c->layer;
 		rd.nvlan = o->nvlan;
 		rd.vlan = o->vlan;
 		rd.open_ts = o->ts;
@@ -878,8 +955,22 @@ json_http(struct json *j, const struct report_dir *rd)
 		}
 		json_num(j, "file_offset", h->body_offset);
 		json_num(j, "len", h->body_length);
+		if (h->runs != NULL) {
+			json_abegin(j, "byte_runs");
+			for (i = 0; i < h->nruns; i++) {
+				json_abegin(j, NULL);
+				json_u64(j, NULL, h->runs[2 * i]);
+				json_u64(j, NULL, h->runs[2 * i + 1]);
+				json_aend(j);
+			}
+			json_aend(j);
+			json_num(j, "byte_runs_cut", h->runscut);
+		}
 		json_opt(j, "dir", &h->dir);
 		json_num(j, "n", h->n);
+		json_opt(j, "version", &h->version);
+		json_num(j, "stream", h->stream);
+		json_num(j, "promised_by", h->promised_by);
 		json_opt(j, "method", &h->method);
 		json_opt(j, "uri", &h->uri);
 		json_opt(j, "host", &h->host);
@@ -995,6 +1086,10 @@ report_json(struct json *j, unsigned algs, const struct report_dir *rd)
 		json_u64(j, NULL, rd->vlan[i]);
 	json_aend(j);
 	json_u64(j, "counter", rd->counter);
+	if (rd->layer)
+		json_str(j, "layer", "ciphertext");
+	if (rd->link != 0)
+		json_u64(j, "link", rd->link);
 	json_u64(j, "gaps", st != NULL ? st->gaps : rd->gaps);
 	json_u64(j, "gapbytes", st != NULL ? st->gapbytes : rd->gapbytes);
 	if (st != NULL) {

@@ -86,13 +86,25 @@ struct report_http {
 	struct report_str host;
 	struct report_str method;
 	struct report_str content_type;
+	struct report_str version; /* "1.1", "2", ... */
 	uint64_t n;
 	uint64_t request; /* of a response: its request's n */
+	/* HTTP/2: the stream id; of a push, its PUSH_PROMISE's stream. */
+	uint64_t stream;
+	uint64_t promised_by;
 	uint64_t status;
 	uint64_t length;        /* the body file's size */
 	uint64_t body_offset;   /* in the direction's bytes */
 	uint64_t body_length;   /* as sent */
 	uint64_t header_length; /* header_file's size */
+	/*
+	 * HTTP/2, a body in several runs (body_runs): offset and length of
+	 * each, nruns pairs, at most HTTP_MAXRUNS; owned; runscut: the
+	 * runs past those, spanned by the last (body_runs_cut).
+	 */
+	uint64_t *runs;
+	size_t nruns;
+	uint64_t runscut;
 	int complete;
 	char hex[DIGEST_NALGS][DIGEST_HEXLEN];
 	/* The time of the direction's next DATA or GAP record after the
@@ -130,6 +142,10 @@ struct report_dir {
 	uint16_t sport;
 	uint16_t dport;
 	uint32_t counter;
+	/* A layer (tf-tls -K: the ciphertext) and the connection it is a
+	 * layer of; or, for that one, its layer (tls.ciphertext); 0: none. */
+	uint8_t layer;
+	uint64_t link;
 	uint8_t nvlan;
 	const uint16_t *vlan;
 	int64_t open_ts; /* connection's first packet */

@@ -79,6 +79,8 @@ struct smsg {
 	char *host, *method, *uri, *ctype, *file; /* NULL: absent */
 	size_t hostlen, methodlen, urilen, ctypelen, filelen;
 	uint64_t status, length;
+	uint64_t stream, promised_by; /* HTTP/2, else UINT64_MAX */
+	char version[4];              /* "1.1", "2", ...; "" when absent */
 	int complete;
 	char hex[DIGEST_NALGS][DIGEST_HEXLEN];
 };
@@ -114,11 +116,13 @@ struct summary {
 	int havecur;
 	/* Totals, as the DFXML report counts them. */
 	uint64_t conns, dirs, bytes[2], packets[2], wirelen;
+	uint64_t layerdirs; /* directions of layers (tf-tls -K): apart */
 	uint64_t gaps, gapbytes, gapconns;
 	uint64_t causes[NCAUSE];
 	uint64_t gapc[NGAPC], gapcb[NGAPC]; /* GAP records, bytes by cause */
 	uint64_t nodigest, retrans, ooo, overlapdiff, violations;
 	uint64_t nmsg, nbody, nmsgdropped, npartial;
+	uint64_t nh2; /* of nmsg, HTTP/2 messages */
 	struct smsg *msg;
 	size_t nmsgkept;
 	/* TLS (tf-tls's annotations). */
@@ -631,6 +635,8 @@ message(
 	size_t n;
 
 	s->nmsg++;
+	if (h->version.p != NULL && strcmp(h->version.p, "2") == 0)
+		s->nh2++;
 	if (h->file.p != NULL)
 		s->nbody++;
 	if (h->complete == 0)
@@ -658,6 +664,10 @@ message(
 	m->status = h->status;
 	m->length = h->length;
 	m->complete = h->complete;
+	m->stream = h->stream;
+	m->promised_by = h->promised_by;
+	if (h->version.p != NULL && h->version.len < sizeof(m->version))
+		memcpy(m->version, h->version.p, h->version.len + 1);
 	memcpy(m->hex, h->hex, sizeof(m->hex));
 #define COPY(f, from)                                                          \
 	if ((from).p != NULL &&                                                \
@@ -799,6 +809,11 @@ summary_dir(struct summary *s, const struct report_dir *rd)
 	size_t k;
 	int e;
 
+	/* A layer's bytes are its connection's: counted there. */
+	if (rd->layer) {
+		s->layerdirs++;
+		return 0;
+	}
 	if (rd->dir == 0 || !s->havecur || c->conn != rd->conn) {
 		if (s->havecur)
 			conn_done(s);
@@ -1437,7 +1452,8 @@ http(struct out *o, struct summary *s)
 	P(o,
 	    "<table id=\"messages\"><tr><th>time</th><th>conn</th>"
 	    "<th>host</th><th>method</th><th>URI</th><th>status</th>"
-	    "<th>type</th><th>size</th><th>body file</th><th>digests</th>"
+	    "<th>HTTP</th><th>type</th><th>size</th><th>body "
+	    "file</th><th>digests</th>"
 	    "</tr>\n");
 	for (i = 0; i < s->nmsgkept; i++) {
 		m = &s->msg[i];
@@ -1455,6 +1471,12 @@ http(struct out *o, struct summary *s)
 		P(o, "</td><td class=\"n\">");
 		if (m->dir == 1 && m->status != UINT64_MAX)
 			P(o, "%" PRIu64, m->status);
+		P(o, "</td><td class=\"m\">");
+		H(o, m->version, strlen(m->version));
+		if (m->stream != UINT64_MAX)
+			P(o, " stream %" PRIu64, m->stream);
+		if (m->promised_by != UINT64_MAX)
+			P(o, " pushed on %" PRIu64, m->promised_by);
 		P(o, "</td><td class=\"m\">");
 		opt(o, m->ctype, m->ctypelen);
 		P(o, "</td><td class=\"n\">");
@@ -1662,6 +1684,11 @@ overview(struct out *o, struct summary *s)
 	    "<tr><th>directions (fileobjects)</th><td class=\"n\">%" PRIu64
 	    "</td></tr>\n",
 	    s->dirs);
+	if (s->layerdirs > 0)
+		P(o,
+		    "<tr><th>ciphertext layers (fileobjects, not counted "
+		    "here)</th><td class=\"n\">%" PRIu64 "</td></tr>\n",
+		    s->layerdirs);
 	P(o,
 	    "<tr><th>bytes client to server</th><td class=\"n\">%" PRIu64
 	    "</td></tr>\n<tr><th>bytes server to client</th><td "
@@ -1845,6 +1872,11 @@ summary_text(struct summary *s, FILE *fp)
 			                    : cause_name((unsigned)i),
 			    s->causes[i]);
 	P(&o, "%s\n", any ? ")" : "");
+	if (s->layerdirs > 0)
+		P(&o,
+		    "layers       %" PRIu64 " ciphertext directions (tf-tls "
+		    "-K), not counted here\n",
+		    s->layerdirs);
 	P(&o,
 	    "bytes        %" PRIu64 " client to server, %" PRIu64
 	    " server to client\n",
@@ -1864,9 +1896,10 @@ summary_text(struct summary *s, FILE *fp)
 		    addr(a, s->tbytes.v[i].key), s->tbytes.v[i].w);
 	P(&o, "\n");
 	if (s->nmsg > 0 || s->nmsgdropped > 0) {
-		P(&o,
-		    "http         %" PRIu64 " messages, %" PRIu64 " body files",
-		    s->nmsg, s->nbody);
+		P(&o, "http         %" PRIu64 " messages", s->nmsg);
+		if (s->nh2 > 0)
+			P(&o, " (%" PRIu64 " HTTP/2)", s->nh2);
+		P(&o, ", %" PRIu64 " body files", s->nbody);
 		for (i = 0; i < s->types.n && i < 5; i++) {
 			P(&o, i == 0 ? ": " : ", ");
 			if (s->types.v[i].keylen == 0)

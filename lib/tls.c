@@ -176,13 +176,54 @@ push16(uint16_t *list, size_t *n, unsigned v)
 		list[(*n)++] = (uint16_t)v;
 }
 
-/* The extensions of a ClientHello. */
+/*
+ * Calls fn(arg, type, body) for each extension of the block at r (a u16
+ * length, then type, length and body each), until one returns nonzero.
+ * Returns -1 when the block is malformed or fn returned nonzero, else 0.
+ */
 static int
-client_ext(struct tls_hello *h, unsigned type, struct rd *e)
+each_ext(struct rd *r, int (*fn)(void *, unsigned, struct rd *), void *arg)
 {
+	struct rd l = sub(r, u16(r)), e;
+	unsigned type;
+
+	while (l.n > 0 && !l.bad) {
+		type = u16(&l);
+		e = sub(&l, u16(&l));
+		if (l.bad)
+			break;
+		if (fn(arg, type, &e))
+			return -1;
+	}
+	return l.bad || r->bad ? -1 : 0;
+}
+
+/*
+ * The start of both hellos: version, random and session id.  Returns -1
+ * for a session id over 32 bytes.
+ */
+static int
+hello_start(struct rd *r, uint16_t *version, uint8_t random[32],
+    uint8_t *sidlen, uint8_t sid[32])
+{
+	*version = (uint16_t)u16(r);
+	take(r, random, 32);
+	*sidlen = (uint8_t)u8(r);
+	if (*sidlen > 32)
+		return -1;
+	take(r, sid, *sidlen);
+	return 0;
+}
+
+/* An extension of a ClientHello (each_ext). */
+static int
+client_ext(void *arg, unsigned type, struct rd *e)
+{
+	struct tls_hello *h = arg;
 	struct rd l, s;
 	size_t len;
 
+	push16(h->exts, &h->nexts, type);
 	switch (type) {
 	case EXT_SNI:
 		l = sub(e, u16(e));
@@ -247,18 +288,13 @@ client_ext(struct tls_hello *h, unsigned type, struct rd *e)
 int
 tls_parse_client_hello(struct tls_hello *h, const uint8_t *p, size_t n)
 {
-	struct rd r = {p, n, 0}, l, e;
-	unsigned type;
+	struct rd r = {p, n, 0}, l;
 	uint16_t rv = h->record_version;
 
 	memset(h, 0, sizeof(*h));
 	h->record_version = rv;
-	h->version = (uint16_t)u16(&r);
-	take(&r, h->random, 32);
-	h->sidlen = (uint8_t)u8(&r);
-	if (h->sidlen > 32)
+	if (hello_start(&r, &h->version, h->random, &h->sidlen, h->sid) < 0)
 		return -1;
-	take(&r, h->sid, h->sidlen);
 	l = sub(&r, u16(&r));
 	if (l.n % 2 != 0)
 		return -1;
@@ -269,17 +305,7 @@ tls_parse_client_hello(struct tls_hello *h, const uint8_t *p, size_t n)
 		return -1;
 	if (r.n == 0)
 		return 0; /* no extensions */
-	l = sub(&r, u16(&r));
-	while (l.n > 0 && !l.bad) {
-		type = u16(&l);
-		e = sub(&l, u16(&l));
-		if (l.bad)
-			break;
-		push16(h->exts, &h->nexts, type);
-		if (client_ext(h, type, &e))
-			return -1;
-	}
-	return l.bad || r.bad ? -1 : 0;
+	return each_ext(&r, client_ext, h);
 }
 
 /* The ALPN extension of a ServerHello or EncryptedExtensions: one name. */
@@ -297,70 +323,73 @@ alpn_one(struct rd *e, uint8_t *alpn, size_t *alpnlen, int *has)
 	return 0;
 }
 
+/* An extension of a ServerHello (each_ext). */
+static int
+server_ext(void *arg, unsigned type, struct rd *e)
+{
+	struct tls_shello *h = arg;
+
+	switch (type) {
+	case EXT_VERSIONS:
+		if (!h->hrr || e->n == 2)
+			h->selected = (uint16_t)u16(e);
+		return 0;
+	case EXT_ETM:
+		h->etm = 1;
+		return 0;
+	case EXT_PSK:
+		h->psk = 1;
+		return 0;
+	case EXT_ALPN:
+		return alpn_one(e, h->alpn, &h->alpnlen, &h->hasalpn);
+	default:
+		return 0;
+	}
+}
+
 int
 tls_parse_server_hello(struct tls_shello *h, const uint8_t *p, size_t n)
 {
-	struct rd r = {p, n, 0}, l, e;
-	unsigned type;
+	struct rd r = {p, n, 0};
 	uint16_t rv = h->record_version;
 
 	memset(h, 0, sizeof(*h));
 	h->record_version = rv;
-	h->version = (uint16_t)u16(&r);
-	take(&r, h->random, 32);
-	h->hrr = memcmp(h->random, hrr_random, 32) == 0;
-	h->sidlen = (uint8_t)u8(&r);
-	if (h->sidlen > 32)
+	if (hello_start(&r, &h->version, h->random, &h->sidlen, h->sid) < 0)
 		return -1;
-	take(&r, h->sid, h->sidlen);
+	h->hrr = memcmp(h->random, hrr_random, 32) == 0;
 	h->suite = (uint16_t)u16(&r);
 	(void)u8(&r); /* compression */
 	if (r.bad)
 		return -1;
 	if (r.n == 0)
 		return 0;
-	l = sub(&r, u16(&r));
-	while (l.n > 0 && !l.bad) {
-		type = u16(&l);
-		e = sub(&l, u16(&l));
-		if (l.bad)
-			break;
-		switch (type) {
-		case EXT_VERSIONS:
-			if (!h->hrr || e.n == 2)
-				h->selected = (uint16_t)u16(&e);
-			break;
-		case EXT_ETM:
-			h->etm = 1;
-			break;
-		case EXT_PSK:
-			h->psk = 1;
-			break;
-		case EXT_ALPN:
-			if (alpn_one(&e, h->alpn, &h->alpnlen, &h->hasalpn))
-				return -1;
-			break;
-		}
-	}
-	return l.bad || r.bad ? -1 : 0;
+	return each_ext(&r, server_ext, h);
+}
+
+/* Where an EncryptedExtensions' ALPN goes (each_ext). */
+struct alpn_out {
+	uint8_t *alpn;
+	size_t *alpnlen;
+	int *has;
+};
+
+static int
+ee_ext(void *arg, unsigned type, struct rd *e)
+{
+	struct alpn_out *o = arg;
+
+	return type == EXT_ALPN ? alpn_one(e, o->alpn, o->alpnlen, o->has) : 0;
 }
 
 int
 tls_parse_encrypted_extensions(
     const uint8_t *p, size_t n, uint8_t *alpn, size_t *alpnlen, int *has)
 {
-	struct rd r = {p, n, 0}, l, e;
-	unsigned type;
+	struct rd r = {p, n, 0};
+	struct alpn_out o = {alpn, alpnlen, has};
 
-	l = sub(&r, u16(&r));
-	while (l.n > 0 && !l.bad) {
-		type = u16(&l);
-		e = sub(&l, u16(&l));
-		if (!l.bad && type == EXT_ALPN &&
-		    alpn_one(&e, alpn, alpnlen, has))
-			return -1;
-	}
-	return l.bad || r.bad ? -1 : 0;
+	return each_ext(&r, ee_ext, &o);
 }
 
 int
@@ -718,7 +747,6 @@ struct tdir {
 	int encrypted;   /* records are protected */
 	int keys;        /* cd holds keys */
 	int appkeys;     /* 1.3: application traffic keys */
-	int nodecrypt;   /* -K: application records are not decrypted */
 	uint16_t recver; /* record version of the last good record */
 	struct tlsc_dir cd;
 	uint64_t ptoff; /* plaintext offset */
@@ -812,7 +840,10 @@ tls_conn_is_tls(const struct tls_conn *t)
 	return t->mode == M_NEW ? -1 : t->mode != M_NOTTLS;
 }
 
-/* Held bytes come back as they were, both directions. */
+/*
+ * Held bytes come back as they were, both directions: emit 1, through
+ * cb.data; 2, through cb.cipher; 0, not at all.
+ */
 static void
 unhold(struct tls_conn *t, int emit)
 {
@@ -821,8 +852,10 @@ unhold(struct tls_conn *t, int emit)
 
 	for (d = 0; d < 2; d++) {
 		h = &t->d[d].hold;
-		if (emit && h->len > 0 && t->cb->data != NULL)
+		if (emit == 1 && h->len > 0 && t->cb->data != NULL)
 			t->cb->data(t->arg, d, h->off, h->ts, h->p, h->len);
+		if (emit == 2 && h->len > 0 && t->cb->cipher != NULL)
+			t->cb->cipher(t->arg, d, h->off, h->ts, h->p, h->len);
 		held -= h->len;
 		free(h->p);
 		memset(h, 0, sizeof(*h));
@@ -840,7 +873,7 @@ pass(struct tls_conn *t, const char *why)
 	t->mode = M_PASS;
 	if (t->why == NULL) {
 		t->why = why;
-		if (t->o->keylog != NULL && !t->o->keepcipher)
+		if (t->o->keylog != NULL)
 			twarn(t, 255, 0, why);
 	}
 }
@@ -1045,12 +1078,8 @@ decide(struct tls_conn *t)
 		t->d[0].keys = t->d[1].keys = 1;
 	}
 	t->decrypted = 1;
-	if (t->o->keepcipher) {
-		t->d[0].nodecrypt = t->d[1].nodecrypt = 1;
-		pass(t, "not decrypted (-K)");
-		return;
-	}
-	unhold(t, 0);
+	/* With -K the ciphertext held so far goes on beside the plaintext. */
+	unhold(t, t->o->keepcipher ? 2 : 0);
 	t->mode = M_DECRYPT;
 }
 
@@ -1266,8 +1295,7 @@ record(struct tls_conn *t, unsigned dir, const uint8_t *rec, size_t total)
 		content(t, dir, type, rec + 5, len, d->recoff, d->rects);
 		return;
 	}
-	if (!d->keys ||
-	    (d->nodecrypt && (d->appkeys || t->version != 0x0304))) {
+	if (!d->keys) {
 		if (type == CT_APPDATA)
 			say(t);
 		return;
@@ -1578,6 +1606,8 @@ tls_conn_data(struct tls_conn *t, unsigned dir, uint64_t off, int64_t ts,
 			return -1;
 	}
 	d->next = off + n;
+	if (t->mode == M_DECRYPT && t->o->keepcipher && t->cb->cipher != NULL)
+		t->cb->cipher(t->arg, dir, off, ts, p, n);
 	if (t->mode == M_HOLD) {
 		if ((k = hold(d, off, ts, p, n)) < 0)
 			pass(t,
@@ -1620,6 +1650,8 @@ tls_conn_gap(struct tls_conn *t, unsigned dir, uint64_t off, uint64_t len,
 		d->have = 0;
 		return 0;
 	}
+	if (t->o->keepcipher && t->cb->ciphergap != NULL)
+		t->cb->ciphergap(t->arg, dir, off, len, cause, ts);
 	if (!d->resync) {
 		d->resync = 1;
 		d->lostfrom = d->have > 0 ? d->recoff : off;

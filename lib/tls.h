@@ -20,7 +20,8 @@
  * and the records dropped; when the connection is not decrypted after
  * all, they come back through cb.data as they were.  A decrypted
  * connection's records are all dropped and its plaintext written through
- * cb.data, at offsets in the plaintext of each direction.
+ * cb.data, at offsets in the plaintext of each direction; with
+ * keepcipher, its ciphertext goes to cb.cipher and cb.ciphergap too.
  *
  * Every input-driven structure is capped: one record in progress per
  * direction (TLSC_MAXREC + 5 bytes), a handshake message of at most
@@ -166,11 +167,19 @@ struct tls_cb {
 	 * tf-tls -j. */
 	void (*session)(void *arg, const char *json, size_t len,
 	    const char *certs, size_t certslen);
+	/* With keepcipher, once the connection is decrypted: its
+	 * ciphertext as it came, the bytes held while deciding first (a
+	 * run per direction), then those of each DATA ... */
+	void (*cipher)(void *arg, unsigned dir, uint64_t off, int64_t ts,
+	    const uint8_t *p, size_t n);
+	/* ... and each GAP, as it came. */
+	void (*ciphergap)(void *arg, unsigned dir, uint64_t off, uint64_t len,
+	    unsigned cause, int64_t ts);
 };
 
 struct tls_opts {
 	const struct tlsc_keylog *keylog; /* NULL: none given */
-	int keepcipher;                   /* -K: never decrypt data */
+	int keepcipher;                   /* -K: the ciphertext to cb.cipher */
 	uint8_t *scratch; /* TLSC_MAXREC bytes, shared by the connections */
 };
 

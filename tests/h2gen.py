@@ -14,6 +14,13 @@
 #   h2gen.py streams N   N requests on N streams, none answered
 #   h2gen.py flood N     one header block of N CONTINUATION frames
 #   h2gen.py bomb N      one 4000-byte table entry referred to N times
+#   h2gen.py order       prior knowledge; responses on streams 1, 3, 5
+#                        begin in that order, end 3 (gzip-coded), 5 (reset
+#                        after 30 bytes), 1 (700 bytes in 70 DATA frames
+#                        interleaved with the others)
+#   h2gen.py cut         responses on streams 7, 3, 5, 1 begun in that
+#                        order, all cut by the end of the connection
+import gzip
 import sys
 
 PREFACE = b'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
@@ -201,8 +208,49 @@ def bomb(n):
     c.out()
 
 
+def order():
+    c = Conn()
+    c.send(0, PREFACE + frame(SETTINGS, 0, 0, b''))
+    for sid, p in ((1, b'/one'), (3, b'/three'), (5, b'/five')):
+        c.send(0, frame(HEADERS, 0x05, sid, req(p)))
+    one = b''.join(b'one %05d\n' % i for i in range(70))
+    three = gzip.compress(b'three\n' * 50, mtime=0)
+    c.send(1, frame(SETTINGS, 0, 0, b'') +
+           frame(HEADERS, 0x04, 1, bytes([S200]) +
+                 lit(CTYPE, b'text/plain')) +
+           frame(HEADERS, 0x04, 3, bytes([S200]) + lit(CENC, b'gzip')) +
+           frame(HEADERS, 0x04, 5, bytes([S200])))
+    out = bytearray()
+    for i in range(70):
+        out += frame(DATA, 0x01 if i == 69 else 0, 1, one[10 * i:10 * i + 10])
+        if i == 10:
+            out += frame(DATA, 0, 3, three[:15])
+        elif i == 20:
+            out += frame(DATA, 0, 5, b'F' * 30)
+        elif i == 30:
+            out += frame(DATA, 0x01, 3, three[15:])
+        elif i == 40:
+            out += frame(RST, 0, 5, b'\x00\x00\x00\x08')
+    c.send(1, bytes(out))
+    c.out()
+
+
+def cut():
+    c = Conn()
+    c.send(0, PREFACE + frame(SETTINGS, 0, 0, b''))
+    for sid in (1, 3, 5, 7):
+        c.send(0, frame(HEADERS, 0x05, sid, req(b'/s%d' % sid)))
+    out = frame(SETTINGS, 0, 0, b'')
+    for sid in (7, 3, 5, 1):
+        out += frame(HEADERS, 0x04, sid, bytes([S200]))
+    for sid in (7, 3, 5, 1):
+        out += frame(DATA, 0, sid, b'%d' % sid * sid)
+    c.send(1, out)
+    c.out()
+
+
 cmd = sys.argv[1]
-if cmd in ('alpn', 'gap'):
+if cmd in ('alpn', 'gap', 'order', 'cut'):
     globals()[cmd]()
 else:
     globals()[cmd](int(sys.argv[2]))

@@ -88,19 +88,19 @@ stat_http() {
 	sed -n 's/^tf-report: http: //p' "$1"
 }
 
-@test "tf-report pairs 30,000 responses with 100,000 requests by binary search, those whose requests were dropped too" {
+@test "tf-report pairs 15,000 responses with 100,000 requests by binary search, those whose requests were dropped too" {
 	# 120000 requests, of which the first 100000 are kept (the cap per
-	# direction), then 30000 responses, response k naming request 4k:
-	# the first 25000 find theirs, the last 5000 name dropped ones.  A
-	# scan per response would look at 2 billion requests; a binary
-	# search at most 17 per response.
+	# direction), then 15000 responses, response k naming request 8k:
+	# the first 12500 find theirs, the last 2500 name dropped ones.  A
+	# scan per response would look at a billion requests; a binary
+	# search at most 17 per response.  (115000 held: under 64 MiB.)
 	awk 'BEGIN {
 		print "header"
 		print "open conn=1 src=10.0.0.1 sport=1 dst=10.0.0.2 dport=80"
 		for (n = 1; n <= 120000; n++)
 			printf "annot conn=1 dir=0 key=http.message value=\"{\\\"dir\\\":\\\"request\\\",\\\"n\\\":%d,\\\"uri\\\":\\\"/r%d\\\"}\"\n", n, n
-		for (k = 1; k <= 30000; k++)
-			printf "annot conn=1 dir=1 key=http.message value=\"{\\\"dir\\\":\\\"response\\\",\\\"n\\\":%d,\\\"request\\\":%d,\\\"file\\\":\\\"b%d\\\"}\"\n", k, 4 * k, k
+		for (k = 1; k <= 15000; k++)
+			printf "annot conn=1 dir=1 key=http.message value=\"{\\\"dir\\\":\\\"response\\\",\\\"n\\\":%d,\\\"request\\\":%d,\\\"file\\\":\\\"b%d\\\"}\"\n", k, 8 * k, k
 		print "close conn=1"
 		print "end"
 	}' | mkstream |
@@ -111,10 +111,10 @@ stat_http() {
 		json_head 1 1
 		awk 'BEGIN {
 			printf ",\"http\":["
-			for (k = 1; k <= 30000; k++) {
+			for (k = 1; k <= 15000; k++) {
 				printf "%s{\"filename\":\"b%d\",\"dir\":\"response\",\"n\":%d", (k > 1 ? "," : ""), k, k
-				if (4 * k <= 100000)
-					printf ",\"uri\":\"/r%d\"", 4 * k
+				if (8 * k <= 100000)
+					printf ",\"uri\":\"/r%d\"", 8 * k
 				printf "}"
 			}
 			printf "]}\n"
@@ -122,11 +122,11 @@ stat_http() {
 	} >want
 	cmp want got
 	[ "$(grep -v -e ': table: ' -e ': http: ' err)" = "tf-report: 20000 HTTP messages left out of the report: 20000 over 100000 in one direction" ]
-	# 130000 held; each of the 30000 responses looked up in 17 probes
+	# 115000 held; each of the 15000 responses looked up in 17 probes
 	# at most.
-	[ "$(stat_http err | cut -d' ' -f1-6)" = "most held 130000 responses paired 30000" ]
-	[ "$(stat_http err | cut -d' ' -f8)" -le $((30000 * 17)) ]
-	[ "$(peak "tf-report, 130000 messages held" rss)" -lt 200000 ]
+	[ "$(stat_http err | cut -d' ' -f1-6)" = "most held 115000 responses paired 15000" ]
+	[ "$(stat_http err | cut -d' ' -f8)" -le $((15000 * 17)) ]
+	[ "$(peak "tf-report, 115000 messages held" rss)" -lt 200000 ]
 }
 
 @test "tf-report pairs a forged stream's requests by number whatever their order: the first of a number wins" {
@@ -175,33 +175,33 @@ stat_http() {
 		python3 -c 'import sys; sys.stdout.buffer.write(open("round.tfs", "rb").read() * 100000)'
 		cat tail.tfs
 	} | TF_DEBUG_STATS=1 /usr/bin/time -f %M -o rss tf-report -j >got 2>err
-	# Each kept message is counted at 495 bytes (its struct, and malloc's
-	# share for its strings): 64 MiB holds 135573 of them, 16946 or
-	# 16947 per connection as they come in turn.  The rest of each
+	# Each kept message is counted at 568 bytes (its struct, and malloc's
+	# share for its strings): 64 MiB holds 118149 of them, 14768 or
+	# 14769 per connection as they come in turn.  The rest of each
 	# direction is counted in http_dropped; the sum is in one line.
 	jq -r '"\(.conn) \(.dir) \(.http_dropped // 0)"' got >dropped
 	cat >want <<-'EOF'
-	1 0 83053
+	1 0 85231
 	1 1 0
-	2 0 83053
+	2 0 85231
 	2 1 0
-	3 0 83053
+	3 0 85231
 	3 1 0
-	4 0 83053
+	4 0 85231
 	4 1 0
-	5 0 83053
+	5 0 85231
 	5 1 0
-	6 0 83054
+	6 0 85232
 	6 1 0
-	7 0 83054
+	7 0 85232
 	7 1 0
-	8 0 83054
+	8 0 85232
 	8 1 0
 	EOF
 	diff want dropped
-	[ "$(grep -v -e ': table: ' -e ': http: ' err)" = "tf-report: 664427 HTTP messages left out of the report: 664427 over 262144 or 64 MiB held at once" ]
-	[ "$(stat_http err | cut -d' ' -f1-3)" = "most held 135573" ]
-	# 135573 messages take 64 MiB (before: all 800000 were kept, 279 MB).
+	[ "$(grep -v -e ': table: ' -e ': http: ' err)" = "tf-report: 681851 HTTP messages left out of the report: 681851 over 262144 or 64 MiB held at once" ]
+	[ "$(stat_http err | cut -d' ' -f1-3)" = "most held 118149" ]
+	# 118149 messages take 64 MiB (before: all 800000 were kept, 279 MB).
 	[ "$(peak "tf-report, 8 x 100000 messages" rss)" -lt 150000 ]
 }
 

@@ -215,17 +215,209 @@ tf-http: 1 HTTP/2 connection lost a header table: header blocks that use it were
 	ASAN_OPTIONS=$ASAN_OPTIONS:quarantine_size_mb=4 \
 	    /usr/bin/time -f %M -o rss tf-http -j <in.tfs >j 2>err
 	grep -qx 'tf-http: connection 1 direction 0 at byte 1722674: stream 1: HTTP/2 header block longer than 1048576 bytes: not decoded' err
-	[ "$(jq -c '.request | [.uri, .stream, .headers_cut]' j)" = '["/after",3,null]
-["/flood",1,"fields"]' ]
+	# Requests left unanswered at the end go out in stream order.
+	[ "$(jq -c '.request | [.uri, .stream, .headers_cut]' j)" = '["/flood",1,"fields"]
+["/after",3,null]' ]
 	[ "$(tail -n 1 rss)" -lt "$max" ]
 	# A 4000-byte table entry referred to 100,000 times (400 MB decoded).
 	gen2 bomb 100000
 	ASAN_OPTIONS=$ASAN_OPTIONS:quarantine_size_mb=4 \
 	    /usr/bin/time -f %M -o rss tf-http -j <in.tfs >j 2>err
 	[ "$(cat err)" = 'tf-http: 1 header block cut, read past the cut only for the fields that frame and code the body: 1 over 65536 bytes (-H)' ]
-	[ "$(jq -c '.request | [.uri, .stream, .headers_cut]' j)" = '["/bomb",3,"bytes"]
-["/first",1,null]' ]
+	[ "$(jq -c '.request | [.uri, .stream, .headers_cut]' j)" = '["/first",1,null]
+["/bomb",3,"bytes"]' ]
 	[ "$(tail -n 1 rss)" -lt "$max" ]
+}
+
+# h2gen.py order: responses begin on streams 1, 3, 5 and end 3, 5 (reset),
+# 1: their files are numbered as they end, header files (-A) and bodies as
+# sent (-k) too, never left under their stream names.
+@test "http2: files numbered in the order responses end: stream 3, then 5 (reset), then 1" {
+	gen2 order
+	C2S=010.000.000.001.05000-010.000.000.002.00443
+	run -0 --separate-stderr tf-http -A -k -o obj <in.tfs
+	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 925: stream 5: reset (error 8)
+tf-http: 1 of 3 bodies not whole: 1 reset' ]
+	[ "$(ls obj)" = "$C2S-HTTP-001
+$C2S-HTTP-002
+$C2S-HTTP-003
+$S2C-HTTP-001
+$S2C-HTTP-002
+$S2C-HTTP-003
+$S2C-HTTPBODY-001
+$S2C-HTTPBODY-002-PARTIAL
+$S2C-HTTPBODY-003.txt
+$S2C-HTTPBODY-GZIP-001" ]
+	# What the server sent (tests/h2gen.py order): stream 3 gzip-coded,
+	# stream 5 30 bytes then RST_STREAM, stream 1 70 lines.
+	[ "$(cat "obj/$S2C-HTTPBODY-001")" = "$(for i in $(seq 50); do echo three; done)" ]
+	[ "$(gzip -dc <"obj/$S2C-HTTPBODY-GZIP-001")" = "$(cat "obj/$S2C-HTTPBODY-001")" ]
+	[ "$(cat "obj/$S2C-HTTPBODY-002-PARTIAL")" = "$(printf 'F%.0s' $(seq 30))" ]
+	[ "$(cat "obj/$S2C-HTTPBODY-003.txt")" = "$(for i in $(seq 0 69); do printf 'one %05d\n' "$i"; done)" ]
+	[ "$(cat "obj/$S2C-HTTP-001")" = "$(printf 'HTTP/2 200\r\ncontent-encoding: gzip\r\n\r')" ]
+	[ "$(cat "obj/$S2C-HTTP-002")" = "$(printf 'HTTP/2 200\r\n\r')" ]
+	[ "$(cat "obj/$S2C-HTTP-003")" = "$(printf 'HTTP/2 200\r\ncontent-type: text/plain\r\n\r')" ]
+	[ "$(cat "obj/$C2S-HTTP-002")" = "$(printf 'GET /three HTTP/2\r\n\r')" ]
+	# n is the order the HEADERS came; the files' names, the order of
+	# the ends, in the annotations and the -j lines alike.
+	tf-http -A -o o2 <in.tfs 2>/dev/null | tf-cat -j | jq -c 'select(.key ==
+	    "http.message" and .dir == 1) | .value | fromjson | [.n, .stream,
+	    .file, .header_file, .complete, .problem]' >m
+	[ "$(cat m)" = '[2,3,"o2/'$S2C'-HTTPBODY-001","o2/'$S2C'-HTTP-001",true,null]
+[3,5,"o2/'$S2C'-HTTPBODY-002-PARTIAL","o2/'$S2C'-HTTP-002",false,"reset"]
+[1,1,"o2/'$S2C'-HTTPBODY-003.txt","o2/'$S2C'-HTTP-003",true,null]' ]
+	tf-http -o o3 -j <in.tfs 2>/dev/null | jq -c '[.request.uri,
+	    .response.stream, .response.file]' >j
+	[ "$(cat j)" = '["/three",3,"o3/'$S2C'-HTTPBODY-001"]
+["/five",5,"o3/'$S2C'-HTTPBODY-002-PARTIAL"]
+["/one",1,"o3/'$S2C'-HTTPBODY-003.txt"]' ]
+	# A final name taken: never replaced; the file keeps its stream name,
+	# which the annotation gives, and tf-http fails.
+	mkdir o4
+	echo x >"o4/$S2C-HTTPBODY-001"
+	echo y >"o4/$S2C-HTTP-003"
+	rc=0
+	tf-http -A -o o4 <in.tfs >o4.tfs 2>err || rc=$?
+	[ "$rc" = 1 ]
+	[ "$(cat err)" = "tf-http: cannot rename 'o4/$S2C-HTTPBODY-S3-OPEN' to 'o4/$S2C-HTTPBODY-001': File exists
+tf-http: connection 1 direction 1 at byte 925: stream 5: reset (error 8)
+tf-http: cannot rename 'o4/$S2C-HTTP-S1-OPEN' to 'o4/$S2C-HTTP-003': File exists
+tf-http: 1 of 3 bodies not whole: 1 reset" ]
+	[ "$(cat "o4/$S2C-HTTPBODY-001") $(cat "o4/$S2C-HTTP-003")" = 'x y' ]
+	cmp "o4/$S2C-HTTPBODY-S3-OPEN" "obj/$S2C-HTTPBODY-001"
+	cmp "o4/$S2C-HTTP-S1-OPEN" "obj/$S2C-HTTP-003"
+	tf-cat -j <o4.tfs | jq -r 'select(.key == "http.message" and
+	    .dir == 1) | .value | fromjson | "\(.file) \(.header_file)"' >f
+	[ "$(cat f)" = "o4/$S2C-HTTPBODY-S3-OPEN o4/$S2C-HTTP-001
+o4/$S2C-HTTPBODY-002-PARTIAL o4/$S2C-HTTP-002
+o4/$S2C-HTTPBODY-003.txt o4/$S2C-HTTP-S1-OPEN" ]
+}
+
+# h2gen.py cut: four responses cut together by the end of the connection
+# end, and are numbered, in stream order.
+@test "http2: bodies cut together by the end of the input are numbered in stream order" {
+	gen2 cut
+	run -0 --separate-stderr tf-http -o obj <in.tfs
+	[ "$stderr" = 'tf-http: connection 1 direction 1 at byte 101: stream 1: message 4: connection ended inside it
+tf-http: connection 1 direction 1 at byte 101: stream 3: message 2: connection ended inside it
+tf-http: connection 1 direction 1 at byte 101: stream 5: message 3: connection ended inside it
+tf-http: connection 1 direction 1 at byte 101: stream 7: message 1: connection ended inside it
+tf-http: 4 of 4 bodies not whole: 4 cut' ]
+	for i in 1 2 3 4; do
+		s=$((2 * i - 1))
+		[ "$(cat "obj/$S2C-HTTPBODY-00$i-PARTIAL")" = "$(printf "$s%.0s" $(seq $s))" ]
+	done
+	[ "$(ls obj | wc -l)" = 4 ]
+}
+
+# body_runs: where an HTTP/2 body's bytes are, DATA frame by frame; truth
+# from the flow file, its frames walked here.
+@test "http2: byte runs of bodies over several DATA frames, in the annotation, DFXML and JSON" {
+	gen2 order
+	tf-http -o obj <in.tfs 2>/dev/null | tf-split -o f >out.tfs
+	"$PY" - "f/$S2C" >truth <<'PYEOF'
+import sys
+b = open(sys.argv[1], 'rb').read()
+runs = {}
+i = 0
+while i + 9 <= len(b):
+    n = int.from_bytes(b[i:i + 3], 'big')
+    t, sid = b[i + 3], int.from_bytes(b[i + 5:i + 9], 'big') & 0x7fffffff
+    if t == 0 and n > 0:
+        runs.setdefault(sid, []).append((i + 9, n))
+    i += 9 + n
+assert i == len(b)
+for sid in sorted(runs):
+    r = runs[sid]
+    if len(r) > 64:
+        r = r[:63] + [(r[63][0], r[-1][0] + r[-1][1] - r[63][0])]
+    print(sid, len(runs[sid]), ','.join('%d+%d' % x for x in r))
+PYEOF
+	[ "$(wc -l <truth)" = 3 ]
+	tf-cat -j <out.tfs | jq -r 'select(.key == "http.message" and .dir == 1)
+	    | .value | fromjson | "\(.stream) \((.body_runs // "x" |
+	    split(",") | length) + (.body_runs_cut // 0)) \(.body_runs //
+	    "\(.body_offset)+\(.body_length)")"' | sort -n >tf
+	# Stream 1: 70 runs, the 64th spanning the last 7; 3: 2 runs; 5: 1.
+	diff truth tf
+	[ "$(sed -n 1p tf | cut -d' ' -f1,2)" = '1 70' ]
+	[ "$(sed -n 1p tf | cut -d, -f1,2,64)" = '1 70 68+10,87+10,1365+124' ]
+	[ "$(sed -n 2p tf)" = '3 2 277+15,720+15' ]
+	[ "$(sed -n 3p tf)" = '5 1 491+30' ]
+	# The bytes at stream 3's runs are its body as sent (gzip).
+	{ dd if="f/$S2C" bs=1 skip=277 count=15 && dd if="f/$S2C" bs=1 skip=720 count=15; } 2>/dev/null | gzip -dc >b3
+	cmp b3 "obj/$S2C-HTTPBODY-001"
+	# tf-report: a <byte_run> per run, its stream; the schema holds.
+	tf-report <out.tfs >r.xml
+	xmllint --noout --schema "$XSD" r.xml 2>/dev/null
+	BR="//*[local-name()='fileobject'][*[local-name()='tcpflow']/@dir=1]/*[local-name()='byte_runs']/*[local-name()='byte_run']"
+	[ "$(xmllint --xpath "count($BR)" r.xml)" = 67 ]
+	xmllint --xpath "$BR" r.xml | sed -n '1,3p;64,$p' >br
+	[ "$(cat br)" = '<byte_run file_offset="277" len="15" tcpflow:stream="3"/>
+<byte_run file_offset="720" len="15" tcpflow:stream="3"/>
+<byte_run file_offset="491" len="30" tcpflow:stream="5"/>
+<byte_run file_offset="1308" len="10" tcpflow:stream="1"/>
+<byte_run file_offset="1327" len="10" tcpflow:stream="1"/>
+<byte_run file_offset="1346" len="10" tcpflow:stream="1"/>
+<byte_run file_offset="1365" len="124" tcpflow:stream="1" tcpflow:runs="7"/>' ]
+	HT="//*[local-name()='http']"
+	[ "$(xmllint --xpath "string($HT[3]/@version)" r.xml) $(xmllint --xpath "string($HT[3]/@stream)" r.xml)" = '2 1' ]
+	tf-report -j <out.tfs | jq -c 'select(.dir == 1) | .http[] | [.stream,
+	    .version, (.byte_runs | length), .byte_runs[0], .byte_runs[-1],
+	    .byte_runs_cut, .file_offset, .len]' >js
+	[ "$(cat js)" = '[3,"2",2,[277,15],[720,15],null,277,30]
+[5,"2",0,null,null,null,491,30]
+[1,"2",64,[68,10],[1365,124],6,68,700]' ]
+}
+
+@test "http2: tf-report shows the version, the stream, and the PUSH_PROMISE's stream of a pushed body" {
+	tf-reassemble <"$CAP" | tf-http -o obj 2>/dev/null | tf-split -o f >out.tfs
+	tf-report -j <out.tfs | jq -c 'select(.http) | [.conn, .dir, (.http[] |
+	    .filename, .version, .stream, .promised_by, .uri, .byte_runs)]' >j
+	[ "$(cat j)" = '[1,1,"obj/'$F'.41200-HTTPBODY-001.txt","2",1,null,"/a.txt",null]
+[2,1,"obj/'$H'.41201-HTTPBODY-002.txt","2",1,null,"/b.txt",null]
+[3,1,"obj/'$F'.41202-HTTPBODY-001","2",13,null,"/c1.bin",null,"obj/'$F'.41202-HTTPBODY-002","2",15,null,"/c2.bin",null,"obj/'$F'.41202-HTTPBODY-003","2",17,null,"/c3.bin",null]
+[4,1,"obj/'$F'.41203-HTTPBODY-001.html","2",13,null,"/index.html",null,"obj/'$F'.41203-HTTPBODY-002.css","2",2,13,"/style.css",null]
+[5,1,"obj/'$H'.41204-HTTPBODY-001.txt","2",1,null,"/gz",null]
+[6,1,"obj/'$H'.41205-HTTPBODY-001-PARTIAL","2",1,null,"/reset",null]' ]
+	tf-report <out.tfs >r.xml
+	xmllint --noout --schema "$XSD" r.xml 2>/dev/null
+	HT="//*[local-name()='http'][@stream=2]"
+	[ "$(xmllint --xpath "concat($HT/@version, ' ', $HT/@stream, ' ', $HT/@promised_by, ' ', $HT/@uri)" r.xml)" = '2 2 13 /style.css' ]
+	# Each body in one DATA frame: one <byte_run>, at its bytes.
+	BR="//*[local-name()='byte_run'][@*[local-name()='stream']=2]"
+	[ "$(xmllint --xpath "concat($BR/@file_offset, ' ', $BR/@len)" r.xml)" = '1490 1829' ]
+	cmp <(dd if="f/$F.41203" bs=1 skip=1490 count=1829 2>/dev/null) "obj/$F.41203-HTTPBODY-002.css"
+	tf-report -t text <out.tfs | grep '^http ' >t
+	[ "$(cat t)" = 'http         19 messages (17 HTTP/2), 9 body files: application/octet-stream 4, text/plain 3, text/css 1, text/html 1' ]
+	tf-report -t html <out.tfs >r.html
+	grep -F '<th>status</th><th>HTTP</th><th>type</th>' r.html
+	grep -F '<td class="n">200</td><td class="m">2 stream 2 pushed on 13</td>' r.html
+	grep -F '<td class="n">101</td><td class="m">1.1</td>' r.html
+}
+
+@test "http2: tf-report takes a body_runs only when well formed, at most 64 runs" {
+	{
+		echo 'header'
+		echo 'open conn=1 src=10.0.0.1 dst=10.0.0.2 sport=1234 dport=80'
+		echo 'data conn=1 dir=1 off=0 text="xxxxxxxxxxxxxxxxxxxx"'
+		r65=$(for i in $(seq 65); do printf '%d+1,' "$i"; done)
+		for runs in '1+2,5+3' '1+2,' '+1' '1+2,5' '1+2;5+3' '1+2,,5+3' \
+		    '18446744073709551616+1,2+2' "${r65%,}" \
+		    '1+2,5+3\\u0000' '1+2,5+3 '; do
+			echo "annot conn=1 dir=1 key=http.message value=\"{\\\"stream\\\":1,\\\"body_offset\\\":1,\\\"body_length\\\":5,\\\"body_runs\\\":\\\"$runs\\\",\\\"body_runs_cut\\\":2,\\\"file\\\":\\\"f\\\"}\""
+		done
+		echo 'close conn=1'
+		echo 'end'
+	} | mkstream >s.tfs
+	run -0 --separate-stderr tf-report -j <s.tfs
+	[ -z "$stderr" ]
+	[ "$(sed -n 2p <<<"$output" | jq -c '[.http[] | .byte_runs, .byte_runs_cut]')" = '[[[1,2],[5,3]],2,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null]' ]
+	tf-report <s.tfs >r.xml
+	xmllint --noout --schema "$XSD" r.xml 2>/dev/null
+	BR="//*[local-name()='byte_run']"
+	[ "$(xmllint --xpath "count($BR)" r.xml)" = 11 ]
+	[ "$(xmllint --xpath "concat($BR[2]/@file_offset, ' ', $BR[2]/@len, ' ', $BR[2]/@*[local-name()='runs'], ' ', $BR[3]/@file_offset, ' ', $BR[3]/@len)" r.xml)" = '5 3 3 1 5' ]
 }
 
 # fuzz_h2 found: the server's first bytes, held while they may be an

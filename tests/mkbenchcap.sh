@@ -33,19 +33,14 @@
 set -eu -o pipefail
 
 DIR=${1:-/dev/shm/tf-bench}
-PY=${PYTHON:-/usr/bin/python3}
 BULK=${BENCH_BULK_BYTES:-1100000000}
 NSHORT=${BENCH_SHORT_CONNS:-100000}
 PAR=${BENCH_PAR:-20}
 ONLY=${BENCH_ONLY:-}
-NS=tfbench$$
 PORT=8080
-
-die() { echo "mkbenchcap: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-for t in ip ethtool tcpdump nginx curl ss "$PY"; do
-	command -v "$t" >/dev/null || die "missing $t"
-done
+# shellcheck source=SCRIPTDIR/data/netns.sh
+. "$(dirname "$0")/data/netns.sh" mkbenchcap
+ns_need ip ethtool tcpdump nginx curl ss "$PY"
 case $ONLY in '' | bulk | short) ;; *) die "BENCH_ONLY: bulk, short or nothing" ;; esac
 
 # Room: the captures, and the bulk bodies while they are served.
@@ -57,32 +52,8 @@ for d in "$DIR" /dev/shm; do
 	    die "$d: $((avail / 1024)) MiB free, $((need / 1024)) MiB needed"
 done
 
-TMP=$(mktemp -d /dev/shm/tfbenchcap.XXXXXX)
-chmod 755 "$TMP"
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-nx() { ip netns exec "$NS" "$@"; }   # foreground only
-forget() {
-	local p keep=()
-	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-}
-
 # ------------------------------------------------------------------ namespace
-ip netns add "$NS"
-nx ip link set lo mtu 1500
-nx ip link set lo gso_max_size 1500
+ns_setup tfbenchcap 1500 1500 /dev/shm
 nx ethtool -K lo gso off tso off gro off 2>/dev/null ||
     nx ethtool -K lo gso off gro off ||
     die "ethtool -K lo: cannot turn segmentation offload off"
@@ -91,7 +62,6 @@ nx ethtool -K lo gso off tso off gro off 2>/dev/null ||
 # again) made tf-reassemble drop 56 segments as bad and report 4 gaps;
 # one from four addresses, 13 segments and no gap (it warns of both).
 nx ethtool -K lo tx off rx off >/dev/null 2>&1 || true
-nx ip link set lo up
 nx sysctl -q -w net.ipv4.ip_local_port_range="10000 65000"
 nx sysctl -q -w net.ipv4.tcp_tw_reuse=1
 nx ethtool -k lo | grep -E '^(tx-checksumming|rx-checksumming|tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload):' |
@@ -100,7 +70,7 @@ nx ethtool -k lo | grep -E '^(tx-checksumming|rx-checksumming|tcp-segmentation-o
 # ------------------------------------------------------------------ files
 # The bodies: bulk/NNNN (sizes below) and short/NNN (1-5 KB), pseudo-random
 # bytes from a fixed seed; the URL lists for curl -K.
-mkdir -p "$TMP/docroot/bulk" "$TMP/docroot/short" "$TMP/nginx"
+mkdir -p "$TMP/docroot/bulk" "$TMP/docroot/short"
 "$PY" - "$TMP" "$BULK" "$NSHORT" "$PORT" "$ONLY" <<'PYEOF'
 import os, random, sys
 tmp, want, nshort, port, only = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
@@ -140,70 +110,29 @@ if only != "bulk":
 PYEOF
 
 # ------------------------------------------------------------------ nginx
-cat > "$TMP/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-worker_rlimit_nofile 4096;
-events { worker_connections 1024; }
-http {
-	access_log $TMP/nginx/access.log;
-	client_body_temp_path $TMP/nginx/body;
-	proxy_temp_path $TMP/nginx/proxy;
-	fastcgi_temp_path $TMP/nginx/fastcgi;
-	uwsgi_temp_path $TMP/nginx/uwsgi;
-	scgi_temp_path $TMP/nginx/scgi;
-	default_type application/octet-stream;
-	sendfile on;
-	keepalive_timeout 0;
-	server {
-		listen 127.0.0.1:$PORT backlog=4096;
-		root $TMP/docroot;
-	}
+nginx_conf warn 1024 "worker_rlimit_nofile 4096" <<EOF
+default_type application/octet-stream;
+sendfile on;
+keepalive_timeout 0;
+server {
+	listen 127.0.0.1:$PORT backlog=4096;
+	root $TMP/docroot;
 }
 EOF
 nx sysctl -q -w net.core.somaxconn=4096
-ip netns exec "$NS" nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" \
-	> "$TMP/nginx/stdout" 2>&1 &
-NGINX=$!
-PIDS+=("$NGINX")
-for _ in $(seq 100); do
-	[ "$(nx ss -Htln "sport = :$PORT" | wc -l)" = 1 ] && break
-	kill -0 "$NGINX" 2>/dev/null || { cat "$TMP/nginx/error.log" >&2; die "nginx failed"; }
-	sleep 0.05
-done
+nginx_start "$PORT"
 
 # ------------------------------------------------------------------ capture
-CAPPID=
-cap_start() {                         # OUTFILE
-	: > "$TMP/cap.err"
-	# -w - into a file we open (tcpdump drops privileges before opening
-	# one itself); -B: a 512 MiB kernel buffer, so that bursts are kept
-	# while tcpdump writes.
-	# -Q in: each frame once (lo shows it going out and coming in), the
-	# copy going out dropped in the kernel, not by tcpdump.
-	ip netns exec "$NS" tcpdump -n -i lo -Q in -s 0 -B 524288 -w - "tcp port $PORT" \
-		> "$1" 2> "$TMP/cap.err" &
-	CAPPID=$!
-	PIDS+=("$CAPPID")
-	for _ in $(seq 200); do
-		grep -q 'listening on' "$TMP/cap.err" && break
-		kill -0 "$CAPPID" 2>/dev/null || { cat "$TMP/cap.err" >&2; die "tcpdump failed"; }
-		sleep 0.05
-	done
-	sleep 0.5
+# -B: a 512 MiB kernel buffer, so that bursts are kept while tcpdump writes.
+# -Q in: each frame once (lo shows it going out and coming in), the copy
+# going out dropped in the kernel, not by tcpdump.
+bench_cap() {                         # OUTFILE
+	cap_start "$1" tcpdump -n -i lo -Q in -s 0 -B 524288 -w - "tcp port $PORT"
 }
-cap_stop() {                          # OUTFILE
-	# libpcap hands packets over a ring block at a time or after its 1 s
-	# timeout; an interrupted tcpdump loses a partial block: wait well past.
-	sleep 2.5
-	kill -INT "$CAPPID"
-	wait "$CAPPID" || true
-	forget "$CAPPID"
-	sed 's/^/    /' "$TMP/cap.err"
-	grep -q '^0 packets dropped by kernel' "$TMP/cap.err" || {
+bench_cap_stop() {                    # OUTFILE
+	cap_stop
+	cap_show
+	cap_kept || {
 		rm -f "$1"
 		die "the capture dropped packets (BENCH_RATE=20M slows curl down)"
 	}
@@ -241,12 +170,11 @@ curlrun() {
 			> "$TMP/$1.got" 2> "$TMP/$1.err" || { cat "$TMP/$1.err" >&2; die "curl failed"; }
 	else
 		for k in $(seq 0 $((n - 1))); do
-			ip netns exec "$NS" curl -sS --no-progress-meter -Z --parallel-max $((PAR / n)) \
-				${BENCH_RATE:+--limit-rate "$BENCH_RATE"} --interface "127.0.0.$((k + 1))" \
-				-w '%{http_code} %{size_download} %{num_connects}\n' -K "$TMP/$1$k.urls" \
-				> "$TMP/$1$k.got" 2> "$TMP/$1$k.err" &
-			pids+=($!)
-			PIDS+=($!)
+			ns_bg "$TMP/$1$k.got" "$TMP/$1$k.err" curl -sS --no-progress-meter -Z \
+				--parallel-max $((PAR / n)) ${BENCH_RATE:+--limit-rate "$BENCH_RATE"} \
+				--interface "127.0.0.$((k + 1))" \
+				-w '%{http_code} %{size_download} %{num_connects}\n' -K "$TMP/$1$k.urls"
+			pids+=("$BGPID")
 		done
 		for k in "${pids[@]}"; do
 			wait "$k" || { cat "$TMP/$1"*.err >&2; die "curl failed"; }
@@ -263,9 +191,9 @@ curlrun() {
 
 if [ "$ONLY" != short ]; then
 	echo "bulk.pcap"
-	cap_start "$DIR/bulk.pcap"
+	bench_cap "$DIR/bulk.pcap"
 	curlrun bulk
-	cap_stop "$DIR/bulk.pcap"
+	bench_cap_stop "$DIR/bulk.pcap"
 	# Every size served, in whatever order curl finished them.
 	sort -n "$TMP/bulk.sizes" > "$TMP/want"
 	awk '{ print $2 }' "$TMP/bulk.got" | sort -n | cmp -s - "$TMP/want" ||
@@ -274,12 +202,10 @@ if [ "$ONLY" != short ]; then
 fi
 if [ "$ONLY" != bulk ]; then
 	echo "short.pcap"
-	cap_start "$DIR/short.pcap"
+	bench_cap "$DIR/short.pcap"
 	curlrun short 4
-	cap_stop "$DIR/short.pcap"
+	bench_cap_stop "$DIR/short.pcap"
 fi
 
-kill "$NGINX"
-wait "$NGINX" || true
-forget "$NGINX"
+nginx_stop
 ls -l "$DIR"

@@ -21,7 +21,8 @@
  *	open	conn ts=TIME pktno counter src=ADDR dst=ADDR (IPv4 or IPv6)
  *		family (from the addresses, else 4) sport dport
  *		vlan=ID[,ID...] nvlan=N (overrides the count)
- *		flags=syn,midstream,mac|N smac=MAC dmac=MAC
+ *		flags=syn,midstream,mac,resumed,layer|N smac=MAC dmac=MAC
+ *		link=N (with layer: the linked connection)
  *	data	conn dir off ts=TIME and one of text="..." | hex=HEX |
  *		fill=N byte=B; over 1048536 bytes it becomes several records
  *	gap	conn dir off len ts=TIME
@@ -516,7 +517,8 @@ check(const struct line *l, int e)
 		fail(l, "writing the record: %s", tf_strerror(e));
 }
 
-static const char *const open_flags[] = {"syn", "midstream", "mac"};
+static const char *const open_flags[] = {
+    "syn", "midstream", "mac", "resumed", "layer"};
 static const char *const dir_flags[] = {"syn", "fin", "rst"};
 static const char *const end_status[] = {"cut", "error"};
 
@@ -571,7 +573,8 @@ do_open(struct line *l)
 	o.ts = tsval(l, "ts");
 	o.pktno = num(l, "pktno", UINT64_MAX, 0);
 	o.counter = (uint32_t)num(l, "counter", UINT32_MAX, 0);
-	o.flags = (uint8_t)flagval(l, "flags", open_flags, 3, 255);
+	o.flags = (uint8_t)flagval(l, "flags", open_flags, 5, 255);
+	o.link = num(l, "link", UINT64_MAX, 0);
 	addr(l, "src", o.src, &fam);
 	addr(l, "dst", o.dst, &fam);
 	o.family = (uint8_t)num(l, "family", 255, fam ? fam : 4);

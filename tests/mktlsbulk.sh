@@ -20,39 +20,18 @@
 set -eu -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-die() { echo "mktlsbulk: $*" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/data/netns.sh
+. "$here/data/netns.sh" mktlsbulk
 [ $# -ge 2 ] || die "usage: mktlsbulk.sh OUT.pcap OUT.keys [BYTES]"
 out=$1 keys=$2 bytes=${3:-200000000}
 # Segments of 16 KiB: with 1500-byte ones, 200 MB through the loopback
 # overflows its backlog, and the retransmissions that follow make tshark
 # lose its way (tf does not: but the comparison is to be of decryption).
 mtu=${MTU:-16384}
-py=${PYTHON:-/usr/bin/python3}
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-for t in ip tcpdump openssl ss "$py"; do
-	command -v "$t" >/dev/null || die "missing $t"
-done
-ns=tftlsbulk$$
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tftlsbulk.XXXXXX")
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+ns_need ip tcpdump openssl ss "$PY"
+ns_setup tftlsbulk "$mtu" "$mtu" "${TMPDIR:-/tmp}"
 
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo mtu "$mtu"
-ip netns exec "$ns" ip link set lo gso_max_size "$mtu"
-ip netns exec "$ns" ip link set lo up
-
-cat >"$tmp/server.py" <<'EOF'
+cat >"$TMP/server.py" <<'EOF'
 import hashlib, socket, ssl, sys
 cert, key, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 blk = bytearray()
@@ -83,7 +62,7 @@ s.close()
 EOF
 
 # The client reads as fast as it can.
-cat >"$tmp/client.py" <<'EOF'
+cat >"$TMP/client.py" <<'EOF'
 import socket, ssl, sys
 ctx = ssl.create_default_context(cafile=sys.argv[1])
 ctx.minimum_version = ssl.TLSVersion.TLSv1_3
@@ -102,7 +81,7 @@ while True:
 print(n)
 EOF
 # TLS 1.3 suites are set in OpenSSL's configuration, not by python.
-cat >"$tmp/openssl.cnf" <<'EOF'
+cat >"$TMP/openssl.cnf" <<'EOF'
 openssl_conf = openssl_init
 [openssl_init]
 ssl_conf = ssl_sect
@@ -111,37 +90,20 @@ system_default = system_default_sect
 [system_default_sect]
 Ciphersuites = TLS_AES_128_GCM_SHA256
 EOF
-export OPENSSL_CONF=$tmp/openssl.cnf
+export OPENSSL_CONF=$TMP/openssl.cnf
 
 rm -f "$out" "$keys"
-: >"$tmp/cap.err"
-ip netns exec "$ns" tcpdump -U -n -i lo -s 0 -B 262144 -w - 'tcp port 4433' \
-	>"$out" 2>"$tmp/cap.err" &
-cap=$!
-pids+=("$cap")
-for i in $(seq 200); do
-	grep -q 'listening on' "$tmp/cap.err" && break
-	kill -0 "$cap" 2>/dev/null || { cat "$tmp/cap.err" >&2; die "tcpdump failed"; }
-	sleep 0.05
-done
-ip netns exec "$ns" "$py" "$tmp/server.py" "$here/data/tls/server.pem" \
-	"$here/data/tls/server.key" "$bytes" &
-srv=$!
-pids+=("$srv")
-for i in $(seq 200); do
-	[ "$(ip netns exec "$ns" ss -Htln 'sport = :4433' | wc -l)" = 1 ] && break
-	kill -0 "$srv" 2>/dev/null || die "the server failed"
-	sleep 0.05
-done
-sleep 0.5
-ip netns exec "$ns" "$py" "$tmp/client.py" "$here/data/tls/ca.pem" "$keys" \
-	>"$tmp/got" 2>"$tmp/client.err" ||
-	{ cat "$tmp/client.err" >&2; die "the client failed"; }
+cap_start "$out" tcpdump -U -n -i lo -s 0 -B 262144 -w - 'tcp port 4433'
+ns_bg - - "$PY" "$TMP/server.py" "$here/data/tls/server.pem" \
+	"$here/data/tls/server.key" "$bytes"
+srv=$BGPID
+wait_port 4433 "$srv"
+nx "$PY" "$TMP/client.py" "$here/data/tls/ca.pem" "$keys" \
+	>"$TMP/got" 2>"$TMP/client.err" ||
+	{ cat "$TMP/client.err" >&2; die "the client failed"; }
 wait "$srv" || die "the server failed"
-sleep 2.5
-kill -INT "$cap"
-wait "$cap" || true
-grep -q '^0 packets dropped by kernel' "$tmp/cap.err" ||
-	{ cat "$tmp/cap.err" >&2; die "the capture dropped packets"; }
-[ "$(cat "$tmp/got")" = "$bytes" ] || die "the client got $(cat "$tmp/got") bytes, not $bytes"
+forget "$srv"
+cap_stop
+cap_kept || { cat "$TMP/cap.err" >&2; die "the capture dropped packets"; }
+[ "$(cat "$TMP/got")" = "$bytes" ] || die "the client got $(cat "$TMP/got") bytes, not $bytes"
 chmod 644 "$keys"

@@ -518,7 +518,14 @@ response 200 application/octet-stream objects/127.000.000.001.08443-127.000.000.
 \$ md5sum objects/*
 5b17e88959015d9ef3c38f84da845470  127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-001.html
 3814d615b4fedec43392a0543c82c89c  127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-002.json
-ebc9e6a34ea506b8e598b7695aa4b569  127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-003" ]
+ebc9e6a34ea506b8e598b7695aa4b569  127.000.000.001.08443-127.000.000.001.41000-HTTPBODY-003
+
+\$ tf-reassemble < tls.pcap | tf-tls -K -k tls.keys | tf-split -o flows (plaintext, and ciphertext beside it)
+11764 127.000.000.001.08443-127.000.000.001.41000
+13823 127.000.000.001.08443-127.000.000.001.41000-TLS
+  380 127.000.000.001.41000-127.000.000.001.08443
+ 1067 127.000.000.001.41000-127.000.000.001.08443-TLS
+27034 total" ]
 	cmp "$EX/tls.pcap" "$DATA/tls/nginx-h1.pcap"
 	cmp "$EX/tls.keys" "$DATA/tls/nginx-h1.keys"
 	cmp "$T/out/objects/"*-HTTPBODY-001.html "$DATA/tls/nginx.expected/page.html"

@@ -87,8 +87,8 @@ END='end packets=1'
 	cmp "$T/basic.tfs" "$GOLDEN"
 }
 
-@test "golden: the preamble is the magic, version 1.3 and a zero word" {
-	[ "$(hexat "$GOLDEN" 0 16)" = 895446530d0a1a0a0100030000000000 ]
+@test "golden: the preamble is the magic, version 1.4 and a zero word" {
+	[ "$(hexat "$GOLDEN" 0 16)" = 895446530d0a1a0a0100040000000000 ]
 }
 
 @test "golden 1.1: a stream of 1.1 is read; its END has no 1.2 fields" {
@@ -418,6 +418,22 @@ EOF
 6 16
 7 128
 EOF
+}
+
+@test "1.4: an OPEN flagged layer names its link after the fixed part; without one it is malformed" {
+	printf 'open conn=9223372036854775809 flags=syn,layer link=1\n%s\n' "$END" | mk layer
+	[ "$(u32le "$T/layer.tfs" 16)" -eq 112 ]
+	[ "$(hexat "$T/layer.tfs" 120 8)" = 0100000000000000 ]
+	run -0 --separate-stderr tf-cat <"$T/layer.tfs"
+	[ "${lines[0]}" = 'open 9223372036854775809 1970-01-01T00:00:00.000000Z 0.0.0.0:0 > 0.0.0.0:0 counter 0 packet 0 syn,layer of 1' ]
+	# The link 0, or no room for it.
+	printf 'open conn=9223372036854775809 flags=layer\n%s\n' "$END" | mk nolink
+	run -1 --separate-stderr tf-cat <"$T/nolink.tfs"
+	[ "$stderr" = "tf-cat: malformed record at byte 16" ]
+	body=$(printf 'open conn=1 flags=16 link=1\n' | mkstream | od -v -A n -t x1 -j 24 -N 96 | tr -d ' \n')
+	printf 'raw kind=2 hex=%s\n%s\n' "$body" "$END" | mk short
+	run -1 --separate-stderr tf-cat <"$T/short.tfs"
+	[ "$stderr" = "tf-cat: malformed record at byte 16" ]
 }
 
 @test "a HEADER whose strings run past its end is malformed" {

@@ -162,21 +162,21 @@ EOF
 
 @test "unknown enumeration values and flag bits are shown as numbers" {
 	printf '%s\n' 'header srckind=9 source="\xff"' \
-	    'open conn=1 ts=-1.5 flags=0x90' \
+	    'open conn=1 ts=-1.5 flags=0xa0' \
 	    'gap conn=1 cause=9 len=1 ts=0.000000001' \
 	    'close conn=1 cause=77 flags0=9 flags1=0x100' \
 	    'annot conn=1 dir=1 key="a b" value="\xff"' \
 	    'end status=15' | mk e
 	run -0 --separate-stderr tf-cat <"$T/e.tfs"
 	[ "${lines[0]}" = 'header program "" pcap "" linktype 1 snaplen 262144 tsresol 1000 start 1970-01-01T00:00:00.000000Z source 9 "\xff"' ]
-	[ "${lines[1]}" = 'open 1 1969-12-31T23:59:58.500000Z 0.0.0.0:0 > 0.0.0.0:0 counter 0 packet 0 0x10,0x80' ]
+	[ "${lines[1]}" = 'open 1 1969-12-31T23:59:58.500000Z 0.0.0.0:0 > 0.0.0.0:0 counter 0 packet 0 0x20,0x80' ]
 	[ "${lines[2]}" = 'gap 1 > 0+1 cause 9' ]
 	[ "${lines[3]}" = 'close 1 1970-01-01T00:00:00.000000Z cause 77 > packets 0 bytes 0 syn,0x8 < packets 0 bytes 0 0x100' ]
 	[ "${lines[4]}" = 'annot 1 < "a b" "\xff"' ]
 	[ "${lines[5]##* status }" = 'cut,error,interrupted,0x8' ]
 	run -0 --separate-stderr tf-cat -j <"$T/e.tfs"
 	[ "${lines[0]#*\"start_ns\":0,}" = '"source":9,"sources_hex":["ff"]}' ]
-	[ "${lines[1]#*\"ts\":}" = '"1969-12-31T23:59:58.500000Z","ts_ns":-1500000000,"packet":0,"counter":0,"family":4,"src":"0.0.0.0","sport":0,"dst":"0.0.0.0","dport":0,"vlan":[],"flags":["0x10","0x80"]}' ]
+	[ "${lines[1]#*\"ts\":}" = '"1969-12-31T23:59:58.500000Z","ts_ns":-1500000000,"packet":0,"counter":0,"family":4,"src":"0.0.0.0","sport":0,"dst":"0.0.0.0","dport":0,"vlan":[],"flags":["0x20","0x80"]}' ]
 	[ "${lines[2]#*\"ts\":}" = '"1970-01-01T00:00:00.000000001Z","ts_ns":1,"cause":9}' ]
 	[ "${lines[3]:0:89}" = '{"kind":"close","conn":1,"ts":"1970-01-01T00:00:00.000000Z","ts_ns":0,"cause":77,"dirs":[' ]
 	[[ "${lines[3]}" == *'"first":null,"first_ns":0,"last":null,"last_ns":0,"flags":["syn","0x8"]'* ]]

@@ -575,3 +575,36 @@ Write each direction of each connection of the stream to a file.
 	run -0 tf-split -o a/b <in.tfs
 	[ -f "a/b/$C2S" ]
 }
+
+@test "tf-split: a layer connection (tf-tls -K) is written under its connection's names with -TLS" {
+	cat <<-'EOF' | mk in.tfs
+	header linktype=1 source=x.pcap
+	open conn=1 ts=1795677039.751392123 src=10.0.0.1 sport=5000 dst=10.0.0.2 dport=80 flags=syn
+	open conn=9223372036854775809 ts=1795677039.751392123 src=10.0.0.1 sport=5000 dst=10.0.0.2 dport=80 flags=syn,layer link=1
+	data conn=9223372036854775809 dir=0 off=0 text="\x17\x03\x03"
+	data conn=1 dir=0 off=0 text="GET"
+	data conn=9223372036854775809 dir=1 off=0 text="\x16\x03\x03"
+	gap conn=9223372036854775809 dir=1 off=3 len=2
+	data conn=9223372036854775809 dir=1 off=5 text="!"
+	close conn=9223372036854775809 cause=fin
+	close conn=1 cause=fin
+	end packets=6
+	EOF
+	run -0 --separate-stderr tf-split -o d <in.tfs
+	[ -z "$stderr" ]
+	[ "$(ls d)" = "$C2S
+$C2S-TLS
+$S2C-TLS" ]
+	printf 'GET' | cmp - "d/$C2S"
+	printf '\027\003\003' | cmp - "d/$C2S-TLS"
+	printf '\026\003\003\0\0!' | cmp - "d/$S2C-TLS"
+	tf-split -o e <in.tfs | tf-cat | grep split.path >p
+	[ "$(cat p)" = "annot 9223372036854775809 > split.path \"e/$C2S-TLS\"
+annot 1 > split.path \"e/$C2S\"
+annot 9223372036854775809 < split.path \"e/$S2C-TLS\"" ]
+	# After the whole name, whatever the template.
+	tf-split -o f -T '%S/%A' <in.tfs >/dev/null
+	[ "$(cd f && find . -type f | LC_ALL=C sort)" = "./00000000000000000001/010.000.000.001
+./09223372036854775809/010.000.000.001-TLS
+./09223372036854775809/010.000.000.002-TLS" ]
+}

@@ -206,16 +206,159 @@ tf-tls: connection 1 direction 1 at byte 47: handshake message over 64 KiB: skip
 	[ "$(jq -r '[.version, .decrypted, .why] | @tsv' j)" = 'TLSv1.2	false	malformed ClientHello' ]
 }
 
-@test "tf-tls -K keeps the ciphertext, and reads the TLS 1.3 handshake" {
+# The number of connection 1's layer (tf-stream(5): 1 with bit 63 set).
+L1=9223372036854775809
+
+@test "tf-tls -K: the plaintext as without -K, the ciphertext beside it as tf-split writes it without tf-tls" {
+	local p n f
+	for p in "$TLS"/tls1*.pcap "$TLS"/nginx-h*.pcap; do
+		n=${p##*/}
+		n=${n%.pcap}
+		mkdir "$n"
+		tf-reassemble -r "$p" >"$n/in.tfs"
+		tf-split -o "$n/wire" <"$n/in.tfs" >/dev/null
+		tf-tls -k "$TLS/$n.keys" <"$n/in.tfs" | tf-split -o "$n/plain" >/dev/null
+		tf-tls -K -k "$TLS/$n.keys" <"$n/in.tfs" 2>"$n/err" |
+		    tf-split -o "$n/both" >/dev/null
+		[ ! -s "$n/err" ]
+		# The plaintext files, and the wire's with -TLS: no other.
+		[ "$(cd "$n/both" && ls | LC_ALL=C sort)" = "$({ ls "$n/plain"; ls "$n/wire" | sed 's/$/-TLS/'; } | LC_ALL=C sort)" ]
+		for f in $(ls "$n/plain"); do
+			cmp "$n/plain/$f" "$n/both/$f"
+		done
+		for f in $(ls "$n/wire"); do
+			cmp "$n/wire/$f" "$n/both/$f-TLS"
+		done
+	done
+	# Both directions of both connections of the resumption.
+	[ "$(ls tls13-resume/both | grep -c -- '-TLS$')" = 4 ]
+}
+
+@test "tf-tls -K: the layer's number, flags, link and CLOSE, as tf-stream(5) says" {
 	local n=tls13-aes128gcm
 	tf-reassemble -r "$TLS/$n.pcap" >in.tfs
 	tf-tls -K -k "$TLS/$n.keys" <in.tfs >out.tfs 2>err
 	[ ! -s err ]
-	tf-cat <in.tfs >a
-	tf-cat <out.tfs | grep -v ' tls\.' >b
+	# The layer opens after its connection, before a byte of its own,
+	# and closes before it.
+	tf-cat <out.tfs | grep -E "^(open|close) |^annot 1 - tls.ciphertext |^(data|gap) $L1 " |
+	    cut -d' ' -f1-2 | uniq -c | sed 's/^ *//' >got
+	[ "$(cat got)" = "1 open 1
+1 open $L1
+1 annot 1
+13 data $L1
+1 close $L1
+1 close 1" ]
+	[ "$(tf-cat <out.tfs | grep "^open $L1 ")" = "open $L1 2026-12-04T09:58:01.936768Z 127.0.0.1:41848 > 127.0.0.1:4433 counter 0 packet 1 ether 00:00:00:00:00:00 > 00:00:00:00:00:00 syn,mac,layer of 1" ]
+	[ "$(tf-cat <out.tfs | grep "tls.ciphertext")" = "annot 1 - tls.ciphertext \"$L1\"" ]
+	# Its CLOSE is connection 1's.
+	[ "$(tf-cat <out.tfs | grep "^close $L1 " | sed "s/^close $L1 /close 1 /")" = "$(tf-cat <out.tfs | grep '^close 1 ')" ]
+	tf-cat -j <out.tfs | grep -c '"conn":9223372036854775809,.*"flags":\["syn","mac","layer"\],"link":1}$' >c
+	[ "$(cat c)" = 1 ]
+	# Without the layer and its annotation, the stream of tf-tls without -K.
+	tf-tls -k "$TLS/$n.keys" <in.tfs | tf-cat | grep -v tls.command >a
+	tf-cat <out.tfs | grep -v -e "^[a-z]* $L1 " -e tls.command -e tls.ciphertext >b
 	diff a b
-	tf-cat -j <out.tfs | jq -r 'select(.key == "tls.session") | .value | fromjson | [.alpn, .certificates, .decrypted, .why] | @tsv' >w
-	[ "$(cat w)" = 'http/1.1	1	false	not decrypted (-K)' ]
+	# The session says it was decrypted.
+	tf-cat -j <out.tfs | jq -c 'select(.key == "tls.session") | .value | fromjson | [.alpn, .decrypted, has("why")]' >w
+	[ "$(cat w)" = '["http/1.1",true,false]' ]
+	# A second tf-tls -K leaves both alone.
+	tf-tls -K -k "$TLS/$n.keys" <out.tfs 2>err | tf-cat | grep -v tls.command >c
+	tf-cat <out.tfs | grep -v tls.command >d
+	[ ! -s err ]
+	diff c d
+}
+
+@test "tf-tls -K: the layer carries the GAP records as they came" {
+	local n=tls13-aes128gcm s
+	python3 "$AUX" drop "$TLS/$n.pcap" cut.pcap 2
+	tf-reassemble -q -r cut.pcap >in.tfs
+	tf-tls -K -k "$TLS/$n.keys" <in.tfs >out.tfs 2>err
+	[ ! -s err ]
+	[ "$(tf-cat <in.tfs | grep '^gap ')" = 'gap 1 < 1972+1448 lost' ]
+	[ "$(tf-cat <out.tfs | grep '^gap ')" = "gap $L1 < 1972+1448 lost
+gap 1 < 41+16384 lost" ]
+	tf-split -o wire <in.tfs >/dev/null
+	tf-split -o both <out.tfs >/dev/null
+	s=$(ls wire | grep '^127.000.000.001.04433-')
+	cmp "wire/$s" "both/$s-TLS"
+}
+
+@test "tf-tls -K: a connection not decrypted gets no layer" {
+	local n=tls13-aes256gcm
+	: >empty.keys
+	tf-reassemble -r "$TLS/$n.pcap" >in.tfs
+	tf-tls -K -k empty.keys <in.tfs 2>err >out.tfs
+	[ "$(cat err)" = 'tf-tls: connection 1: not decrypted: no keys for this session' ]
+	tf-tls -k empty.keys <in.tfs 2>/dev/null | tf-cat | grep -v tls.command >a
+	tf-cat <out.tfs | grep -v tls.command >b
+	diff a b
+	! grep -q -e layer -e tls.ciphertext b
+}
+
+@test "tf-tls -K | tf-http: the bodies as without -K, the layer passed on untouched" {
+	[ -e "$TLS/nginx-h1.pcap" ] || skip "tests/data/tls/nginx-h1.pcap not made yet"
+	tf-reassemble -r "$TLS/nginx-h1.pcap" | tf-tls -K -k "$TLS/nginx-h1.keys" >t.tfs
+	tf-http -o obj <t.tfs >h.tfs 2>err
+	[ ! -s err ]
+	cmp obj/*-HTTPBODY-001.html "$TLS/nginx.expected/page.html"
+	cmp obj/*-HTTPBODY-002.json "$TLS/nginx.expected/data.json"
+	cmp obj/*-HTTPBODY-003 "$TLS/nginx.expected/blob.bin"
+	[ "$(ls obj | wc -l)" = 3 ]
+	tf-cat <t.tfs | grep "^[a-z]* $L1 " >a
+	tf-cat <h.tfs | grep "^[a-z]* $L1 " >b
+	diff a b
+	[ "$(wc -l <a)" -gt 10 ]
+}
+
+@test "tf-tls -K: tf-merge numbers the layers of the shards from their connections" {
+	local n=tls13-resume k N f files
+	tf-reassemble -q -r "$TLS/$n.pcap" | tf-tls -K -k "$TLS/$n.keys" >single.tfs
+	for N in 2 3; do
+		files=()
+		for ((k = 0; k < N; k++)); do
+			tf-reassemble -q -S "$k/$N" -r "$TLS/$n.pcap" |
+			    tf-tls -K -k "$TLS/$n.keys" >"sh.$k.tfs"
+			files+=("sh.$k.tfs")
+		done
+		tf-merge "${files[@]}" >merged.tfs
+		tf-cat <single.tfs | grep -v -e '^header ' -e '\.command ' >a
+		tf-cat <merged.tfs | grep -v -e '^header ' -e '\.command ' >b
+		diff a b
+	done
+	# A shard numbers by packet: connection 56 and its layer, 2 merged.
+	for f in sh.*.tfs; do tf-cat <"$f"; done | grep -c -e '^open 56 ' -e '^open 9223372036854775864 .*,layer of 56$' -e '^annot 56 - tls.ciphertext "9223372036854775864"$' >c
+	tf-cat <merged.tfs | grep -c -e '^open 2 ' -e '^open 9223372036854775810 .*,layer of 2$' -e '^annot 2 - tls.ciphertext "9223372036854775810"$' >d
+	[ "$(cat c) $(cat d)" = '3 3' ]
+}
+
+@test "tf-tls -K | tf-split | tf-report: the layer's files as fileobjects of their own, linked, counted once" {
+	local n=tls13-aes128gcm FO="//*[local-name()='fileobject']" TFA="*[local-name()='tcpflow']"
+	tf-reassemble -r "$TLS/$n.pcap" | tf-split -o wire >/dev/null
+	tf-reassemble -r "$TLS/$n.pcap" | tf-tls -K -k "$TLS/$n.keys" |
+	    tf-split -o flows >s.tfs
+	tf-report <s.tfs >r.xml
+	xmllint --noout --schema "$XSD" r.xml 2>/dev/null
+	[ "$(xmllint --xpath "count($FO)" r.xml)" = 4 ]
+	[ "$(xmllint --xpath "count($FO[$TFA/@layer='ciphertext'][$TFA/@link='1'][$TFA/@conn='$L1'])" r.xml)" = 2 ]
+	[ "$(xmllint --xpath "count($FO[not($TFA/@layer)][$TFA/@link='$L1'][$TFA/@conn='1'])" r.xml)" = 2 ]
+	# The layer's digest is the wire's.
+	s=$(ls wire | grep '^127.000.000.001.04433-')
+	[ "$(xmllint --xpath "string($FO[$TFA/@layer][$TFA/@dir='1']/*[local-name()='hashdigest'][@type='md5'])" r.xml)" = "$(md5sum <"wire/$s" | cut -d' ' -f1)" ]
+	[ "$(xmllint --xpath "string($FO[$TFA/@layer][$TFA/@dir='1']/*[local-name()='filename'])" r.xml)" = "flows/$s-TLS" ]
+	tf-report -j <s.tfs | jq -c 'select(.layer != null) | [.dir, .layer, .link]' >j
+	[ "$(cat j)" = '[0,"ciphertext",1]
+[1,"ciphertext",1]' ]
+	# The summary counts the connection once, its bytes once.
+	tf-report -t text <s.tfs >t.txt
+	grep -qxF 'connections  1 (fin 1)' t.txt
+	grep -qxF 'layers       2 ciphertext directions (tf-tls -K), not counted here' t.txt
+	grep -qxF 'bytes        53 client to server, 20069 server to client' t.txt
+	grep -qxF 'server ports 4433 (1 conns, 20122 bytes)' t.txt
+	tf-report -t html <s.tfs >p.html
+	grep -qF '<tr><th>connections</th><td class="n">1</td></tr>' p.html
+	grep -qF '<tr><th>directions (fileobjects)</th><td class="n">2</td></tr>' p.html
+	grep -qF '<tr><th>ciphertext layers (fileobjects, not counted here)</th><td class="n">2</td></tr>' p.html
 }
 
 @test "tf-tls | tf-http: the HTTPS bodies, byte for byte" {

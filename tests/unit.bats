@@ -36,7 +36,7 @@ tap() {
 
 @test "unit: the http.message members in tf-stream(5) are lib/httpmsg.h's" {
 	run -0 --separate-stderr core_test --fields
-	[ "${#lines[@]}" -eq 37 ]
+	[ "${#lines[@]}" -eq 39 ]
 	# The table between the two comment lines of the man page.
 	sed -n '/http.message fields begin/,/http.message fields end/p' \
 	    "$TOP/man/tf-stream.5" |

@@ -3,6 +3,7 @@
 # mkcaptures.sh — regenerate the real loopback captures in tests/data/real/.
 #
 # Run as root on Linux:   sudo tests/data/mkcaptures.sh
+# MKDATA_OUT=DIR: write into DIR instead of tests/data/real (netns.sh).
 # Needs (Debian packages): iproute2, tcpdump, nginx, nftables, python3,
 # tshark + wireshark-common (dumpcap, capinfos), a kernel with generic XDP.
 #
@@ -19,120 +20,36 @@
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/real
-PY=${PYTHON:-/usr/bin/python3}
-NS=tfcap$$
-
-die() { echo "mkcaptures: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-for t in ip tcpdump nginx nft dumpcap capinfos tshark ss "$PY"; do
-	command -v "$t" >/dev/null || die "missing $t"
-done
-
-TMP=$(mktemp -d /tmp/tfcap.XXXXXX)
-chmod 755 "$TMP"
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-nx() { ip netns exec "$NS" "$@"; }   # foreground only: for "&" use ip netns exec
-forget() {                            # drop a PID that has been waited for
-	local p keep=()
-	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-}
-wait_for() {                          # FILE REGEX PID: until FILE matches
-	local i
-	for i in $(seq 200); do
-		grep -q -E "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || { cat "$1" >&2; die "process $3 exited early"; }
-		sleep 0.05
-	done
-	cat "$1" >&2
-	die "timed out waiting for /$2/ in $1"
-}
-
-# ------------------------------------------------------------------ namespace
-ip netns add "$NS"
-nx ip link set lo mtu 1500
-# No GSO on lo: every TCP segment is built at MSS size, so packets on the wire
-# are <= 1500 bytes (ethtool is not needed; gso_max_size does it).
-nx ip link set lo gso_max_size 1500
-nx ip link set lo up
+# shellcheck source=SCRIPTDIR/netns.sh
+. "$HERE/netns.sh" mkcaptures real
+ns_need ip tcpdump nginx nft dumpcap capinfos tshark ss "$PY"
+# lo: MTU 1500, gso_max_size 1500 (ethtool is not needed).
+ns_setup tfcap
 
 # ------------------------------------------------------------------ nginx
-mkdir -p "$TMP/docroot" "$TMP/nginx"
+mkdir -p "$TMP/docroot"
 "$PY" "$HERE/tcpclient.py" mkdocroot "$TMP/docroot"
-cat > "$TMP/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log info;
-events { worker_connections 64; }
-http {
-	access_log $TMP/nginx/access.log;
-	client_body_temp_path $TMP/nginx/body;
-	proxy_temp_path $TMP/nginx/proxy;
-	fastcgi_temp_path $TMP/nginx/fastcgi;
-	uwsgi_temp_path $TMP/nginx/uwsgi;
-	scgi_temp_path $TMP/nginx/scgi;
-	types { text/plain txt; application/octet-stream bin; }
-	default_type application/octet-stream;
-	keepalive_timeout 75s;
-	server {
-		listen 127.0.0.1:8080;
-		listen [::1]:8080;
-		root $TMP/docroot;
-	}
+nginx_conf info 64 <<EOF
+types { text/plain txt; application/octet-stream bin; }
+default_type application/octet-stream;
+keepalive_timeout 75s;
+server {
+	listen 127.0.0.1:8080;
+	listen [::1]:8080;
+	root $TMP/docroot;
 }
 EOF
-ip netns exec "$NS" nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" \
-	> "$TMP/nginx/stdout" 2>&1 &
-NGINX=$!
-PIDS+=("$NGINX")
-for i in $(seq 100); do
-	[ "$(nx ss -Htln 'sport = :8080' | wc -l)" = 2 ] && break
-	kill -0 "$NGINX" 2>/dev/null || { cat "$TMP/nginx/error.log" >&2; die "nginx failed"; }
-	sleep 0.05
-done
+nginx_start 8080 2
 
 # ------------------------------------------------------------------ helpers
-CAPPID=
-cap_start() {                         # OUTFILE COMMAND...: capture to OUTFILE
-	local f=$1
-	shift
-	: > "$TMP/cap.err"
-	ip netns exec "$NS" "$@" > "$f" 2> "$TMP/cap.err" &
-	CAPPID=$!
-	PIDS+=("$CAPPID")
-	wait_for "$TMP/cap.err" 'listening on|Capturing on' "$CAPPID"
-	sleep 0.5
-}
-cap_stop() {
-	# libpcap (TPACKET_V3) hands packets to tcpdump a ring block at a time,
-	# or when the block times out (1 s); an interrupted tcpdump loses the
-	# partial block. So wait well past the timeout before stopping it.
-	# (--immediate-mode would avoid that but, with -s 0, makes 256 KiB ring
-	# slots and the kernel drops most of a fast transfer.)
-	sleep 2.5
-	kill -INT "$CAPPID"
-	wait "$CAPPID" || true
-	forget "$CAPPID"
-	sed 's/^/    /' "$TMP/cap.err"
-	if grep -q 'dropped by kernel' "$TMP/cap.err"; then
-		grep -q '^0 packets dropped by kernel' "$TMP/cap.err" ||
-			die "the capture dropped packets"
-	fi
+# (tcpdump --immediate-mode would spare cap_stop its wait but, with -s 0,
+# makes 256 KiB ring slots and the kernel drops most of a fast transfer.)
+real_cap_stop() {
+	cap_stop
+	cap_show
+	# (dumpcap does not say)
+	cap_kept || ! grep -q 'dropped by kernel' "$TMP/cap.err" ||
+		die "the capture dropped packets"
 }
 tcpdump_lo() { cap_start "$OUT/$1" tcpdump -i lo -s 0 -U -w - 'tcp port 8080'; }
 fresh() { rm -rf "$OUT/$1" "$OUT/${1%.*}.expected"; }
@@ -151,33 +68,30 @@ echo "http.pcap"
 fresh http.pcap
 tcpdump_lo http.pcap
 client http /small.txt
-cap_stop
+real_cap_stop
 
 echo "keepalive.pcap"
 fresh keepalive.pcap
 tcpdump_lo keepalive.pcap
 client keepalive /small.txt,/bin3000.bin
-cap_stop
+real_cap_stop
 
 echo "ipv6.pcap"
 fresh ipv6.pcap
 tcpdump_lo ipv6.pcap
 client ipv6 --host ::1 /small.txt
-cap_stop
+real_cap_stop
 
 echo "retrans-ooo.pcap"
 fresh retrans-ooo.pcap
-ip netns exec "$NS" "$PY" "$HERE/xdpdrop.py" --dev lo --sport 8080 --every 50 --phase 25 \
-	--minlen 1000 > "$TMP/xdp.out" 2>&1 &
-XDP=$!
-PIDS+=("$XDP")
+ns_bg "$TMP/xdp.out" 1 "$PY" "$HERE/xdpdrop.py" --dev lo --sport 8080 --every 50 \
+	--phase 25 --minlen 1000
+XDP=$BGPID
 wait_for "$TMP/xdp.out" '^attached' "$XDP"
 tcpdump_lo retrans-ooo.pcap
 client retrans-ooo /big.bin
-cap_stop
-kill -INT "$XDP"
-wait "$XDP" || true
-forget "$XDP"
+real_cap_stop
+ns_stop "$XDP" INT
 xdp=$(grep -E '^matched' "$TMP/xdp.out") || die "xdpdrop did not report"
 set -- $xdp
 NOTE[retrans-ooo]="Drops: xdpdrop.py saw $2 full-size server->client segments and dropped $4 of them (every 50th, starting with the 26th; a retransmission counts too)."
@@ -195,7 +109,7 @@ table inet tfcap {
 EOF
 tcpdump_lo retrans-dup.pcap
 client retrans-dup /big.bin
-cap_stop
+real_cap_stop
 nftc=$(nx nft list table inet tfcap | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
 nx nft delete table inet tfcap
 NOTE[retrans-dup]="Drops: the nftables input hook dropped $nftc full-size server->client segments (every 50th matching one, starting with the 26th)."
@@ -205,24 +119,23 @@ echo "reuse.pcap"
 fresh reuse.pcap
 tcpdump_lo reuse.pcap
 client reuse --bind-port 40000 --gap 0.3 /small.txt /bin3000.bin /missing.txt
-cap_stop
+real_cap_stop
 
 echo "midstream.pcap"
 fresh midstream.pcap
 rm -f "$TMP/ready" "$TMP/go"
 : > "$TMP/midstream.log"
-ip netns exec "$NS" "$PY" "$HERE/tcpclient.py" get --out "$OUT/midstream.expected" \
+ns_bg "$TMP/midstream.log" 1 "$PY" "$HERE/tcpclient.py" get --out "$OUT/midstream.expected" \
 	--docroot "$TMP/docroot" --pause-after 1 --ready-file "$TMP/ready" \
-	--go-file "$TMP/go" /bin3000.bin,/small.txt > "$TMP/midstream.log" 2>&1 &
-CL=$!
-PIDS+=("$CL")
-wait_for_file() { local i; for i in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done; die "no $1"; }
+	--go-file "$TMP/go" /bin3000.bin,/small.txt
+CL=$BGPID
+wait_for_file() { local _; for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done; die "no $1"; }
 wait_for_file "$TMP/ready"
 tcpdump_lo midstream.pcap
 touch "$TMP/go"
 wait "$CL" || { cat "$TMP/midstream.log" >&2; die "midstream client failed"; }
 forget "$CL"
-cap_stop
+real_cap_stop
 sed 's/^/    /' "$TMP/midstream.log"
 set -- $(sed -n 's/^pause: sent \([0-9]*\) bytes, received \([0-9]*\) bytes$/\1 \2/p' "$TMP/midstream.log")
 NOTE[midstream]="Capture start: before tcpdump started the client had sent $1 bytes and received $2 bytes (handshake, GET /bin3000.bin and its response; none of it is in the capture). So the captured client->server bytes are stream offsets $1.., server->client $2..; the expected files hold exactly the captured bytes (the second exchange)."
@@ -231,23 +144,21 @@ echo "rst.pcap"
 fresh rst.pcap
 tcpdump_lo rst.pcap
 client rst --rst /small.txt
-cap_stop
+real_cap_stop
 
 echo "any-sll2.pcap"
 fresh any-sll2.pcap
 cap_start "$OUT/any-sll2.pcap" tcpdump -i any -y LINUX_SLL2 -s 0 -U -w - 'tcp port 8080'
 client any-sll2 /small.txt
-cap_stop
+real_cap_stop
 
 echo "pcapng.pcapng"
 fresh pcapng.pcapng
 cap_start "$OUT/pcapng.pcapng" dumpcap -i lo -s 0 -f 'tcp port 8080' -w -
 client pcapng /small.txt
-cap_stop
+real_cap_stop
 
-kill "$NGINX"
-wait "$NGINX" || true
-forget "$NGINX"
+nginx_stop
 
 # ------------------------------------------------------------------ manifest
 declare -A DESC

@@ -4,6 +4,7 @@
 # (tests/http2.bats): HTTP/2 over cleartext, real clients and servers.
 #
 # Run as root on Linux:   sudo tests/data/mkh2.sh
+# MKDATA_OUT=DIR: write into DIR instead of tests/data/http (netns.sh).
 # Needs (Debian packages): iproute2, tcpdump, curl, nghttp2-client,
 # nghttp2-server, python3-h2.
 #
@@ -31,34 +32,10 @@
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/http
-PY=${PYTHON:-/usr/bin/python3}
-NS=tfh2$$
-PIDS=()
-
-die() { echo "mkh2: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-for t in ip ss tcpdump curl nghttp nghttpd "$PY"; do
-	command -v "$t" >/dev/null || die "missing $t"
-done
-TMP=$(mktemp -d /tmp/tfh2.XXXXXX)
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-nx() { ip netns exec "$NS" "$@"; }
-
-ip netns add "$NS"
-nx ip link set lo up
-nx ip link set lo mtu 1500
-nx ip link set lo gso_max_size 1500
+# shellcheck source=SCRIPTDIR/netns.sh
+. "$HERE/netns.sh" mkh2 http
+ns_need ip ss tcpdump curl nghttp nghttpd "$PY"
+ns_setup tfh2
 
 D=$TMP/docs
 mkdir -p "$D" "$TMP/got"
@@ -88,22 +65,13 @@ PYEOF
 
 rm -rf "$OUT/h2.expected" "$OUT/h2.pcap"
 mkdir -p "$OUT/h2.expected"
-ip netns exec "$NS" tcpdump -U -n -i lo -s 0 -w - 'tcp port 8080 or tcp port 8081' \
-    >"$OUT/h2.pcap" 2>"$TMP/tcpdump.log" &
-CAPPID=$!
-PIDS+=($CAPPID)
-ip netns exec "$NS" nghttpd --no-tls -a 127.0.0.1 -d "$D" -p /index.html=/style.css 8080 \
-    >"$TMP/nghttpd.log" 2>&1 &
-PIDS+=($!)
-ip netns exec "$NS" "$PY" "$HERE/h2server.py" 8081 "$D" >"$TMP/h2server.log" &
-PIDS+=($!)
-for i in $(seq 100); do
-	grep -q listening "$TMP/h2server.log" 2>/dev/null &&
-	    grep -q listening "$TMP/tcpdump.log" 2>/dev/null &&
-	    nx ss -ltn | grep -q '127.0.0.1:8080 ' && break
-	sleep 0.05
-done
-sleep 0.5
+cap_start "$OUT/h2.pcap" tcpdump -U -n -i lo -s 0 -w - \
+    'tcp port 8080 or tcp port 8081'
+ns_bg "$TMP/nghttpd.log" 1 nghttpd --no-tls -a 127.0.0.1 -d "$D" \
+    -p /index.html=/style.css 8080
+wait_port 8080 "$BGPID" 1 "$TMP/nghttpd.log"
+ns_bg "$TMP/h2server.log" - "$PY" "$HERE/h2server.py" 8081 "$D"
+wait_for "$TMP/h2server.log" listening "$BGPID"
 
 U=http://127.0.0.1:8080
 G=$TMP/got
@@ -119,9 +87,7 @@ nx timeout 20 curl -sS --http2-prior-knowledge --local-port 41204 \
     -o "$G/gz" http://127.0.0.1:8081/gz
 nx timeout 20 curl -sS --http2-prior-knowledge --local-port 41205 \
     -o "$G/reset" http://127.0.0.1:8081/reset 2>/dev/null || true
-sleep 2.5
-kill -TERM "$CAPPID"
-wait "$CAPPID" || true
+cap_stop
 
 # What the clients got is what the servers sent.
 for f in a.txt b.txt; do cmp "$G/$f" "$D/$f"; done
@@ -136,11 +102,12 @@ cp "$D/a.txt" "$E/$F.41200-HTTPBODY-001.txt"
 cp "$D/b.txt" "$E/$H.41201-HTTPBODY-002.txt"
 cp "$D/text.txt" "$E/$H.41204-HTTPBODY-001.txt"
 cp "$D/reset.sent" "$E/$H.41205-HTTPBODY-001-PARTIAL"
-# Concurrent streams: numbered as their responses' HEADERS came.
+# Concurrent streams: numbered as their responses ended (END_STREAM); in
+# this capture their HEADERS came in that order too.
 cp "$D/c1.bin" "$E/$F.41202-HTTPBODY-001"
 cp "$D/c2.bin" "$E/$F.41202-HTTPBODY-002"
 cp "$D/c3.bin" "$E/$F.41202-HTTPBODY-003"
 cp "$D/index.html" "$E/$F.41203-HTTPBODY-001.html"
 cp "$D/style.css" "$E/$F.41203-HTTPBODY-002.css"
-cat "$TMP/tcpdump.log" >&2
+cat "$TMP/cap.err" >&2
 ls -l "$OUT/h2.pcap" "$E"

@@ -3,6 +3,7 @@
 # mkhttp.sh — regenerate tests/data/http/codings.pcap and its expected bodies.
 #
 # Run as root on Linux:   sudo tests/data/mkhttp.sh
+# MKDATA_OUT=DIR: write into DIR instead of tests/data/http (netns.sh).
 # Needs: iproute2, tcpdump, python3, libbrotlienc and libzstd (Debian:
 # libbrotli1, libzstd1).
 #
@@ -15,53 +16,21 @@
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/http
-PY=${PYTHON:-/usr/bin/python3}
-NS=tfhttp$$
 PORT=8080
-PIDS=()
-
-die() { echo "mkhttp: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-}
-trap cleanup EXIT
-
-ip netns add "$NS"
-ip netns exec "$NS" ip link set lo up
-ip netns exec "$NS" ip link set lo mtu 1500
-ip netns exec "$NS" ip link set lo gso_max_size 1500
+# shellcheck source=SCRIPTDIR/netns.sh
+. "$HERE/netns.sh" mkhttp http
+ns_need ip tcpdump "$PY"
+ns_setup tfhttp
 
 rm -rf "$OUT/codings.expected" "$OUT/codings.pcap"
 mkdir -p "$OUT/codings.expected"
-# -w - into a file we open: tcpdump drops its privileges before it opens
-# one itself.  libpcap hands packets over a ring block at a time or after a
-# 1 s timeout: wait well past it before stopping tcpdump.
-ip netns exec "$NS" tcpdump -U -n -i lo -s 0 -w - "tcp port $PORT" \
-    >"$OUT/codings.pcap" 2>"$OUT/.tcpdump.log" &
-CAPPID=$!
-PIDS+=($CAPPID)
-ip netns exec "$NS" "$PY" "$HERE/httpserver.py" server "$PORT" \
-    "$OUT/codings.expected" >"$OUT/.server.log" &
-PIDS+=($!)
-for i in $(seq 100); do
-	grep -q listening "$OUT/.server.log" 2>/dev/null &&
-	    grep -q listening "$OUT/.tcpdump.log" 2>/dev/null && break
-	sleep 0.05
-done
-sleep 0.5
-ip netns exec "$NS" "$PY" "$HERE/httpserver.py" client "$PORT"
-sleep 2.5
-kill -INT "$CAPPID"
-wait "$CAPPID" || true
-cleanup
-PIDS=()
-cat "$OUT/.tcpdump.log" >&2
-rm -f "$OUT/.tcpdump.log" "$OUT/.server.log"
+cap_start "$OUT/codings.pcap" tcpdump -U -n -i lo -s 0 -w - "tcp port $PORT"
+ns_bg "$TMP/server.log" - "$PY" "$HERE/httpserver.py" server "$PORT" \
+    "$OUT/codings.expected"
+SRV=$BGPID
+wait_for "$TMP/server.log" listening "$SRV"
+nx "$PY" "$HERE/httpserver.py" client "$PORT"
+cap_stop
+ns_stop "$SRV"
+cat "$TMP/cap.err" >&2
 ls -l "$OUT/codings.pcap" "$OUT/codings.expected"

@@ -4,6 +4,7 @@
 # served in it (tests/data/http/lenient.served/), for tests/http-lenient.bats.
 #
 # Run as root on Linux:   sudo tests/data/mklenient.sh
+# MKDATA_OUT=DIR: write into DIR instead of tests/data/http (netns.sh).
 # Needs: iproute2, tcpdump, python3.
 #
 # All traffic stays on the loopback of a network namespace made here. The
@@ -15,60 +16,26 @@
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/http
-PY=${PYTHON:-/usr/bin/python3}
-NS=tflenient$$
 PORT=8080
-PIDS=()
-
-die() { echo "mklenient: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-}
-trap cleanup EXIT
-
-ip netns add "$NS"
-ip netns exec "$NS" ip link set lo up
-ip netns exec "$NS" ip link set lo mtu 1500
-ip netns exec "$NS" ip link set lo gso_max_size 1500
+# shellcheck source=SCRIPTDIR/netns.sh
+. "$HERE/netns.sh" mklenient http
+ns_need ip tcpdump "$PY"
+ns_setup tflenient
 
 rm -rf "$OUT/lenient.served" "$OUT/lenient.pcap"
-ip netns exec "$NS" "$PY" "$HERE/lenient.py" server "$PORT" \
-    "$OUT/lenient.served" >"$OUT/.server.log" &
-PIDS+=($!)
-for i in $(seq 100); do
-	grep -q listening "$OUT/.server.log" 2>/dev/null && break
-	sleep 0.05
-done
+ns_bg "$TMP/server.log" - "$PY" "$HERE/lenient.py" server "$PORT" \
+    "$OUT/lenient.served"
+SRV=$BGPID
+wait_for "$TMP/server.log" listening "$SRV"
 # The midstream client: the server pauses 3 s inside the blob's body.
-ip netns exec "$NS" "$PY" "$HERE/lenient.py" midstream "$PORT" &
-MIDPID=$!
-PIDS+=($MIDPID)
+ns_bg - - "$PY" "$HERE/lenient.py" midstream "$PORT"
+MIDPID=$BGPID
 sleep 0.5
-# -w - into a file we open: tcpdump drops its privileges before it opens
-# one itself.  libpcap hands packets over a ring block at a time or after a
-# 1 s timeout: wait well past it before stopping tcpdump.
-ip netns exec "$NS" tcpdump -U -n -i lo -s 0 -w - "tcp port $PORT" \
-    >"$OUT/lenient.pcap" 2>"$OUT/.tcpdump.log" &
-CAPPID=$!
-PIDS+=($CAPPID)
-for i in $(seq 100); do
-	grep -q listening "$OUT/.tcpdump.log" 2>/dev/null && break
-	sleep 0.05
-done
+cap_start "$OUT/lenient.pcap" tcpdump -U -n -i lo -s 0 -w - "tcp port $PORT"
 wait "$MIDPID"
-ip netns exec "$NS" "$PY" "$HERE/lenient.py" odd "$PORT"
-sleep 2.5
-kill -INT "$CAPPID"
-wait "$CAPPID" || true
-cleanup
-PIDS=()
-cat "$OUT/.tcpdump.log" >&2
-rm -f "$OUT/.tcpdump.log" "$OUT/.server.log"
+forget "$MIDPID"
+nx "$PY" "$HERE/lenient.py" odd "$PORT"
+cap_stop
+ns_stop "$SRV"
+cat "$TMP/cap.err" >&2
 ls -l "$OUT/lenient.pcap" "$OUT/lenient.served"

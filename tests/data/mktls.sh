@@ -4,6 +4,7 @@
 # logs and the bytes the applications sent, for lib/tlscrypt and tf-tls.
 #
 # Run as root on Linux:   sudo tests/data/mktls.sh
+# MKDATA_OUT=DIR: write into DIR instead of tests/data/tls (netns.sh).
 # Needs (Debian packages): iproute2, tcpdump, openssl, python3, nginx, curl.
 #
 # All traffic stays inside a network namespace made here, on its loopback
@@ -80,43 +81,11 @@
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/tls
-PY=${PYTHON:-/usr/bin/python3}
-NS=tftls$$
 PORT=4433
-
-die() { echo "mktls: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-for t in ip tcpdump openssl nginx curl ss "$PY"; do
-	command -v "$t" >/dev/null || die "missing $t"
-done
-
-TMP=$(mktemp -d /tmp/tftls.XXXXXX)
-chmod 755 "$TMP"
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-nx() { ip netns exec "$NS" "$@"; }   # foreground only
-forget() {
-	local p keep=()
-	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-}
-
-ip netns add "$NS"
-nx ip link set lo mtu 1500
-nx ip link set lo gso_max_size 1500
-nx ip link set lo up
+# shellcheck source=SCRIPTDIR/netns.sh
+. "$HERE/netns.sh" mktls tls
+ns_need ip tcpdump openssl nginx curl ss "$PY"
+ns_setup tftls
 
 mkdir -p "$OUT"
 rm -f "$OUT"/*.pcap "$OUT"/*.keys "$OUT"/*.c2s "$OUT"/*.s2c
@@ -138,39 +107,12 @@ openssl x509 -req -in "$TMP/server.csr" -CA "$OUT/ca.pem" -CAkey "$TMP/ca.key" \
 chmod 644 "$OUT/server.key"
 
 # ------------------------------------------------------------ capture
-CAPPID=
-cap_start() {                         # OUTFILE PORT
-	: > "$TMP/cap.err"
-	# -w - into a file we open (tcpdump drops privileges before opening
-	# one itself).
-	ip netns exec "$NS" tcpdump -U -n -i lo -s 0 -B 16384 -w - "tcp port $2" \
-		> "$1" 2> "$TMP/cap.err" &
-	CAPPID=$!
-	PIDS+=("$CAPPID")
-	for i in $(seq 200); do
-		grep -q 'listening on' "$TMP/cap.err" && break
-		kill -0 "$CAPPID" 2>/dev/null || { cat "$TMP/cap.err" >&2; die "tcpdump failed"; }
-		sleep 0.05
-	done
-	sleep 0.5
+tls_cap() {                           # OUTFILE PORT
+	cap_start "$1" tcpdump -U -n -i lo -s 0 -B 16384 -w - "tcp port $2"
 }
-cap_stop() {
-	# libpcap hands packets over a ring block at a time or after its 1 s
-	# timeout; an interrupted tcpdump loses a partial block: wait well past.
-	sleep 2.5
-	kill -INT "$CAPPID"
-	wait "$CAPPID" || true
-	forget "$CAPPID"
-	grep -q '^0 packets dropped by kernel' "$TMP/cap.err" || die "the capture dropped packets"
-}
-
-waitport() {                          # PORT PID
-	for i in $(seq 200); do
-		[ "$(nx ss -Htln "sport = :$1" | wc -l)" = 1 ] && return 0
-		kill -0 "$2" 2>/dev/null || die "the server on port $1 failed"
-		sleep 0.05
-	done
-	die "nothing listens on port $1"
+tls_cap_stop() {
+	cap_stop
+	cap_kept || die "the capture dropped packets"
 }
 
 # feed WORDS...: writes each word's chunk to standard output with a pause
@@ -210,12 +152,11 @@ one() {
 	shift
 	words=("$@")
 	echo "$name"
-	cap_start "$OUT/$name.pcap" "$PORT"
-	nx "$PY" "$HERE/tlsserver.py" "$OUT/server.pem" "$OUT/server.key" "$PORT" \
-		"$ciphers" "$conns" "$OUT/$name" >"$TMP/server.log" 2>&1 &
-	local srv=$!
-	PIDS+=("$srv")
-	waitport "$PORT" "$srv"
+	tls_cap "$OUT/$name.pcap" "$PORT"
+	ns_bg "$TMP/server.log" 1 "$PY" "$HERE/tlsserver.py" "$OUT/server.pem" \
+		"$OUT/server.key" "$PORT" "$ciphers" "$conns" "$OUT/$name"
+	local srv=$BGPID
+	wait_port "$PORT" "$srv"
 	for n in $(seq "$conns"); do
 		args=()
 		for i in "${opts[@]}"; do
@@ -237,7 +178,7 @@ one() {
 	done
 	wait "$srv" || { cat "$TMP/server.log" >&2; die "$name: the server failed"; }
 	forget "$srv"
-	cap_stop
+	tls_cap_stop
 	for n in $(seq "$conns"); do
 		cmp "$TMP/sent.$n" "$OUT/$name.$n.c2s" || die "$name: the server read other bytes"
 		cmp "$TMP/got.$n" "$OUT/$name.$n.s2c" || die "$name: the client read other bytes"
@@ -263,74 +204,35 @@ one tls12-rsa-aes256sha256-etm 1 "$T12" -tls1_2 -cipher AES256-SHA256 -nocommand
 one tls12-rsa-aes256sha256-mte 1 "$T12" -tls1_2 -cipher AES256-SHA256 -no_etm -nocommands -- $W
 
 # ------------------------------------------------------------ nginx, curl
-mkdir -p "$TMP/docroot" "$TMP/nginx" "$TMP/curl" "$OUT/nginx.expected"
-"$PY" - "$TMP/docroot" <<'PYEOF'
-import hashlib, json, os, sys
-d = sys.argv[1]
-def w(name, data):
-    with open(os.path.join(d, name), "wb") as f:
-        f.write(data)
-rows = []
-for i in range(300):
-    rows.append('<tr id="r%03d"><td>%d</td><td>item %d of the tf-tls test</td>'
-                '<td>%d</td></tr>\n' % (i, i, i, (i * 7919) % 10007))
-w("page.html", ("<!DOCTYPE html>\n<html><head><title>tf-tls test</title></head>\n"
-    "<body><table>\n" + "".join(rows) + "</table></body></html>\n").encode())
-w("data.json", (json.dumps({"test": "tf-tls nginx",
-    "items": [{"n": i, "sq": i * i, "name": "item-%d" % i} for i in range(100)]},
-    indent=1) + "\n").encode())
-out = bytearray()
-i = 0
-while len(out) < 6000:
-    out += hashlib.sha256(b"tf-tls-test:blob.bin:%d" % i).digest()
-    i += 1
-w("blob.bin", bytes(out[:6000]))
-PYEOF
-cat > "$TMP/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log info;
-events { worker_connections 64; }
-http {
-	access_log $TMP/nginx/access.log;
-	client_body_temp_path $TMP/nginx/body;
-	proxy_temp_path $TMP/nginx/proxy;
-	fastcgi_temp_path $TMP/nginx/fastcgi;
-	uwsgi_temp_path $TMP/nginx/uwsgi;
-	scgi_temp_path $TMP/nginx/scgi;
-	types {
-		text/html html; application/json json;
-		application/octet-stream bin;
-	}
-	default_type application/octet-stream;
-	keepalive_timeout 75s;
-	gzip on;
-	gzip_min_length 20;
-	gzip_types application/json;
-	ssl_certificate $OUT/server.pem;
-	ssl_certificate_key $OUT/server.key;
-	server {
-		listen 127.0.0.1:8443 ssl;
-		server_name tf.test;
-		ssl_protocols TLSv1.3;
-		root $TMP/docroot;
-	}
-	server {
-		listen 127.0.0.1:8444 ssl http2;
-		server_name tf.test;
-		ssl_protocols TLSv1.2;
-		root $TMP/docroot;
-	}
+mkdir -p "$TMP/docroot" "$TMP/curl" "$OUT/nginx.expected"
+"$PY" "$HERE/mkpages.py" "$TMP/docroot" tf-tls 300 100 tf-tls-test 6000
+nginx_conf info 64 <<EOF
+types {
+	text/html html; application/json json;
+	application/octet-stream bin;
+}
+default_type application/octet-stream;
+keepalive_timeout 75s;
+gzip on;
+gzip_min_length 20;
+gzip_types application/json;
+ssl_certificate $OUT/server.pem;
+ssl_certificate_key $OUT/server.key;
+server {
+	listen 127.0.0.1:8443 ssl;
+	server_name tf.test;
+	ssl_protocols TLSv1.3;
+	root $TMP/docroot;
+}
+server {
+	listen 127.0.0.1:8444 ssl http2;
+	server_name tf.test;
+	ssl_protocols TLSv1.2;
+	root $TMP/docroot;
 }
 EOF
-ip netns exec "$NS" nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" \
-	> "$TMP/nginx/stdout" 2>&1 &
-NGINX=$!
-PIDS+=("$NGINX")
-waitport 8443 "$NGINX"
-waitport 8444 "$NGINX"
+nginx_start 8443
+wait_port 8444 "$NGINX"
 
 # ngx NAME PORT LOCALPORT CURL-OPTION FILES...: one curl run, one
 # connection, each file in turn.
@@ -341,11 +243,11 @@ ngx() {
 	for f in "$@"; do
 		args+=(-o "$TMP/curl/$name.$f" "https://tf.test:$port/$f")
 	done
-	cap_start "$OUT/$name.pcap" "$port"
+	tls_cap "$OUT/$name.pcap" "$port"
 	n=$(SSLKEYLOGFILE="$OUT/$name.keys" nx curl -sS --fail "$opt" --compressed \
 		--cacert "$OUT/ca.pem" --resolve "tf.test:$port:127.0.0.1" \
 		--local-port "$lport" -w '%{num_connects}\n' "${args[@]}" | paste -sd ' ')
-	cap_stop
+	tls_cap_stop
 	want="1"
 	for f in "${@:2}"; do want="$want 0"; done
 	[ "$n" = "$want" ] || die "$name: curl did not keep one connection: connects $n"
@@ -357,8 +259,6 @@ ngx() {
 }
 ngx nginx-h1 8443 41000 --http1.1 page.html data.json blob.bin
 ngx nginx-h2 8444 41001 --http2 page.html data.json
-kill "$NGINX"
-wait "$NGINX" || true
-forget "$NGINX"
+nginx_stop
 sed 's/^/    /' "$TMP/nginx/access.log"
 ls -l "$OUT"

@@ -4,6 +4,7 @@
 # tests/data/http/tunnel.expected/ (tests/http-tunnel.bats).
 #
 # Run as root on Linux:   sudo tests/data/mktunnel.sh
+# MKDATA_OUT=DIR: write into DIR instead of tests/data/http (netns.sh).
 # Needs (Debian packages): iproute2, tcpdump, curl, openssl, python3.
 #
 # All traffic stays on the loopback of a network namespace made here (lo MTU
@@ -27,64 +28,27 @@
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/http
-PY=${PYTHON:-/usr/bin/python3}
-NS=tftun$$
-PIDS=()
-
-die() { echo "mktunnel: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-for t in ip ss tcpdump curl openssl "$PY"; do
-	command -v "$t" >/dev/null || die "missing $t"
-done
-TMP=$(mktemp -d /tmp/tftun.XXXXXX)
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-nx() { ip netns exec "$NS" "$@"; }
-
+# shellcheck source=SCRIPTDIR/netns.sh
+. "$HERE/netns.sh" mktunnel http
+ns_need ip ss tcpdump curl openssl "$PY"
 if [ ! -e "$OUT/tunnel-cert.pem" ]; then
 	openssl req -x509 -newkey rsa:2048 -nodes -days 36500 \
 	    -subj /CN=127.0.0.1 -keyout "$OUT/tunnel-key.pem" \
 	    -out "$OUT/tunnel-cert.pem" 2>/dev/null
 fi
-
-ip netns add "$NS"
-nx ip link set lo up
-nx ip link set lo mtu 1500
-nx ip link set lo gso_max_size 1500
+ns_setup tftun
 
 rm -rf "$OUT/tunnel.expected" "$OUT/tunnel.pcap"
 mkdir -p "$OUT/tunnel.expected" "$TMP/served"
-# -w - into a file we open: tcpdump drops its privileges before it opens
-# one itself.
-nx tcpdump -U -n -i lo -s 0 -w - 'tcp port 3128 or tcp port 8090' \
-    >"$OUT/tunnel.pcap" 2>"$TMP/tcpdump.log" &
-CAPPID=$!
-PIDS+=($CAPPID)
-nx "$PY" "$HERE/tunnel.py" proxy 3128 >"$TMP/proxy.log" &
-PIDS+=($!)
-nx "$PY" "$HERE/tunnel.py" origin 8081,8090 "$TMP/served" >"$TMP/origin.log" &
-PIDS+=($!)
-nx openssl s_server -quiet -www -accept 8443 -cert "$OUT/tunnel-cert.pem" \
-    -key "$OUT/tunnel-key.pem" </dev/null >"$TMP/tls.log" 2>&1 &
-PIDS+=($!)
-for i in $(seq 100); do
-	grep -q listening "$TMP/proxy.log" 2>/dev/null &&
-	    grep -q listening "$TMP/origin.log" 2>/dev/null &&
-	    grep -q listening "$TMP/tcpdump.log" 2>/dev/null &&
-	    nx ss -ltn | grep -q '127.0.0.1:8443 ' && break
-	sleep 0.05
-done
-sleep 0.5
+cap_start "$OUT/tunnel.pcap" tcpdump -U -n -i lo -s 0 -w - \
+    'tcp port 3128 or tcp port 8090'
+ns_bg "$TMP/proxy.log" - "$PY" "$HERE/tunnel.py" proxy 3128
+wait_for "$TMP/proxy.log" listening "$BGPID"
+ns_bg "$TMP/origin.log" - "$PY" "$HERE/tunnel.py" origin 8081,8090 "$TMP/served"
+wait_for "$TMP/origin.log" listening "$BGPID"
+ns_bg "$TMP/tls.log" 1 openssl s_server -quiet -www -accept 8443 \
+    -cert "$OUT/tunnel-cert.pem" -key "$OUT/tunnel-key.pem"
+wait_port 8443 "$BGPID" 1 "$TMP/tls.log"
 
 P=http://127.0.0.1:3128
 nx timeout 20 curl -sS -p -x $P --local-port 41100 -o "$TMP/c1" -o "$TMP/c2" \
@@ -94,9 +58,7 @@ nx timeout 20 curl -sS -p -x $P --local-port 41101 -k -o "$TMP/tls.html" \
 nx timeout 20 curl -sS --local-port 41102 -o "$TMP/c3" -o "$TMP/c4" \
     http://127.0.0.1:8090/bighead http://127.0.0.1:8090/small.txt
 nx timeout 20 "$PY" "$HERE/tunnel.py" wsclient 8090 41103 /ws >"$TMP/ws.out"
-sleep 2.5
-kill -TERM "$CAPPID"
-wait "$CAPPID" || true
+cap_stop
 
 # What the clients got is what the server sent.
 cmp "$TMP/c1" "$TMP/served/inner.txt"
@@ -119,5 +81,5 @@ W=127.000.000.001
 head -n 1 "$TMP/ws.out" | tr -d '\n' >"$OUT/tunnel.expected/$W.41103-$W.08090-WS-001.txt"
 cp "$OUT/tunnel.expected/$W.41103-$W.08090-WS-001.txt" \
     "$OUT/tunnel.expected/$W.08090-$W.41103-WS-001.txt"
-cat "$TMP/tcpdump.log" >&2
+cat "$TMP/cap.err" >&2
 ls -l "$OUT/tunnel.pcap" "$OUT/tunnel.expected"

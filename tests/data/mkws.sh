@@ -4,6 +4,7 @@
 # (tests/websocket.bats).
 #
 # Run as root on Linux:   sudo tests/data/mkws.sh
+# MKDATA_OUT=DIR: write into DIR instead of tests/data/http (netns.sh).
 # Needs (Debian packages): iproute2, tcpdump, python3, python3-websockets.
 #
 # All traffic stays on the loopback of a network namespace made here (lo MTU
@@ -19,62 +20,25 @@
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/http
-PY=${PYTHON:-/usr/bin/python3}
-NS=tfws$$
-PIDS=()
-
-die() { echo "mkws: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, capture)"
-for t in ip tcpdump "$PY"; do
-	command -v "$t" >/dev/null || die "missing $t"
-done
+# shellcheck source=SCRIPTDIR/netns.sh
+. "$HERE/netns.sh" mkws http
+ns_need ip tcpdump "$PY"
 "$PY" -c 'import websockets' || die "missing python3-websockets"
-TMP=$(mktemp -d /tmp/tfws.XXXXXX)
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-nx() { ip netns exec "$NS" "$@"; }
-
-ip netns add "$NS"
-nx ip link set lo up
-nx ip link set lo mtu 1500
-nx ip link set lo gso_max_size 1500
+ns_setup tfws
 
 rm -rf "$OUT/ws.expected" "$OUT/ws.pcap"
 mkdir -p "$OUT/ws.expected"
-# -w - into a file we open: tcpdump drops its privileges before it opens
-# one itself.
-nx tcpdump -U -n -i lo -s 0 -w - 'tcp port 8765' \
-    >"$OUT/ws.pcap" 2>"$TMP/tcpdump.log" &
-CAPPID=$!
-PIDS+=($CAPPID)
+cap_start "$OUT/ws.pcap" tcpdump -U -n -i lo -s 0 -w - 'tcp port 8765'
 mkdir -p "$TMP/server" "$TMP/client"
-nx "$PY" "$HERE/wsendpoint.py" server 8765 "$TMP/server" >"$TMP/server.log" &
-PIDS+=($!)
-for i in $(seq 100); do
-	grep -q listening "$TMP/server.log" 2>/dev/null &&
-	    grep -q listening "$TMP/tcpdump.log" 2>/dev/null && break
-	sleep 0.05
-done
-sleep 0.5
+ns_bg "$TMP/server.log" - "$PY" "$HERE/wsendpoint.py" server 8765 "$TMP/server"
+wait_for "$TMP/server.log" listening "$BGPID"
 nx timeout 20 "$PY" "$HERE/wsendpoint.py" client 8765 41200 \
     "$TMP/client/41200" >"$TMP/c1.log"
 nx timeout 20 "$PY" "$HERE/wsendpoint.py" client 8765 41201 \
     "$TMP/client/41201" nocompress >"$TMP/c2.log"
 grep -q done "$TMP/c1.log"
 grep -q done "$TMP/c2.log"
-sleep 2.5
-kill -TERM "$CAPPID"
-wait "$CAPPID" || true
+cap_stop
 
 L=127.000.000.001
 for s in 41200 41201; do
@@ -95,5 +59,5 @@ for s in 41200 41201; do
 	done
 	[ "$n" = 4 ] || die "session $s: $n messages from the client"
 done
-cat "$TMP/tcpdump.log" >&2
+cat "$TMP/cap.err" >&2
 ls -l "$OUT/ws.pcap" "$OUT/ws.expected"

@@ -8,25 +8,19 @@
  * seeds it with the flows of tests/data/http/h2.pcap and the streams of
  * tests/h2gen.py).
  *
- * Input: byte 0: bit 0, tiny header limits (-H 64, -n 2); bit 2, the
- * connection speaks HTTP/2 from its start (ALPN); bit 3, the client is
- * known to be direction 0 (the SYN).  Then steps, as fuzz_http's, each a
- * 3-byte header and its bytes:
- *	u8  op		bit 0: direction; bit 1: a gap of len bytes
- *			instead of data; bit 2: finish the connection and
- *			start a new one
- *	u16 len		big-endian
- * A last step shorter than len takes what is left.  Data is copied to a
- * buffer of its exact size so that ASan sees any overread.  The
- * callbacks check what they are given: a body only between its
- * message's begin and end, each message ended once, its strings within
- * their sizes, requests' users handed back (unpaired or as a
- * response's requser) exactly once.
+ * Input (tests/fuzz/fzhttp.h): byte 0: bit 0, tiny header limits (-H 64,
+ * -n 2); bit 2, the connection speaks HTTP/2 from its start (ALPN); bit
+ * 3, the client is known to be direction 0 (the SYN).  Then steps, as
+ * fuzz_http's.  The callbacks check what they are given: a
+ * body only between its message's begin and end, each message ended
+ * once, its strings within their sizes, requests' users handed back
+ * (unpaired or as a response's requser) exactly once.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fzhttp.h"
 #include "h2.h"
 #include "http.h"
 
@@ -35,8 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static volatile uint8_t sinkbyte;
 
 struct fz {
-	long open;  /* messages begun, not ended */
-	long users; /* request users handed out, not handed back */
+	long open;      /* messages begun, not ended */
+	long users;     /* request users handed out, not handed back */
+	unsigned flags; /* byte 0 of the input */
 };
 
 static void
@@ -70,6 +65,32 @@ on_body(void *arg, unsigned dir, struct http_msg *m, const uint8_t *p, size_t n)
 	sinkbyte ^= p[0] ^ p[n - 1];
 }
 
+/*
+ * The body's runs: in stream order, apart, the first at bodyoff, adding
+ * up to bodylen unless the last spans the runs past HTTP_MAXRUNS.
+ */
+static void
+check_runs(const struct http_msg *m)
+{
+	uint64_t sum = 0;
+	unsigned i;
+
+	if (m->nruns > HTTP_MAXRUNS ||
+	    (m->runscut > 0 && m->nruns < HTTP_MAXRUNS) ||
+	    (m->bodylen > 0 && (m->nruns == 0 || m->runs[0].off != m->bodyoff)))
+		abort();
+	for (i = 0; i < m->nruns; i++) {
+		if (m->runs[i].len == 0 ||
+		    (i > 0 &&
+		        m->runs[i].off <=
+		            m->runs[i - 1].off + m->runs[i - 1].len))
+			abort();
+		sum += m->runs[i].len;
+	}
+	if (m->runscut == 0 ? sum != m->bodylen : sum < m->bodylen)
+		abort();
+}
+
 static void
 on_end(void *arg, unsigned dir, struct http_msg *m)
 {
@@ -77,6 +98,8 @@ on_end(void *arg, unsigned dir, struct http_msg *m)
 
 	if (dir > 1 || m->slot != z || m->requser != NULL)
 		abort();
+	if (m->h2)
+		check_runs(m);
 	m->slot = NULL;
 	z->open--;
 	if (m->isreq) {
@@ -113,22 +136,26 @@ on_h2(void *arg, unsigned dir, uint64_t off, const char *what, const char *via)
 		abort();
 }
 
+/* Each connection, before its data. */
 static void
-conn_new(struct http_conn *c, const struct http_limits *lim,
-    const struct http_cb *cb, struct fz *z, unsigned flags)
+conn_start(struct http_conn *c, void *arg)
 {
-	http_conn_init(c, lim, cb, z);
-	if (flags & 8)
+	struct fz *z = arg;
+
+	if (z->flags & 8)
 		http_conn_client(c, 0);
-	if ((flags & 4) && http_conn_h2(c) < 0)
+	if ((z->flags & 4) && http_conn_h2(c) < 0)
 		abort();
 }
 
+/* Each connection, after its release: every message ended, every user
+ * handed back. */
 static void
-conn_end(struct http_conn *c, struct fz *z)
+conn_end(void *arg, int last)
 {
-	http_conn_finish(c);
-	http_conn_release(c);
+	struct fz *z = arg;
+
+	(void)last;
 	if (z->open != 0 || z->users != 0)
 		abort();
 }
@@ -136,58 +163,19 @@ conn_end(struct http_conn *c, struct fz *z)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct http_limits lim;
-	struct http_cb cb = {.begin = on_begin,
+	static const struct http_cb cb = {.begin = on_begin,
 	    .body = on_body,
 	    .end = on_end,
 	    .warn = on_warn,
 	    .unpaired = on_unpaired,
 	    .h2 = on_h2};
-	struct http_conn c;
 	struct fz z;
-	uint64_t off[2] = {0, 0};
-	uint8_t *buf;
-	size_t len;
-	unsigned op, d, flags;
+	struct fz_http h = {&cb, &z, conn_start, conn_end, 1};
 
 	if (size < 1)
 		return 0;
 	memset(&z, 0, sizeof(z));
-	flags = data[0];
-	lim.maxheader = (flags & 1) ? 64 : 65536;
-	lim.maxfields = (flags & 1) ? 2 : 256;
-	data++;
-	size--;
-	conn_new(&c, &lim, &cb, &z, flags);
-	while (size >= 3) {
-		op = data[0];
-		len = (size_t)data[1] << 8 | data[2];
-		data += 3;
-		size -= 3;
-		if (len > size && !(op & 2))
-			len = size;
-		d = op & 1;
-		if (op & 4) {
-			conn_end(&c, &z);
-			conn_new(&c, &lim, &cb, &z, flags);
-			off[0] = off[1] = 0;
-			continue;
-		}
-		if (op & 2) {
-			http_conn_gap(&c, d, off[d], len);
-			off[d] += len;
-			continue;
-		}
-		if ((buf = malloc(len ? len : 1)) == NULL)
-			break;
-		memcpy(buf, data, len);
-		if (http_conn_data(&c, d, off[d], 0, buf, len) < 0)
-			abort();
-		free(buf);
-		off[d] += len;
-		data += len;
-		size -= len;
-	}
-	conn_end(&c, &z);
+	z.flags = data[0];
+	fz_http_run(&h, data, size);
 	return 0;
 }

@@ -6,29 +6,23 @@
  * Build and run (from the top of the tree):
  *	clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined \
  *	    -fno-sanitize-recover=all -D_DEFAULT_SOURCE -Ilib \
- *	    tests/fuzz/fuzz_http.c lib/http.c lib/hdec.c lib/tferr.c \
- *	    -lz -lbrotlidec -lzstd -o fuzz_http
+ *	    tests/fuzz/fuzz_http.c tests/fuzz/fzhttp.c lib/http.c \
+ *	    lib/hdec.c lib/tferr.c -lz -lbrotlidec -lzstd -o fuzz_http
  *	mkdir -p corpus-http
  *	printf '\000\000\000\060GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n' \
  *	    >corpus-http/get
  *	./fuzz_http -max_total_time=60 corpus-http
  *
  * Input: byte 0 sets the limits (bit 0: tiny header limits, bit 1: tiny
- * decoded size and ratio caps).  Then steps, each a 3-byte header and
- * its bytes:
- *	u8  op		bit 0: direction; bit 1: a gap of len bytes
- *			instead of data; bit 2: finish the connection and
- *			start a new one
- *	u16 len		big-endian
- * A last step shorter than len takes what is left.  Every body goes
- * through the decoders its Content-Encoding names, as tf-http does.
- * Data is copied to a buffer of its exact size so that ASan sees any
- * overread.
+ * decoded size and ratio caps), then steps (tests/fuzz/fzhttp.h).
+ * Every body goes through the decoders its Content-Encoding names, as
+ * tf-http does.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fzhttp.h"
 #include "hdec.h"
 #include "http.h"
 
@@ -123,68 +117,41 @@ on_tunnel(void *arg, unsigned dir, const struct http_tunnel *t,
 		abort();
 }
 
+/*
+ * A connection ended: no decoder is left but where the input ended
+ * inside a body.
+ */
+static void
+on_conn_end(void *arg, int last)
+{
+	struct fz *z = arg;
+	unsigned d;
+
+	for (d = 0; d < 2; d++)
+		if (z->on[d]) {
+			if (!last)
+				abort();
+			hdec_release(&z->dec[d]);
+		}
+}
+
+static const struct http_cb cb = {.begin = on_begin,
+    .body = on_body,
+    .end = on_end,
+    .warn = on_warn,
+    .tunnel = on_tunnel};
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct http_limits lim;
-	struct http_cb cb = {.begin = on_begin,
-	    .body = on_body,
-	    .end = on_end,
-	    .warn = on_warn,
-	    .tunnel = on_tunnel};
-	struct http_conn c;
 	struct fz z;
-	uint64_t off[2] = {0, 0};
-	uint8_t *buf;
-	size_t len;
-	unsigned op, d;
+	struct fz_http h = {&cb, &z, NULL, on_conn_end, 0};
 
 	if (size < 1)
 		return 0;
 	memset(&z, 0, sizeof(z));
-	lim.maxheader = (data[0] & 1) ? 64 : 65536;
-	lim.maxfields = (data[0] & 1) ? 2 : 256;
 	z.maxout = (data[0] & 2) ? 100 : 1 << 24;
 	z.maxratio = (data[0] & 2) ? 2 : 1000;
-	data++;
-	size--;
-	http_conn_init(&c, &lim, &cb, &z);
-	while (size >= 3) {
-		op = data[0];
-		len = (size_t)data[1] << 8 | data[2];
-		data += 3;
-		size -= 3;
-		if (len > size && !(op & 2))
-			len = size;
-		d = op & 1;
-		if (op & 4) {
-			http_conn_finish(&c);
-			http_conn_release(&c);
-			for (d = 0; d < 2; d++)
-				if (z.on[d])
-					abort();
-			http_conn_init(&c, &lim, &cb, &z);
-			off[0] = off[1] = 0;
-			continue;
-		}
-		if (op & 2) {
-			http_conn_gap(&c, d, off[d], len);
-			off[d] += len;
-			continue;
-		}
-		if ((buf = malloc(len ? len : 1)) == NULL)
-			break;
-		memcpy(buf, data, len);
-		(void)http_conn_data(&c, d, off[d], 0, buf, len);
-		free(buf);
-		off[d] += len;
-		data += len;
-		size -= len;
-	}
-	http_conn_finish(&c);
-	http_conn_release(&c);
-	for (d = 0; d < 2; d++)
-		if (z.on[d])
-			hdec_release(&z.dec[d]);
+	fz_http_run(&h, data, size);
 	return 0;
 }

@@ -126,7 +126,11 @@ check(const struct rec *rec)
 	case REC_OPEN:
 		if (rec->len < REC_HDR_LEN + REC_OPEN_FIXED || o->conn == 0 ||
 		    (o->family != 4 && o->family != 6) ||
-		    o->nvlan > REC_MAX_VLAN)
+		    o->nvlan > REC_MAX_VLAN ||
+		    ((o->flags & REC_OPEN_F_LAYER) &&
+		        (o->link == 0 ||
+		            rec->len < REC_HDR_LEN + REC_OPEN_FIXED +
+		                    REC_OPEN_LINK_LEN)))
 			abort();
 		for (i = 0; i < o->nvlan; i++)
 			sink += o->vlan[i];
@@ -170,6 +174,12 @@ check(const struct rec *rec)
 		if (rec->len < REC_HDR_LEN + REC_END_FIXED)
 			abort();
 		sink += e->packets + e->gapbytes + e->status;
+		break;
+	case REC_MARK:
+		if (rec->len < REC_HDR_LEN + REC_MARK_FIXED)
+			abort();
+		sink +=
+		    rec->u.mark.packet + rec->u.mark.phase + rec->u.mark.sub;
 		break;
 	default:
 		if (rec_kind_name(rec->kind) != NULL)

@@ -45,6 +45,35 @@ cb_data(void *arg, unsigned dir, uint64_t off, int64_t ts, const uint8_t *p,
 		sinkbyte ^= p[0] ^ p[n - 1];
 }
 
+/* tf-tls -K: the ciphertext of a decrypted connection, in order. */
+static uint64_t cipherend[2];
+
+static void
+cb_cipher(void *arg, unsigned dir, uint64_t off, int64_t ts, const uint8_t *p,
+    size_t n)
+{
+	(void)arg;
+	(void)ts;
+	if (dir > 1 || (cipherend[dir] != 0 && off < cipherend[dir]))
+		abort();
+	cipherend[dir] = off + n;
+	if (n > 0)
+		sinkbyte ^= p[0] ^ p[n - 1];
+}
+
+static void
+cb_ciphergap(void *arg, unsigned dir, uint64_t off, uint64_t len,
+    unsigned cause, int64_t ts)
+{
+	(void)arg;
+	(void)cause;
+	(void)ts;
+	if (dir > 1 || len == 0 ||
+	    (cipherend[dir] != 0 && off < cipherend[dir]))
+		abort();
+	cipherend[dir] = off + len;
+}
+
 static void
 cb_annot(void *arg, unsigned dir, const char *key, const void *v, size_t n)
 {
@@ -97,7 +126,8 @@ parsers(const uint8_t *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct tls_cb cb = {cb_data, NULL, cb_annot, NULL, NULL};
+	struct tls_cb cb = {
+	    cb_data, NULL, cb_annot, NULL, NULL, cb_cipher, cb_ciphergap};
 	struct tls_opts o;
 	struct tls_conn *t;
 	struct tlsc_keylog *kl = NULL;
@@ -131,6 +161,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.keylog = kl;
 	o.scratch = scratch;
+	/* -K on inputs of odd length: the ciphertext kept, in order. */
+	o.keepcipher = size & 1;
+	cipherend[0] = cipherend[1] = 0;
 	if ((t = tls_conn_new(&o, &cb, NULL)) == NULL)
 		abort();
 	while (size >= 3) {
@@ -144,6 +177,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			tls_conn_end(t, 0);
 			tls_conn_free(t);
 			off[0] = off[1] = 0;
+			cipherend[0] = cipherend[1] = 0;
 			if ((t = tls_conn_new(&o, &cb, NULL)) == NULL)
 				abort();
 		}

@@ -304,7 +304,7 @@ rm -f "$fz/tls.json"
 # Seeds for fuzz_h2: each connection's data and gap records as steps.
 "$bin/tf-reassemble" -q -r "$top/tests/data/http/h2.pcap" 2>/dev/null |
     "$bin/tf-cat" -j >"$fz/h2.json" 2>/dev/null || true
-for c in alpn gap "streams 300" "flood 300" "bomb 300"; do
+for c in alpn gap order cut "streams 300" "flood 300" "bomb 300"; do
 	# shellcheck disable=SC2086
 	python3 "$top/tests/h2gen.py" $c | "$bin/mkstream" |
 	    "$bin/tf-cat" -j >>"$fz/h2.json" 2>/dev/null || true
