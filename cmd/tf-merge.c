@@ -221,8 +221,17 @@ put(uint32_t i, const struct rec *r)
 	if (conn == 0) {
 		e = rec_write_rec(&w, r);
 	} else if (r->kind == REC_OPEN &&
-	    (r->u.open.flags & REC_OPEN_F_LAYER) &&
-	    (link = map_get(i, r->u.open.link, 0)) != 0) {
+	    (r->u.open.flags & REC_OPEN_F_LAYER)) {
+		/*
+		 * A layer whose connection is not (or no longer) mapped, or
+		 * whose number is taken (a second layer of it), is left out:
+		 * its records are counted as unmapped.
+		 */
+		if ((link = map_get(i, r->u.open.link, 0)) == 0 ||
+		    map_get(i, conn, 0) != 0) {
+			unmapped++;
+			return;
+		}
 		to = link | REC_CONN_LAYER;
 		map_add(i, conn, to);
 		e = rec_write_relinked(&w, r, to, link);
@@ -231,8 +240,14 @@ put(uint32_t i, const struct rec *r)
 		map_add(i, conn, to);
 		e = rec_write_renumbered(&w, r, to);
 	} else if (r->kind == REC_ANNOT &&
-	    rec_annot_is(&r->u.annot, "tls.ciphertext") &&
-	    (to = map_get(i, conn, 0)) != 0) {
+	    rec_annot_is(&r->u.annot, "tls.ciphertext")) {
+		/* It names the layer: left out with it. */
+		if ((to = map_get(i, conn, 0)) == 0 ||
+		    map_get(i, conn | REC_CONN_LAYER, 0) !=
+		        (to | REC_CONN_LAYER)) {
+			unmapped++;
+			return;
+		}
 		n = snprintf(v, sizeof(v), "%" PRIu64, to | REC_CONN_LAYER);
 		e = rec_write_annot(
 		    &w, to, r->u.annot.dir, "tls.ciphertext", v, (size_t)n);

@@ -36,7 +36,8 @@ struct tconn {
 	struct tftls *tt;
 	struct tls_conn *t; /* NULL: not looked at yet, or not TLS */
 	int nottls;
-	int layer; /* -K: the ciphertext's layer connection is open */
+	int layer; /* -K: the ciphertext's layer connection is open (1), or
+	              cannot be: its number is taken in the input (-1) */
 	int64_t lastts;
 };
 
@@ -123,7 +124,9 @@ cb_gap(void *arg, unsigned dir, uint64_t off, uint64_t len, unsigned cause,
 /*
  * The number of c's layer, for its ciphertext (-K), opened when the
  * first of it comes (the bytes held until c was found decryptable) and
- * named on c by a tls.ciphertext annotation.
+ * named on c by a tls.ciphertext annotation; 0 when the input already
+ * has a connection of that number (a layer made before), whose records
+ * must not be mixed with these: the ciphertext is then not kept, said.
  */
 static uint64_t
 layer(struct tconn *c)
@@ -133,9 +136,19 @@ layer(struct tconn *c)
 	int n;
 
 	o.conn |= REC_CONN_LAYER;
-	if (!c->layer) {
+	if (c->layer == 0 && filter_find(&c->tt->flt, o.conn) != NULL) {
+		c->layer = -1;
+		warnx("connection %" PRIu64 " already has a layer in the "
+		      "input: its ciphertext is not kept",
+		    c->fc.o.conn);
+	}
+	if (c->layer < 0)
+		return 0;
+	if (c->layer == 0) {
 		c->layer = 1;
 		o.flags |= REC_OPEN_F_LAYER;
+		/* A new connection of the stream: its files are new too. */
+		o.flags &= (uint8_t)~REC_OPEN_F_RESUMED;
 		o.link = c->fc.o.conn;
 		filter_open(&c->tt->flt, &o);
 		n = snprintf(v, sizeof(v), "%" PRIu64, o.conn);
@@ -150,8 +163,10 @@ cb_cipher(void *arg, unsigned dir, uint64_t off, int64_t ts, const uint8_t *p,
     size_t n)
 {
 	struct tconn *c = arg;
+	uint64_t l = layer(c);
 
-	filter_data(&c->tt->flt, layer(c), dir, off, ts, p, n);
+	if (l != 0)
+		filter_data(&c->tt->flt, l, dir, off, ts, p, n);
 }
 
 static void
@@ -159,8 +174,10 @@ cb_ciphergap(void *arg, unsigned dir, uint64_t off, uint64_t len,
     unsigned cause, int64_t ts)
 {
 	struct tconn *c = arg;
+	uint64_t l = layer(c);
 
-	put_gap(c, layer(c), dir, off, len, cause, ts);
+	if (l != 0)
+		put_gap(c, l, dir, off, len, cause, ts);
 }
 
 static void
@@ -251,7 +268,7 @@ cb_session(void *arg, const char *s, size_t n, const char *certs, size_t cn)
 static struct tls_conn *
 conn_tls(struct tftls *tt, struct tconn *c)
 {
-	if (c->nottls || (c->fc.o.conn & REC_CONN_LAYER))
+	if (c->nottls || (c->fc.o.flags & REC_OPEN_F_LAYER))
 		return NULL;
 	if (c->t == NULL) {
 		c->tt = tt;
@@ -319,7 +336,7 @@ on_close(struct filter *f, struct filter_conn *fc, const struct rec_close *cl,
 	 * it was evicted here.  When the stream ended without a CLOSE, so
 	 * does the layer.
 	 */
-	if (!c->layer || (cl == NULL && why != FILTER_EVICTED))
+	if (c->layer <= 0 || (cl == NULL && why != FILTER_EVICTED))
 		return;
 	if (cl != NULL)
 		lc = *cl;

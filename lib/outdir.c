@@ -4,11 +4,13 @@
  * O_NOFOLLOW, O_EXCL), coalesced pwrite(2)s from per-file buffers and an
  * LRU of descriptors.
  */
+#define _GNU_SOURCE /* renameat2(2) */
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -608,7 +610,19 @@ outdir_rename(struct outdir *od, const char *rel, const char *to)
 	if ((e = getdir(od, rel, dlen, 0, &dfd)) != 0)
 		return e;
 	b = b != NULL ? b + 1 : rel;
-	if (linkat(dfd, b, dfd, tb != NULL ? tb + 1 : to, 0) < 0)
+	tb = tb != NULL ? tb + 1 : to;
+	/*
+	 * Never over a file: rename without replacing where the kernel and
+	 * the file system can (not every one has hard links: exFAT, SMB),
+	 * else a hard link, then the old name unlinked.
+	 */
+#ifdef RENAME_NOREPLACE
+	if (renameat2(dfd, b, dfd, tb, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return TF_ERR_SYSTEM;
+#endif
+	if (linkat(dfd, b, dfd, tb, 0) < 0)
 		return TF_ERR_SYSTEM;
 	(void)unlinkat(dfd, b, 0);
 	return 0;

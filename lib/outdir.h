@@ -145,7 +145,8 @@ int outdir_close(struct outdir *od, struct outdir_file *f, int64_t ts);
 /*
  * Gives the closed file rel the name to, in the same directory, never
  * replacing an existing name and never following a symbolic link on the
- * way (link, then unlink of rel).  Returns 0, TF_ERR_MALFORMED (errno
+ * way (renameat2 RENAME_NOREPLACE; where the file system has no such
+ * rename, link, then unlink of rel).  Returns 0, TF_ERR_MALFORMED (errno
  * EINVAL) if to is unsafe or in another directory, or TF_ERR_SYSTEM
  * (EEXIST: the name is taken) or TF_ERR_NOMEM.
  */

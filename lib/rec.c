@@ -344,11 +344,17 @@ dec_open(const uint8_t *b, size_t blen, struct rec_open *o)
 		o->vlan[i] = get16(b + 80 + 2 * i);
 	o->link = 0;
 	if (o->flags & REC_OPEN_F_LAYER) {
-		/* A layer names the connection it is a layer of (1.4). */
+		/*
+		 * A layer names the connection it is a layer of (1.4), and
+		 * is numbered from it: link | 2^63, link below 2^63.
+		 */
 		if (blen < REC_OPEN_FIXED + REC_OPEN_LINK_LEN ||
-		    (o->link = get64(b + REC_OPEN_FIXED)) == 0)
+		    (o->link = get64(b + REC_OPEN_FIXED)) == 0 ||
+		    (o->link & REC_CONN_LAYER) != 0 ||
+		    o->conn != (o->link | REC_CONN_LAYER))
 			return TF_ERR_MALFORMED;
-	}
+	} else if (o->conn & REC_CONN_LAYER)
+		return TF_ERR_MALFORMED; /* numbers from 2^63: layers only */
 	return 0;
 }
 

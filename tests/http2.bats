@@ -156,9 +156,7 @@ text/plain' ]
 }
 
 @test "http2: h2 over TLS: tf-tls's tls.alpn, then nginx's gzip bodies as served" {
-	command -v tf-tls >/dev/null || skip "no tf-tls"
 	T=$DATA/tls
-	[ -f "$T/nginx-h2.pcap" ] || skip "no tests/data/tls/nginx-h2.pcap"
 	N=127.000.000.001.08444-127.000.000.001.41001-HTTPBODY
 	tf-reassemble -r "$T/nginx-h2.pcap" | tf-tls -k "$T/nginx-h2.keys" |
 	    tf-http -o obj >out.tfs

@@ -528,6 +528,11 @@ ebc9e6a34ea506b8e598b7695aa4b569  127.000.000.001.08443-127.000.000.001.41000-HT
 27034 total" ]
 	cmp "$EX/tls.pcap" "$DATA/tls/nginx-h1.pcap"
 	cmp "$EX/tls.keys" "$DATA/tls/nginx-h1.keys"
+	# The -TLS sizes are the TCP payload each side sent, by tshark.
+	if command -v tshark >/dev/null; then
+		[ "$(tshark -r "$EX/tls.pcap" -T fields -e tcp.srcport -e tcp.len |
+		    awk '{ s[$1] += $2 } END { print s[8443], s[41000] }')" = "13823 1067" ]
+	fi
 	cmp "$T/out/objects/"*-HTTPBODY-001.html "$DATA/tls/nginx.expected/page.html"
 	cmp "$T/out/objects/"*-HTTPBODY-002.json "$DATA/tls/nginx.expected/data.json"
 	cmp "$T/out/objects/"*-HTTPBODY-003 "$DATA/tls/nginx.expected/blob.bin"

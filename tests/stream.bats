@@ -436,6 +436,22 @@ EOF
 	[ "$stderr" = "tf-cat: malformed record at byte 16" ]
 }
 
+@test "1.4: a number from 2^63 is a layer's, numbered from its link; anything else there is malformed" {
+	# Not flagged layer; numbered from another connection; a layer of a
+	# layer (its link has bit 63).
+	for o in 'conn=9223372036854775809 flags=syn' \
+	    'conn=9223372036854775810 flags=layer link=1' \
+	    'conn=9223372036854775809 flags=layer link=9223372036854775809'; do
+		printf 'open %s\n%s\n' "$o" "$END" | mk bad
+		run -1 --separate-stderr tf-cat <"$T/bad.tfs"
+		[ "$stderr" = "tf-cat: malformed record at byte 16" ]
+	done
+	# The largest number below 2^63 is an ordinary connection's.
+	printf 'open conn=9223372036854775807\n%s\n' "$END" | mk top
+	run -0 --separate-stderr tf-cat <"$T/top.tfs"
+	[ "${lines[0]}" = 'open 9223372036854775807 1970-01-01T00:00:00.000000Z 0.0.0.0:0 > 0.0.0.0:0 counter 0 packet 0' ]
+}
+
 @test "a HEADER whose strings run past its end is malformed" {
 	# program, pcap and nsources each cut, then a source name too long.
 	z24=$(head -c 24 /dev/zero | od -v -A n -t x1 | tr -d ' \n')

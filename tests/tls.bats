@@ -269,6 +269,29 @@ L1=9223372036854775809
 	diff c d
 }
 
+@test "tf-tls -K: a connection whose layer number the input already holds keeps no ciphertext, said" {
+	local n=tls13-aes128gcm
+	tf-reassemble -r "$TLS/$n.pcap" >in.tfs
+	# A forged layer of connection 1 just after its OPEN.
+	printf 'nopreamble\nopen conn=%s flags=layer link=1\n' "$L1" | mkstream >layer.rec
+	python3 -c '
+import struct, sys
+s = open("in.tfs", "rb").read()
+i = 16
+while struct.unpack_from("<IH", s, i)[1] != 2:
+	i += struct.unpack_from("<I", s, i)[0]
+i += struct.unpack_from("<I", s, i)[0]
+sys.stdout.buffer.write(s[:i] + open("layer.rec", "rb").read() + s[i:])' >forged.tfs
+	tf-tls -K -k "$TLS/$n.keys" <forged.tfs >out.tfs 2>err
+	[ "$(cat err)" = 'tf-tls: connection 1 already has a layer in the input: its ciphertext is not kept' ]
+	# The plaintext as without -K; the forged layer alone, untouched.
+	tf-tls -k "$TLS/$n.keys" <in.tfs | tf-cat | grep -v tls.command >a
+	tf-cat <out.tfs | grep -v -e "^open $L1 " -e tls.command >b
+	diff a b
+	[ "$(tf-cat <out.tfs | grep -c " $L1 ")" = 1 ]
+	! grep -q tls.ciphertext b
+}
+
 @test "tf-tls -K: the layer carries the GAP records as they came" {
 	local n=tls13-aes128gcm s
 	python3 "$AUX" drop "$TLS/$n.pcap" cut.pcap 2
@@ -297,7 +320,6 @@ gap 1 < 41+16384 lost" ]
 }
 
 @test "tf-tls -K | tf-http: the bodies as without -K, the layer passed on untouched" {
-	[ -e "$TLS/nginx-h1.pcap" ] || skip "tests/data/tls/nginx-h1.pcap not made yet"
 	tf-reassemble -r "$TLS/nginx-h1.pcap" | tf-tls -K -k "$TLS/nginx-h1.keys" >t.tfs
 	tf-http -o obj <t.tfs >h.tfs 2>err
 	[ ! -s err ]
@@ -332,6 +354,32 @@ gap 1 < 41+16384 lost" ]
 	[ "$(cat c) $(cat d)" = '3 3' ]
 }
 
+@test "tf-merge: a forged shard's layer of nothing and second layer are left out, said" {
+	# One shard: connection 5, a layer of connection 7 (never opened),
+	# 5's layer, its annotation, then 5's layer opened again.
+	printf '%s\n' header 'annot conn=0 key=reassemble.shard value="0/1"' \
+	    'raw kind=8 hex=010000000000000000000000000000000000000000000000' \
+	    'open conn=5' 'open conn=9223372036854775815 flags=layer link=7' \
+	    'data conn=9223372036854775815 dir=0 off=0 text="x"' \
+	    'open conn=9223372036854775813 flags=layer link=5' \
+	    'annot conn=5 dir=255 key=tls.ciphertext value="9223372036854775813"' \
+	    'open conn=9223372036854775813 flags=layer link=5' \
+	    'data conn=9223372036854775813 dir=0 off=0 text="y"' \
+	    'close conn=9223372036854775813' 'close conn=5' end | mkstream >s.tfs
+	rc=0
+	tf-merge s.tfs >m.tfs 2>err || rc=$?
+	[ "$rc" = 1 ]
+	[ "$(cat err)" = "tf-merge: 3 records about connections never opened dropped" ]
+	tf-cat <m.tfs | grep -v -e '^header ' -e '^annot 0 ' -e '^end ' | cut -d' ' -f1-3 >got
+	[ "$(cat got)" = "open 1 1970-01-01T00:00:00.000000Z
+open $L1 1970-01-01T00:00:00.000000Z
+annot 1 -
+data $L1 >
+close $L1 1970-01-01T00:00:00.000000Z
+close 1 1970-01-01T00:00:00.000000Z" ]
+	[ "$(tf-cat <m.tfs | grep -c -e "layer of 1\$" -e "tls.ciphertext \"$L1\"\$" -e "^data $L1 > 0+1 \"y\"\$")" = 3 ]
+}
+
 @test "tf-tls -K | tf-split | tf-report: the layer's files as fileobjects of their own, linked, counted once" {
 	local n=tls13-aes128gcm FO="//*[local-name()='fileobject']" TFA="*[local-name()='tcpflow']"
 	tf-reassemble -r "$TLS/$n.pcap" | tf-split -o wire >/dev/null
@@ -362,7 +410,6 @@ gap 1 < 41+16384 lost" ]
 }
 
 @test "tf-tls | tf-http: the HTTPS bodies, byte for byte" {
-	[ -e "$TLS/nginx-h1.pcap" ] || skip "tests/data/tls/nginx-h1.pcap not made yet"
 	tf-reassemble -r "$TLS/nginx-h1.pcap" | tf-tls -k "$TLS/nginx-h1.keys" |
 	    tf-http -o obj >/dev/null
 	# The responses, in the order of the requests.
