@@ -40,7 +40,9 @@
 #   tf-http on a stream of one connection, for the RSS floor: the least
 #                             two processes need (pcaploop's RSS + this)
 #
-# then the ratios and PASS/MISS against the targets, and the pipeline's
+# then the ratios and PASS/MISS against the targets (time ratios: the
+# median of $BENCH_RUNS pairs of runs, the two commands in turn, as issue
+# 13 asks; the rows are best runs), and the pipeline's
 # peak RSS on a bulk capture 4 times larger (flat in the size of a flow),
 # then the hostile section: CPU time and peak RSS of each program on
 # adversarial inputs against their benign twins (tf-reassemble, tf-http,
@@ -54,7 +56,7 @@
 #   BENCH_PCAP="a.pcap b.pcap"  measure these captures instead
 #   BENCH_PCAP_SHORT, BENCH_PCAP_BULK  use this file for one of the two
 #   BENCH_REAL=/dev/shm/tf-bench  where mkbenchcap.sh's captures are
-#   BENCH_RUNS=3        runs per command
+#   BENCH_RUNS=5        runs per command (and pairs for the ratios)
 #   BENCH_FLAT=1        0: skip the flat-RSS check
 #   BENCH_FLAT_BYTES=1200000000  payload bytes of its large bulk capture
 #   BENCH_SHM=/dev/shm  where captures (when made) and output go
@@ -77,7 +79,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$top/build/bin}
 case $bin in /*) ;; *) bin=$top/$bin ;; esac
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 flat=${BENCH_FLAT:-1}
 flatbytes=${BENCH_FLAT_BYTES:-1200000000}
 shm=${BENCH_SHM:-/dev/shm}
@@ -155,6 +157,39 @@ measure() {
 		fi
 		if [ "$r" -gt "$RSS" ]; then RSS=$r; fi
 	done
+}
+
+# median: the median of the numbers on standard input, one a line.
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) print 0
+		else if (NR % 2) print v[(NR + 1) / 2]
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# pairmed A B: the targets' ratios, from runs interleaved in pairs (A B A
+# B ..., $runs each), so that a drift of the machine's speed moves both
+# sides of a pair alike.  Sets MED_A and MED_B (median wall seconds) and
+# MED_R (the median of the pairs' ratios B / A).  Output as in measure.
+pairmed() {
+	: >"$W/pair"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		i=$((i + 1))
+		for side in a b; do
+			if [ "$side" = a ]; then cmd=$1; else cmd=$2; fi
+			rm -rf "$OUT"
+			t0=$(now)
+			( cd "$W" && eval "$cmd" ) >"$W/cmd.out" 2>"$W/cmd.err" ||
+			    { cat "$W/cmd.err" >&2; fail "failed: $cmd"; }
+			t1=$(now)
+			echo "$side $((t1 - t0))" >>"$W/pair"
+		done
+	done
+	rm -rf "$OUT"
+	MED_A=$(awk '$1 == "a" { print $2 / 1e9 }' "$W/pair" | median)
+	MED_B=$(awk '$1 == "b" { print $2 / 1e9 }' "$W/pair" | median)
+	MED_R=$(awk '$1 == "a" { a = $2 } $1 == "b" { print $2 / a }' "$W/pair" | median)
 }
 
 # The time prefix: each process in a command gets its own file.
@@ -317,21 +352,30 @@ for cap in $caps; do
 			diff "$W/list.tf" "$W/list.tcpflow" | head -4 | sed 's/^/    /'
 		fi
 	fi
-	echo "  ratios and targets:"
-	x=$(awk -v a="$t_pipe" -v b="$t_floor" 'BEGIN { printf "%.2f", a / b }')
+	echo "  ratios and targets (medians of $runs runs interleaved in pairs; the rows above: best runs):"
+	pairmed "'$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null" \
+	    "'$bin/filefloor' '$OUT' <'$W/list.tf' >/dev/null"
+	x=$(awk -v r="$MED_R" 'BEGIN { printf "%.2f", 1 / r }')
 	verdict "$(ge 1.3 "$x")" "pipeline time / floor time = ${x}x (target <= 1.3x)" "$tag"
+	awk -v a="$MED_A" -v b="$MED_B" 'BEGIN { printf "       (medians: pipeline %.3f s, floor %.3f s)\n", a, b }'
 	awk -v p="$t_pfloor" -v z="$t_zfloor" -v r="$t_rfloor" -v f="$t_floor" -v t="$t_pipe" 'BEGIN {
 		printf "       (bounds, / the floor: pipe floor %.2fx, zero-copy %.2fx, zero-copy per\n", p / f, z / f
 		printf "        record %.2fx; the pipeline / the pipe floor = %.2fx)\n", r / f, t / p }'
 	awk -v a="$c_pipemax" -v b="$c_floor" 'BEGIN { printf "       (CPU of the pipeline'"'"'s busier process / the floor'"'"'s = %.2f s / %.2f s = %.2fx:\n        the wall-time ratio with two idle cores)\n", a, b, a / b }'
 	if [ "$have_tcpflow" = 1 ]; then
-		x=$(awk -v a="$t_tcpflow" -v b="$t_pipe" 'BEGIN { printf "%.2f", a / b }')
+		pairmed "'$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null" \
+		    "tcpflow -S enable_report=NO -r '$c' -o '$OUT'"
+		x=$(awk -v r="$MED_R" 'BEGIN { printf "%.2f", r }')
 		verdict "$(ge "$x" 1.3)" "pipeline throughput / tcpflow's = ${x}x (target >= 1.3x)" "$tag"
+		awk -v a="$MED_A" -v b="$MED_B" 'BEGIN { printf "       (medians: pipeline %.3f s, tcpflow %.3f s)\n", a, b }'
 	fi
 	if [ "$have_tcpflow" = 1 ]; then
 		echo "       (HTTP bodies: tf-http $nb_tf, tcpflow $nb_tc)"
-		x=$(awk -v a="$t_tch" -v b="$t_http" 'BEGIN { printf "%.2f", a / b }')
+		pairmed "'$bin/tf-reassemble' <'$c' | '$bin/tf-http' -o '$OUT' >/dev/null" \
+		    "tcpflow -e http -S enable_report=NO -r '$c' -o '$OUT'"
+		x=$(awk -v r="$MED_R" 'BEGIN { printf "%.2f", r }')
 		verdict "$(ge "$x" 3)" "tf-http pipeline throughput / tcpflow -e http's = ${x}x (target >= 3x)" "$tag"
+		awk -v a="$MED_A" -v b="$MED_B" 'BEGIN { printf "       (medians: tf-http pipeline %.3f s, tcpflow -e http %.3f s)\n", a, b }'
 		x=$(awk -v a="$r_http" -v b="$r_tch" 'BEGIN { printf "%.3f", a / b }')
 		verdict "$(ge 0.125 "$x")" "tf-http pipeline peak RSS / tcpflow -e http's = ${x} (target <= 1/8 = 0.125)" "$tag"
 		awk -v l="$r_loop" -v h="$r_http1" -v t="$r_tch" -v p="$r_http" 'BEGIN {
