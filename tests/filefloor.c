@@ -7,6 +7,7 @@
  *	find flows -type f -printf '%P %s\n' | filefloor dir
  *	filefloor -w bytes | filefloor -r list dir
  *	filefloor -v bytes | filefloor -s list dir
+ *	filefloor -v bytes | filefloor -S list dir record
  *
  * Each line of the list is "relative-name size" (the name has no spaces).
  * Each file is created under dir with openat(O_CREAT|O_EXCL), given size
@@ -17,10 +18,13 @@
  *
  * The pipe floors: what any two processes pay to move the files' bytes
  * through a pipe, and nothing else.  -r list: the list comes from the file
- * list and the bytes from standard input, read(2) 256 KiB at a time (as
- * tf-split reads its stream) and written to the files; -s list: spliced
+ * list and the bytes from standard input, read(2) 256 KiB at a time into
+ * a buffer and written to the files from there; -s list: spliced
  * from standard input (a pipe) into the files with splice(2), no copy out
- * of the pipe.  The writers: -w bytes writes that many bytes to standard
+ * of the pipe; -S list dir record: as tf-split would splice DATA
+ * payloads, a read(2) of a 40-byte record head, then a splice(2) of at
+ * most record bytes, in turn (the writer's bytes must count the heads).
+ * The writers: -w bytes writes that many bytes to standard
  * output with write(2), 1 MiB at a time; -v bytes hands the pages of a
  * static buffer to the pipe with vmsplice(2), no copy into it (the buffer
  * is never written again, so the reader always sees its bytes).
