@@ -173,3 +173,31 @@ esc_url(FILE *fp, const void *p, size_t n)
 	}
 	return 0;
 }
+
+int
+esc_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+esc_unhex(const void *s, size_t n, unsigned char *out)
+{
+	const unsigned char *p = s;
+	size_t i;
+	int h, l;
+
+	for (i = 0; i + 1 < n; i += 2) {
+		if ((h = esc_hexval(p[i])) < 0 ||
+		    (l = esc_hexval(p[i + 1])) < 0)
+			return -1;
+		out[i / 2] = (unsigned char)(h << 4 | l);
+	}
+	return i == n ? 0 : -1;
+}

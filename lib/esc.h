@@ -46,4 +46,16 @@ int esc_html(FILE *fp, const void *p, size_t n);
  */
 int esc_url(FILE *fp, const void *p, size_t n);
 
+/*
+ * The inverse of the \xHH above and of JSON's NAME_hex (tf-stream(5)):
+ * the value of the hex digit c (either case), or -1.
+ */
+int esc_hexval(int c);
+
+/*
+ * Decodes the n hex digits at s (n even) into out (n / 2 bytes).
+ * Returns 0, or -1 if one is not a hex digit (out then partly written).
+ */
+int esc_unhex(const void *s, size_t n, unsigned char *out);
+
 #endif

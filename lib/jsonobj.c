@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "jsonobj.h"
 #include "tferr.h"
 #include "utf8.h"
@@ -29,18 +30,6 @@ skipws(const uint8_t *p, size_t n, size_t i)
 	return i;
 }
 
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The 4 hex digits at p (4 bytes there), or -1. */
 static long
 hex4(const uint8_t *p)
@@ -49,7 +38,7 @@ hex4(const uint8_t *p)
 	int i, d;
 
 	for (i = 0; i < 4; i++) {
-		if ((d = hexval(p[i])) < 0)
+		if ((d = esc_hexval(p[i])) < 0)
 			return -1;
 		v = v << 4 | d;
 	}
@@ -485,7 +474,6 @@ jsonobj_bytes(const struct jsonobj_member *m, size_t n, const char *key,
 	uint8_t *b;
 	size_t i;
 	long k;
-	int hi, lo;
 
 	*out = NULL;
 	*len = 0;
@@ -509,14 +497,11 @@ jsonobj_bytes(const struct jsonobj_member *m, size_t n, const char *key,
 		return 0;
 	if ((b = malloc(v->vallen / 2 + 1)) == NULL)
 		return TF_ERR_NOMEM;
-	for (i = 0; i < v->vallen / 2; i++) {
-		if ((hi = hexval(v->val[2 * i])) < 0 ||
-		    (lo = hexval(v->val[2 * i + 1])) < 0) {
-			free(b);
-			return 0;
-		}
-		b[i] = (uint8_t)(hi << 4 | lo);
+	if (esc_unhex(v->val, v->vallen, b) < 0) {
+		free(b);
+		return 0;
 	}
+	i = v->vallen / 2;
 	b[i] = '\0';
 	*out = b;
 	*len = i;

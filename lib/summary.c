@@ -1786,6 +1786,23 @@ run(struct out *o, struct summary *s)
 	P(o, "</section>\n");
 }
 
+/* The text summary's list: ": key n, key n ..." of t's first five, sorted
+ * (an empty key shown as none), then the end of the line. */
+static void
+text_top(struct out *o, const struct topk *t, const char *none)
+{
+	size_t i;
+
+	for (i = 0; i < t->n && i < 5; i++) {
+		P(o, i == 0 ? ": " : ", ");
+		if (t->v[i].keylen == 0)
+			P(o, "%s", none);
+		T(o, t->v[i].key, t->v[i].keylen);
+		P(o, " %" PRIu64, t->v[i].w);
+	}
+	P(o, "\n");
+}
+
 /* What the stream was read from, with put escaping the names. */
 static void
 input(struct out *o, const struct summary *s,
@@ -1900,14 +1917,7 @@ summary_text(struct summary *s, FILE *fp)
 		if (s->nh2 > 0)
 			P(&o, " (%" PRIu64 " HTTP/2)", s->nh2);
 		P(&o, ", %" PRIu64 " body files", s->nbody);
-		for (i = 0; i < s->types.n && i < 5; i++) {
-			P(&o, i == 0 ? ": " : ", ");
-			if (s->types.v[i].keylen == 0)
-				P(&o, "(none)");
-			T(&o, s->types.v[i].key, s->types.v[i].keylen);
-			P(&o, " %" PRIu64, s->types.v[i].w);
-		}
-		P(&o, "\n");
+		text_top(&o, &s->types, "(none)");
 	}
 	if (s->ntls > 0) {
 		topk_sort(s, &s->snis);
@@ -1915,14 +1925,7 @@ summary_text(struct summary *s, FILE *fp)
 		    "tls          %" PRIu64 " connections, %" PRIu64
 		    " decrypted",
 		    s->ntls, s->ntlsdec);
-		for (i = 0; i < s->snis.n && i < 5; i++) {
-			P(&o, i == 0 ? ": " : ", ");
-			if (s->snis.v[i].keylen == 0)
-				P(&o, "(no sni)");
-			T(&o, s->snis.v[i].key, s->snis.v[i].keylen);
-			P(&o, " %" PRIu64, s->snis.v[i].w);
-		}
-		P(&o, "\n");
+		text_top(&o, &s->snis, "(no sni)");
 	}
 	P(&o, "losses      ");
 	any = 0;

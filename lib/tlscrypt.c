@@ -21,6 +21,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include "esc.h"
 #include "siphash.h"
 #include "tlscrypt.h"
 
@@ -256,6 +257,25 @@ mkctx(struct tlsc_dir *d, const struct suite *s)
 	return 0;
 }
 
+/* Derives n bytes into out with libcrypto's KDF name and parameters p. */
+static int
+kdf_derive(const char *name, const OSSL_PARAM *p, uint8_t *out, size_t n)
+{
+	EVP_KDF *kdf;
+	EVP_KDF_CTX *kc;
+	int ok;
+
+	if ((kdf = EVP_KDF_fetch(NULL, name, NULL)) == NULL)
+		return -1;
+	kc = EVP_KDF_CTX_new(kdf);
+	EVP_KDF_free(kdf);
+	if (kc == NULL)
+		return -1;
+	ok = EVP_KDF_derive(kc, out, n, p) == 1;
+	EVP_KDF_CTX_free(kc);
+	return ok ? 0 : -1;
+}
+
 /* ------------------------------------------------------------ TLS 1.3 */
 
 /*
@@ -268,10 +288,8 @@ expand_label(unsigned h, const uint8_t *secret, size_t slen, const char *label,
 {
 	uint8_t info[2 + 1 + 255 + 1];
 	size_t ll = strlen(label), n = 0;
-	EVP_KDF *kdf;
-	EVP_KDF_CTX *kc;
 	OSSL_PARAM p[5];
-	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY, ok;
+	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
 
 	if (6 + ll > 255)
 		return -1;
@@ -284,12 +302,6 @@ expand_label(unsigned h, const uint8_t *secret, size_t slen, const char *label,
 	n += ll;
 	info[n++] = 0; /* an empty context */
 
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL)
-		return -1;
-	kc = EVP_KDF_CTX_new(kdf);
-	EVP_KDF_free(kdf);
-	if (kc == NULL)
-		return -1;
 	p[0] = OSSL_PARAM_construct_utf8_string(
 	    OSSL_KDF_PARAM_DIGEST, (char *)(uintptr_t)hashname(h), 0);
 	p[1] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
@@ -297,9 +309,7 @@ expand_label(unsigned h, const uint8_t *secret, size_t slen, const char *label,
 	    OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)secret, slen);
 	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n);
 	p[4] = OSSL_PARAM_construct_end();
-	ok = EVP_KDF_derive(kc, out, outlen, p) == 1;
-	EVP_KDF_CTX_free(kc);
-	return ok ? 0 : -1;
+	return kdf_derive("HKDF", p, out, outlen);
 }
 
 /* Derives d's key and IV from d->secret and makes its contexts. */
@@ -371,20 +381,11 @@ keyblock(unsigned h, const uint8_t master[48], const uint8_t cr[32],
 {
 	static const char label[] = "key expansion";
 	uint8_t seed[sizeof(label) - 1 + 64];
-	EVP_KDF *kdf;
-	EVP_KDF_CTX *kc;
 	OSSL_PARAM p[4];
-	int ok;
 
 	memcpy(seed, label, sizeof(label) - 1);
 	memcpy(seed + sizeof(label) - 1, sr, 32);
 	memcpy(seed + sizeof(label) - 1 + 32, cr, 32);
-	if ((kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL)) == NULL)
-		return -1;
-	kc = EVP_KDF_CTX_new(kdf);
-	EVP_KDF_free(kdf);
-	if (kc == NULL)
-		return -1;
 	p[0] = OSSL_PARAM_construct_utf8_string(
 	    OSSL_KDF_PARAM_DIGEST, (char *)(uintptr_t)hashname(h), 0);
 	p[1] = OSSL_PARAM_construct_octet_string(
@@ -392,9 +393,7 @@ keyblock(unsigned h, const uint8_t master[48], const uint8_t cr[32],
 	p[2] = OSSL_PARAM_construct_octet_string(
 	    OSSL_KDF_PARAM_SEED, seed, sizeof(seed));
 	p[3] = OSSL_PARAM_construct_end();
-	ok = EVP_KDF_derive(kc, out, n, p) == 1;
-	EVP_KDF_CTX_free(kc);
-	return ok ? 0 : -1;
+	return kdf_derive("TLS1-PRF", p, out, n);
 }
 
 int
@@ -795,34 +794,6 @@ grow(struct tlsc_keylog *kl)
 }
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes n hex digits (n even) at s into out; -1 if one is not hex. */
-static int
-unhex(const char *s, size_t n, uint8_t *out)
-{
-	size_t i;
-	int h, l;
-
-	for (i = 0; i < n; i += 2) {
-		if ((h = hexval((unsigned char)s[i])) < 0 ||
-		    (l = hexval((unsigned char)s[i + 1])) < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(h << 4 | l);
-	}
-	return 0;
-}
-
-static int
 isblank_(char c)
 {
 	return c == ' ' || c == '\t';
@@ -866,7 +837,7 @@ parseline(struct tlsc_keylog *kl, const char *s, size_t n, const char **why)
 	r0 = i;
 	while (i < n && !isblank_(s[i]))
 		i++;
-	if (i - r0 != 64 || unhex(s + r0, 64, cr) != 0) {
+	if (i - r0 != 64 || esc_unhex(s + r0, 64, cr) != 0) {
 		*why = "bad client random";
 		return 1;
 	}
@@ -877,7 +848,7 @@ parseline(struct tlsc_keylog *kl, const char *s, size_t n, const char **why)
 		i++;
 	sn = i - s0;
 	if (i != n || sn == 0 || sn % 2 != 0 || sn > 2 * TLSC_MAXSECRET ||
-	    unhex(s + s0, sn, secret) != 0) {
+	    esc_unhex(s + s0, sn, secret) != 0) {
 		*why = "bad secret";
 		return 1;
 	}

@@ -70,6 +70,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "esc.h"
 #include "rec.h"
 #include "tferr.h"
 
@@ -104,18 +105,6 @@ fail(const struct line *l, const char *fmt, ...)
 	va_end(ap);
 	(void)fputc('\n', stderr);
 	exit(1);
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -176,7 +165,8 @@ parse_value(const struct line *l, char **sp, size_t *lenp)
 			out[n++] = (uint8_t)*s;
 			break;
 		case 'x':
-			if ((h = hexval(s[1])) < 0 || (h2 = hexval(s[2])) < 0)
+			if ((h = esc_hexval(s[1])) < 0 ||
+			    (h2 = esc_hexval(s[2])) < 0)
 				fail(l, "\\x takes two hex digits");
 			out[n++] = (uint8_t)(h << 4 | h2);
 			s += 2;
@@ -387,8 +377,8 @@ hexdecode(const struct line *l, const struct field *f, size_t *lenp)
 			i++;
 			continue;
 		}
-		if (i + 1 >= f->len || (h = hexval(f->val[i])) < 0 ||
-		    (h2 = hexval(f->val[i + 1])) < 0)
+		if (i + 1 >= f->len || (h = esc_hexval(f->val[i])) < 0 ||
+		    (h2 = esc_hexval(f->val[i + 1])) < 0)
 			fail(l, "%.*s: '%s' is not hex", (int)f->namelen,
 			    f->name, (const char *)f->val);
 		out[n++] = (uint8_t)(h << 4 | h2);
