@@ -107,7 +107,7 @@ catching() {
 		if [ "$3" = -p ]; then
 			pids=$4
 		else
-			pids=$(pgrep -g "$3" '^tf-')
+			pids=$(pgrep -g "$3" '^tf-' || true) # none yet: exit 1
 		fi
 		for p in $pids; do
 			m=$(awk '$1 == "SigCgt:" { print $2 }' \
