@@ -110,7 +110,7 @@ BUILD_DEPS = build-essential pkg-config libpcap-dev zlib1g-dev libxml2-dev \
 	libbsd-dev \
 	libssl-dev libbrotli-dev libzstd-dev libxml2-utils libnghttp2-dev
 CHECK_DEPS = clang bats mandoc tcpflow tcpdump tshark jq wireshark-common iproute2 \
-	python3 xz-utils time xxd clang-format chromium parallel openssl
+	python3 xz-utils time xxd clang-format chromium parallel openssl strace
 ANALYZE_DEPS = clang-tools cppcheck python3
 DEB_DEPS = debhelper dpkg-dev fakeroot lintian
 DEPS = $(BUILD_DEPS) $(CHECK_DEPS) $(ANALYZE_DEPS)

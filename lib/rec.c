@@ -3,7 +3,11 @@
  * The flow record stream reader and writer.  Layouts are in tf-stream(5);
  * every byte offset below matches a row of its tables.
  */
+#define _GNU_SOURCE /* F_SETPIPE_SZ (fcntl(2)), vmsplice(2) */
 #include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -517,13 +521,64 @@ rec_read(struct rec_reader *r, struct rec *rec)
 	return 1;
 }
 
+/*
+ * The writer's buffer.  With TF_VMSPLICE=1, into a pipe on Linux, it is
+ * handed over, not copied: vmsplice(2) gives the pipe the buffer's
+ * pages, and the writer then drops them (MADV_DONTNEED), so that it never
+ * writes into a page a reader (or a pipe it was spliced or teed on into)
+ * still holds: the next bytes go into fresh pages.  The copy into the
+ * pipe becomes fresh pages to fill; on the machines measured that costs
+ * the writer what it saves the reader, so copying is the default (tf(7),
+ * ENVIRONMENT; the README's design note on speed).
+ */
+static int
+vmsplice_wanted(void)
+{
+	const char *v = getenv("TF_VMSPLICE");
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+static int
+wbuf_alloc(struct rec_writer *w)
+{
+#if defined(__linux__) && defined(SPLICE_F_GIFT)
+	struct stat st;
+	void *p;
+
+	if (vmsplice_wanted() && fstat(w->fd, &st) == 0 &&
+	    S_ISFIFO(st.st_mode)) {
+		p = mmap(NULL, w->cap, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return TF_ERR_NOMEM;
+		w->buf = p;
+		w->gift = 1;
+		return 0;
+	}
+#endif
+	if ((w->buf = malloc(w->cap)) == NULL)
+		return TF_ERR_NOMEM;
+	return 0;
+}
+
+static void
+wbuf_free(struct rec_writer *w)
+{
+	if (w->gift)
+		(void)munmap(w->buf, w->cap);
+	else
+		free(w->buf);
+	w->buf = NULL;
+}
+
 int
 rec_writer_init(struct rec_writer *w, int fd)
 {
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->cap = WR_BUFSZ + REC_MAX_LEN;
-	if ((w->buf = malloc(w->cap)) == NULL)
+	if (wbuf_alloc(w) < 0)
 		return TF_ERR_NOMEM;
 	widen_pipe(fd);
 	memcpy(w->buf, REC_MAGIC, REC_MAGIC_LEN);
@@ -535,26 +590,88 @@ rec_writer_init(struct rec_writer *w, int fd)
 	return 0;
 }
 
+/*
+ * Gives the pipe buf[off, len): with vmsplice(2) when the buffer is
+ * handed over, else write(2).  Returns the bytes taken, or -1 with errno
+ * set.  Falls back to write(2) for good if the kernel refuses
+ * vmsplice(2) before it took a byte.
+ */
+static ssize_t
+hand_over(struct rec_writer *w, size_t off)
+{
+#if defined(__linux__) && defined(SPLICE_F_GIFT)
+	struct iovec iov;
+	ssize_t n;
+
+	if (w->gift == 1) {
+		iov.iov_base = w->buf + off;
+		iov.iov_len = w->len - off;
+		n = vmsplice(w->fd, &iov, 1, SPLICE_F_GIFT);
+		if (n >= 0 ||
+		    (errno != EINVAL && errno != ENOSYS && errno != EPERM) ||
+		    w->written > 0)
+			return n;
+		w->gift = 2; /* write(2) from here on; still mapped */
+	}
+#endif
+	return write(w->fd, w->buf + off, w->len - off);
+}
+
+/*
+ * After buf[0, off) went to the pipe: the bytes from off move to the
+ * start, and every page handed over is dropped, so that the next bytes
+ * go to fresh pages.
+ */
+static void
+wbuf_rewind(struct rec_writer *w, size_t off)
+{
+	size_t n, pg, keep = w->len - off;
+	uint8_t *tail = NULL;
+
+	if (w->gift != 1) {
+		memmove(w->buf, w->buf + off, keep);
+		w->len = keep;
+		return;
+	}
+	/* An error cut the flush: what is left is kept aside. */
+	if (keep > 0 && (tail = malloc(keep)) != NULL)
+		memcpy(tail, w->buf + off, keep);
+	pg = (size_t)sysconf(_SC_PAGESIZE);
+	n = (w->len + pg - 1) / pg * pg;
+	(void)madvise(w->buf, n, MADV_DONTNEED);
+#ifdef MADV_POPULATE_WRITE
+	/* The fresh pages in one call, not a fault each (Linux 5.14). */
+	(void)madvise(w->buf, n, MADV_POPULATE_WRITE);
+#endif
+	w->len = tail != NULL ? keep : 0;
+	if (tail != NULL)
+		memcpy(w->buf, tail, keep);
+	free(tail);
+}
+
 int
 rec_writer_flush(struct rec_writer *w)
 {
 	size_t off = 0;
 	ssize_t n;
+	int saved;
 
 	w->lastpos = SIZE_MAX;
+	if (w->len == 0)
+		return 0;
 	while (off < w->len) {
-		n = write(w->fd, w->buf + off, w->len - off);
+		n = hand_over(w, off);
 		if (n < 0) {
-			if (errno == EINTR)
+			if ((saved = errno) == EINTR)
 				continue;
-			memmove(w->buf, w->buf + off, w->len - off);
-			w->len -= off;
+			wbuf_rewind(w, off);
+			errno = saved;
 			return TF_ERR_SYSTEM;
 		}
 		off += (size_t)n;
 		w->written += (uint64_t)n;
 	}
-	w->len = 0;
+	wbuf_rewind(w, off);
 	return 0;
 }
 
@@ -563,10 +680,10 @@ rec_writer_release(struct rec_writer *w)
 {
 	int e = 0;
 
-	if (w->buf != NULL)
+	if (w->buf != NULL) {
 		e = rec_writer_flush(w);
-	free(w->buf);
-	w->buf = NULL;
+		wbuf_free(w);
+	}
 	return e;
 }
 

@@ -305,6 +305,7 @@ struct rec_writer {
 	size_t cap;
 	size_t len;
 	uint64_t written; /* bytes handed to write(2) */
+	int gift;         /* 1: buf is handed to a pipe (vmsplice(2)) */
 	/*
 	 * Contiguous bytes of one direction arriving within merge_ns of a
 	 * DATA record still in the buffer extend it (0: never merge).

@@ -21,6 +21,8 @@
 #                             4-tuple in a hash table
 #   tf-reassemble >/dev/null
 #   tf-reassemble | tf-split -o DIR   (RSS: the sum of both processes)
+#   TF_VMSPLICE=1 tf-reassemble | tf-split -o DIR   the same, the stream's
+#                             pages handed to the pipe (tf(7), ENVIRONMENT)
 #   tcpflow -S enable_report=NO -r FILE -o DIR
 #   tf-reassemble < FILE | tf-http -o DIR
 #   tcpflow -e http -S enable_report=NO -r FILE -o DIR
@@ -32,6 +34,10 @@
 #   filefloor -v N | filefloor -s LIST DIR
 #                             the same with zero-copy: vmsplice into the
 #                             pipe, splice out of it into the files
+#   filefloor -V N | filefloor -s LIST DIR
+#                             zero-copy as a real writer must do it: each
+#                             MiB in fresh pages (mapped, filled, handed
+#                             over, unmapped), never written again
 #   filefloor -v N | filefloor -S LIST DIR R
 #                             zero-copy at tf's DATA record size R (the
 #                             capture's payload bytes / DATA records): a
@@ -286,6 +292,11 @@ for cap in $caps; do
 	row "tf-reassemble | tf-split -o DIR"
 	echo "    (cpu-s per process: tf-reassemble $CPU1, tf-split $CPU2)"
 	filelist "$OUT" >"$W/list.tf"
+	rm -rf "$OUT"
+	measure pipegift "$TM1 env TF_VMSPLICE=1 '$bin/tf-reassemble' <'$c' | $TM2 '$bin/tf-split' -o '$OUT' >/dev/null"
+	row "TF_VMSPLICE=1 tf-reassemble | tf-split"
+	echo "    (cpu-s per process: tf-reassemble $CPU1, tf-split $CPU2)"
+	filelist "$OUT" | cmp -s - "$W/list.tf" || fail "TF_VMSPLICE=1: other files"
 	nfiles=$(wc -l <"$W/list.tf")
 	wbytes=$(awk '{ s += $2 } END { print s + 0 }' "$W/list.tf")
 	rm -rf "$OUT"
@@ -310,6 +321,11 @@ for cap in $caps; do
 	measure zerofloor "$TM1 '$bin/filefloor' -v $wbytes | $TM2 '$bin/filefloor' -s '$W/list.tf' '$OUT'"
 	t_zfloor=$SECS
 	row "zero-copy: vmsplice | splice, 1 MiB"
+	echo "    (cpu-s per process: writer $CPU1, reader $CPU2)"
+	rm -rf "$OUT"
+	measure freshfloor "$TM1 '$bin/filefloor' -V $wbytes | $TM2 '$bin/filefloor' -s '$W/list.tf' '$OUT'"
+	t_ffloor=$SECS
+	row "zero-copy, fresh pages: vmsplice | splice"
 	echo "    (cpu-s per process: writer $CPU1, reader $CPU2)"
 	rm -rf "$OUT"
 	ndata=$("$bin/tf-reassemble" <"$c" 2>/dev/null | "$bin/tf-cat" -s |
@@ -358,9 +374,12 @@ for cap in $caps; do
 	x=$(awk -v r="$MED_R" 'BEGIN { printf "%.2f", 1 / r }')
 	verdict "$(ge 1.3 "$x")" "pipeline time / floor time = ${x}x (target <= 1.3x)" "$tag"
 	awk -v a="$MED_A" -v b="$MED_B" 'BEGIN { printf "       (medians: pipeline %.3f s, floor %.3f s)\n", a, b }'
-	awk -v p="$t_pfloor" -v z="$t_zfloor" -v r="$t_rfloor" -v f="$t_floor" -v t="$t_pipe" 'BEGIN {
-		printf "       (bounds, / the floor: pipe floor %.2fx, zero-copy %.2fx, zero-copy per\n", p / f, z / f
-		printf "        record %.2fx; the pipeline / the pipe floor = %.2fx)\n", r / f, t / p }'
+	awk -v p="$t_pfloor" -v z="$t_zfloor" -v r="$t_rfloor" -v f="$t_floor" -v t="$t_pipe" -v n="$t_ffloor" 'BEGIN {
+		printf "       (bounds, / the floor: pipe floor %.2fx, zero-copy %.2fx, in fresh pages\n", p / f, z / f
+		printf "        %.2fx, per record %.2fx; the pipeline / the pipe floor = %.2fx)\n", n / f, r / f, t / p }'
+	pairmed "'$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null" \
+	    "TF_VMSPLICE=1 '$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null"
+	awk -v a="$MED_A" -v b="$MED_B" -v r="$MED_R" 'BEGIN { printf "       (TF_VMSPLICE=1 / copying = %.2fx: medians %.3f s, %.3f s)\n", r, b, a }'
 	awk -v a="$c_pipemax" -v b="$c_floor" 'BEGIN { printf "       (CPU of the pipeline'"'"'s busier process / the floor'"'"'s = %.2f s / %.2f s = %.2fx:\n        the wall-time ratio with two idle cores)\n", a, b, a / b }'
 	if [ "$have_tcpflow" = 1 ]; then
 		pairmed "'$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null" \

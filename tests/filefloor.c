@@ -7,6 +7,7 @@
  *	find flows -type f -printf '%P %s\n' | filefloor dir
  *	filefloor -w bytes | filefloor -r list dir
  *	filefloor -v bytes | filefloor -s list dir
+ *	filefloor -V bytes | filefloor -s list dir
  *	filefloor -v bytes | filefloor -S list dir record
  *
  * Each line of the list is "relative-name size" (the name has no spaces).
@@ -27,10 +28,14 @@
  * The writers: -w bytes writes that many bytes to standard
  * output with write(2), 1 MiB at a time; -v bytes hands the pages of a
  * static buffer to the pipe with vmsplice(2), no copy into it (the buffer
- * is never written again, so the reader always sees its bytes).
+ * is never written again, so the reader always sees its bytes); -V bytes
+ * as a writer with new bytes to send must: each MiB mapped fresh, filled
+ * (a memcpy(3), as tf-reassemble fills its buffer), handed over with
+ * vmsplice(2) and unmapped, never written again.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -59,6 +64,41 @@ widen(int fd)
 
 	if ((sz = fcntl(fd, F_GETPIPE_SZ)) >= 0 && sz < (1 << 20))
 		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+}
+
+/*
+ * -V: as a writer that never reuses what it hands to the pipe must:
+ * each 1 MiB in fresh pages (mapped, filled, given, unmapped).
+ */
+static int
+fresh_writer(unsigned long long n)
+{
+	struct iovec iov;
+	uint8_t *p;
+	size_t len;
+	ssize_t k;
+
+	memset(buf, 'x', sizeof(buf));
+	widen(1);
+	while (n > 0) {
+		len = n < CHUNK ? (size_t)n : CHUNK;
+		p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			err(1, "mmap");
+		memcpy(p, buf, len);
+		iov.iov_base = p;
+		iov.iov_len = len;
+		while (iov.iov_len > 0) {
+			if ((k = vmsplice(1, &iov, 1, SPLICE_F_GIFT)) <= 0)
+				err(1, "vmsplice");
+			iov.iov_base = (uint8_t *)iov.iov_base + k;
+			iov.iov_len -= (size_t)k;
+		}
+		(void)munmap(p, CHUNK);
+		n -= len;
+	}
+	return 0;
 }
 
 /* -w, -v: writes n bytes of 'x' to standard output. */
@@ -171,6 +211,8 @@ main(int argc, char *argv[])
 	if (argc == 3 &&
 	    (strcmp(argv[1], "-w") == 0 || strcmp(argv[1], "-v") == 0))
 		return writer(strtoull(argv[2], NULL, 10), argv[1][1] == 'v');
+	if (argc == 3 && strcmp(argv[1], "-V") == 0)
+		return fresh_writer(strtoull(argv[2], NULL, 10));
 	if (argc == 5 && strcmp(argv[1], "-S") == 0) {
 		if ((record = strtoul(argv[4], NULL, 10)) == 0)
 			errx(2, "-S: bad record size");
@@ -191,7 +233,7 @@ main(int argc, char *argv[])
 		    "usage: filefloor dir < list\n"
 		    "       filefloor -r | -s list dir < bytes\n"
 		    "       filefloor -S list dir record < bytes\n"
-		    "       filefloor -w | -v bytes\n");
+		    "       filefloor -w | -v | -V bytes\n");
 		return 2;
 	}
 	memset(buf, 'x', sizeof(buf));

@@ -60,7 +60,7 @@ expected() {
 		    rotated.pcap1 rotated.pcap2 rotated.sh \
 		    split-by-template.sh summary.png tf-bytes.c tls.keys tls.pcap \
 		    tls.sh untrusted.sh \
-		    websocket.pcap websocket.sh; do
+		    websocket.pcap websocket.sh zero-copy.sh; do
 			echo "f 644 $p/share/doc/$doc/examples/$f "
 		done
 		echo "f 644 $p/share/bash-completion/completions/tf-reassemble "

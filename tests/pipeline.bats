@@ -72,7 +72,8 @@ tls.pcap
 tls.sh
 untrusted.sh
 websocket.pcap
-websocket.sh" ]
+websocket.sh
+zero-copy.sh" ]
 }
 
 # The bodies and flows that demo.sh lists, as the applications sent them
@@ -536,4 +537,22 @@ ebc9e6a34ea506b8e598b7695aa4b569  127.000.000.001.08443-127.000.000.001.41000-HT
 	cmp "$T/out/objects/"*-HTTPBODY-001.html "$DATA/tls/nginx.expected/page.html"
 	cmp "$T/out/objects/"*-HTTPBODY-002.json "$DATA/tls/nginx.expected/data.json"
 	cmp "$T/out/objects/"*-HTTPBODY-003 "$DATA/tls/nginx.expected/blob.bin"
+}
+
+@test "zero-copy.sh: with TF_VMSPLICE=1 the same files and the same stream" {
+	run -0 --separate-stderr sh "$EX/zero-copy.sh" "$BIN" "$T/out"
+	[ -z "$stderr" ]
+	[ "$output" = "\$ cd copy && tf-reassemble < http.pcap | tf-http -o objects | tf-split -o flows | tf-cat > stream.txt
+\$ export TF_VMSPLICE=1
+\$ cd gift && tf-reassemble < http.pcap | tf-http -o objects | tf-split -o flows | tf-cat > stream.txt
+\$ diff -r copy gift
+same: 4 files and the stream" ]
+	[ "$(cd "$T/out/gift" && find . -type f | LC_ALL=C sort)" = "./flows/127.000.000.001.08080-127.000.000.001.44866
+./flows/127.000.000.001.44866-127.000.000.001.08080
+./objects/127.000.000.001.08080-127.000.000.001.44866-HTTPBODY-001.txt
+./objects/127.000.000.001.08080-127.000.000.001.44866-HTTPBODY-002
+./stream.rest" ]
+	# The stream went through: every connection's CLOSE and the END.
+	[ "$(grep -c '^close ' "$T/out/gift/stream.rest")" = 1 ]
+	[ "$(tail -n 1 "$T/out/gift/stream.rest" | cut -d' ' -f1)" = end ]
 }
