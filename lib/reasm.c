@@ -109,6 +109,7 @@ struct conn {
 	struct fkey key;
 	uint64_t id;
 	uint32_t counter;
+	uint32_t slot;   /* its tuple's counter floor (floor_slot()) */
 	uint8_t syn;     /* began with a handshake */
 	uint8_t resumed; /* goes on from one closed idle or evicted */
 	int64_t last;
@@ -120,6 +121,7 @@ struct tomb {
 	uint64_t dkey;
 	uint64_t bkey;
 	uint32_t counter;
+	uint32_t slot; /* as its connection's */
 	uint32_t next_seq[2];
 	uint32_t chain; /* index + 1 of the next in bucket */
 	uint8_t used;
@@ -186,6 +188,43 @@ dir_hashes(
 	memcpy(b + n + alen + 2, p->src, alen);
 	memcpy(b + n + 2 * alen + 2, &p->sport, 2);
 	*hr = siphash(&ra->key, b, n + 2 * alen + 4);
+}
+
+/*
+ * The slot of p's tuple, either way round, in the table of counter floors
+ * (tomb_add()).  Its hash has a fixed key, not the run's: which tuples
+ * share a floor decides the counters of new tuples once tombs are
+ * forgotten, and so the names made of them, which must be the same in
+ * every run of a capture.  The table is a flat array: a forged tuple can
+ * raise another tuple's first counter (a name with c1), never cost time.
+ */
+static uint32_t
+floor_slot(const struct pkt *p)
+{
+	static const struct siphash_key fixed = {
+	    0x74662d7475706c65ULL, 0x2d666c6f6f72732eULL};
+	uint8_t b[2 + 2 * PKT_MAX_VLAN + 2 * 18];
+	size_t alen = p->family == 4 ? 4 : 16, n, v;
+	const uint8_t *a0 = p->src, *a1 = p->dst;
+	uint16_t p0 = p->sport, p1 = p->dport;
+	int c = memcmp(a0, a1, alen);
+
+	if (c > 0 || (c == 0 && p0 > p1)) {
+		a0 = p->dst;
+		a1 = p->src;
+		p0 = p->dport;
+		p1 = p->sport;
+	}
+	b[0] = p->family;
+	b[1] = p->nvlan;
+	v = (size_t)p->nvlan * 2;
+	memcpy(b + 2, p->vlan, v);
+	n = 2 + v;
+	memcpy(b + n, a0, alen);
+	memcpy(b + n + alen, &p0, 2);
+	memcpy(b + n + alen + 2, a1, alen);
+	memcpy(b + n + 2 * alen + 2, &p1, 2);
+	return (uint32_t)siphash(&fixed, b, n + 2 * alen + 4) & (NFLOOR - 1);
 }
 
 /* Returns 1 if p goes from key's endpoint e to the other one. */
@@ -399,7 +438,7 @@ tomb_add(struct reasm *ra, const struct conn *c, int cause)
 		 * repeats for a tuple in a run; past the tombs, a new
 		 * tuple may start above 0 (fails safe, bounded memory).
 		 */
-		fl = &ra->floor[(t->bkey >> 32) & (NFLOOR - 1)];
+		fl = &ra->floor[t->slot];
 		if (t->counter != UINT32_MAX && *fl < t->counter + 1)
 			*fl = t->counter + 1;
 		tomb_unlink(ra, i);
@@ -409,6 +448,7 @@ tomb_add(struct reasm *ra, const struct conn *c, int cause)
 	t->dkey = c->dkey;
 	t->bkey = c->bkey;
 	t->counter = c->counter;
+	t->slot = c->slot;
 	t->next_seq[0] = c->h[0].next_seq;
 	t->next_seq[1] = c->h[1].next_seq;
 	t->based[0] = c->h[0].has_base;
@@ -456,13 +496,13 @@ tomb_find(struct reasm *ra, uint64_t bkey, uint64_t hf, uint64_t hr, int *dir)
 	return NULL;
 }
 
-/* The counter of a new connection on a tuple whose newest tomb is t. */
+/* The counter of a new connection of p's tuple, whose newest tomb is t. */
 static uint32_t
-next_counter(const struct reasm *ra, const struct tomb *t, uint64_t bkey)
+next_counter(const struct reasm *ra, const struct tomb *t, const struct pkt *p)
 {
 	if (t != NULL)
 		return t->counter + 1;
-	return ra->floor[(bkey >> 32) & (NFLOOR - 1)];
+	return ra->floor[floor_slot(p)];
 }
 
 /* Says where the records that follow belong in the single run's order. */
@@ -881,6 +921,7 @@ new_conn(struct reasm *ra, const struct pkt *p, int client_is_src,
 	c->key.port[!s] = p->dport;
 	c->dkey = client_is_src ? hf : hr;
 	c->bkey = hf + hr;
+	c->slot = floor_slot(p);
 	/* A shard numbers a connection by its first packet (SHARDS). */
 	c->id = ra->shard ? pktno : ra->nextid;
 	ra->nextid++;
@@ -1125,8 +1166,8 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 	if (c == NULL) {
 		t = tomb_find(ra, bkey, hf, hr, &td);
 		if (syn || synack) {
-			c = new_conn(ra, p, syn, next_counter(ra, t, bkey), 1,
-			    hf, hr, pktno, &e);
+			c = new_conn(ra, p, syn, next_counter(ra, t, p), 1, hf,
+			    hr, pktno, &e);
 			d = syn ? 0 : 1;
 		} else if (p->seglen == 0 ||
 		    (t != NULL && tomb_late(t, td, p)) ||
@@ -1150,7 +1191,7 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 			 */
 			resume = t->resumable && p->seq == t->next_seq[d];
 			c = new_conn(ra, p, d == 0,
-			    resume ? t->counter : next_counter(ra, t, bkey),
+			    resume ? t->counter : next_counter(ra, t, p),
 			    resume ? 2 : 0, hf, hr, pktno, &e);
 			if (c != NULL) {
 				set_base(&c->h[d], t->next_seq[d] - 1);
@@ -1165,8 +1206,8 @@ reasm_segment(struct reasm *ra, const struct pkt *p, uint64_t pktno)
 		} else {
 			/* Mid-stream: the side on a well-known port serves. */
 			d = p->sport < 1024 && p->dport >= 1024 ? 1 : 0;
-			c = new_conn(ra, p, d == 0, next_counter(ra, t, bkey),
-			    0, hf, hr, pktno, &e);
+			c = new_conn(ra, p, d == 0, next_counter(ra, t, p), 0,
+			    hf, hr, pktno, &e);
 		}
 		if (c == NULL)
 			return e;

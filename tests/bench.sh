@@ -325,7 +325,7 @@ for cap in $caps; do
 	rm -rf "$OUT"
 	measure freshfloor "$TM1 '$bin/filefloor' -V $wbytes | $TM2 '$bin/filefloor' -s '$W/list.tf' '$OUT'"
 	t_ffloor=$SECS
-	row "zero-copy, fresh pages: vmsplice | splice"
+	row "zero-copy from fresh pages, 1 MiB"
 	echo "    (cpu-s per process: writer $CPU1, reader $CPU2)"
 	rm -rf "$OUT"
 	ndata=$("$bin/tf-reassemble" <"$c" 2>/dev/null | "$bin/tf-cat" -s |
