@@ -195,8 +195,9 @@ dir_hashes(
  * (tomb_add()).  Its hash has a fixed key, not the run's: which tuples
  * share a floor decides the counters of new tuples once tombs are
  * forgotten, and so the names made of them, which must be the same in
- * every run of a capture.  The table is a flat array: a forged tuple can
- * raise another tuple's first counter (a name with c1), never cost time.
+ * every run of a capture, on every machine.  The table is a flat array: a
+ * forged tuple can raise another tuple's first counter (a name with c1),
+ * never cost time.
  */
 static uint32_t
 floor_slot(const struct pkt *p)
@@ -215,16 +216,23 @@ floor_slot(const struct pkt *p)
 		p0 = p->dport;
 		p1 = p->sport;
 	}
+	/* Numbers big-endian: the same slots on every machine. */
 	b[0] = p->family;
 	b[1] = p->nvlan;
-	v = (size_t)p->nvlan * 2;
-	memcpy(b + 2, p->vlan, v);
-	n = 2 + v;
+	n = 2;
+	for (v = 0; v < p->nvlan; v++) {
+		b[n++] = (uint8_t)(p->vlan[v] >> 8);
+		b[n++] = (uint8_t)p->vlan[v];
+	}
 	memcpy(b + n, a0, alen);
-	memcpy(b + n + alen, &p0, 2);
-	memcpy(b + n + alen + 2, a1, alen);
-	memcpy(b + n + 2 * alen + 2, &p1, 2);
-	return (uint32_t)siphash(&fixed, b, n + 2 * alen + 4) & (NFLOOR - 1);
+	n += alen;
+	b[n++] = (uint8_t)(p0 >> 8);
+	b[n++] = (uint8_t)p0;
+	memcpy(b + n, a1, alen);
+	n += alen;
+	b[n++] = (uint8_t)(p1 >> 8);
+	b[n++] = (uint8_t)p1;
+	return (uint32_t)siphash(&fixed, b, n) & (NFLOOR - 1);
 }
 
 /* Returns 1 if p goes from key's endpoint e to the other one. */

@@ -24,8 +24,9 @@
 
 #define RD_BUFSZ (2u << 20) /* > REC_MAX_LEN */
 #define WR_BUFSZ (1u << 20)
-#define PIPE_WANT (1 << 20)
-#define REC_ZERO_MAX 256 /* covers the longest fixed part */
+#define PIPE_WANT (1 << 20)        /* tf(7), FILTERS */
+#define PIPE_WANT_USER (256 << 10) /* without privileges */
+#define REC_ZERO_MAX 256           /* covers the longest fixed part */
 
 /* Little-endian accessors: never overlay a struct on wire bytes. */
 static uint16_t
@@ -70,14 +71,21 @@ put64(uint8_t *p, uint64_t v)
 	put32(p + 4, (uint32_t)(v >> 32));
 }
 
+/*
+ * Widens the pipe fd, so that writer and reader wake each other once per
+ * PIPE_WANT bytes, not once per 64 KiB.  An unprivileged user's pipes
+ * share a quota (/proc/sys/fs/pipe-user-pages-soft, 64 MiB by default),
+ * past which every new pipe of that user gets 8 KiB: 256 KiB then, so
+ * that 256 pipes fit in it (many shards at once), not 64.
+ */
 static void
 widen_pipe(int fd)
 {
 #ifdef F_SETPIPE_SZ
-	int sz;
+	int sz, want = geteuid() == 0 ? PIPE_WANT : PIPE_WANT_USER;
 
-	if ((sz = fcntl(fd, F_GETPIPE_SZ)) >= 0 && sz < PIPE_WANT)
-		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_WANT);
+	if ((sz = fcntl(fd, F_GETPIPE_SZ)) >= 0 && sz < want)
+		(void)fcntl(fd, F_SETPIPE_SZ, want);
 #else
 	(void)fd;
 #endif
@@ -593,8 +601,8 @@ rec_writer_init(struct rec_writer *w, int fd)
 /*
  * Gives the pipe buf[off, len): with vmsplice(2) when the buffer is
  * handed over, else write(2).  Returns the bytes taken, or -1 with errno
- * set.  Falls back to write(2) for good if the kernel refuses
- * vmsplice(2) before it took a byte.
+ * set.  Falls back to write(2) for good if the kernel (or a sandbox)
+ * refuses vmsplice(2) before it took a byte, whatever it says.
  */
 static ssize_t
 hand_over(struct rec_writer *w, size_t off)
@@ -607,9 +615,8 @@ hand_over(struct rec_writer *w, size_t off)
 		iov.iov_base = w->buf + off;
 		iov.iov_len = w->len - off;
 		n = vmsplice(w->fd, &iov, 1, SPLICE_F_GIFT);
-		if (n >= 0 ||
-		    (errno != EINVAL && errno != ENOSYS && errno != EPERM) ||
-		    w->written > 0)
+		if (n >= 0 || errno == EINTR || errno == EPIPE ||
+		    errno == EAGAIN || w->written > 0)
 			return n;
 		w->gift = 2; /* write(2) from here on; still mapped */
 	}
@@ -625,28 +632,33 @@ hand_over(struct rec_writer *w, size_t off)
 static void
 wbuf_rewind(struct rec_writer *w, size_t off)
 {
-	size_t n, pg, keep = w->len - off;
+	size_t keep = w->len - off;
+#if defined(__linux__) && defined(SPLICE_F_GIFT)
+	size_t n, pg;
 	uint8_t *tail = NULL;
+	int saved = errno;
 
-	if (w->gift != 1) {
-		memmove(w->buf, w->buf + off, keep);
-		w->len = keep;
+	if (w->gift == 1) {
+		/* An error cut the flush: what is left is kept aside. */
+		if (keep > 0 && (tail = malloc(keep)) != NULL)
+			memcpy(tail, w->buf + off, keep);
+		pg = (size_t)sysconf(_SC_PAGESIZE);
+		n = (w->len + pg - 1) / pg * pg;
+		(void)madvise(w->buf, n, MADV_DONTNEED);
+#ifdef MADV_POPULATE_WRITE
+		/* The fresh pages in one call, not a fault each (5.14). */
+		(void)madvise(w->buf, n, MADV_POPULATE_WRITE);
+#endif
+		w->len = tail != NULL ? keep : 0;
+		if (tail != NULL)
+			memcpy(w->buf, tail, keep);
+		free(tail);
+		errno = saved;
 		return;
 	}
-	/* An error cut the flush: what is left is kept aside. */
-	if (keep > 0 && (tail = malloc(keep)) != NULL)
-		memcpy(tail, w->buf + off, keep);
-	pg = (size_t)sysconf(_SC_PAGESIZE);
-	n = (w->len + pg - 1) / pg * pg;
-	(void)madvise(w->buf, n, MADV_DONTNEED);
-#ifdef MADV_POPULATE_WRITE
-	/* The fresh pages in one call, not a fault each (Linux 5.14). */
-	(void)madvise(w->buf, n, MADV_POPULATE_WRITE);
 #endif
-	w->len = tail != NULL ? keep : 0;
-	if (tail != NULL)
-		memcpy(w->buf, tail, keep);
-	free(tail);
+	memmove(w->buf, w->buf + off, keep);
+	w->len = keep;
 }
 
 int

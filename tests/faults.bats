@@ -449,6 +449,10 @@ mkhttp() {
 	# twice over, from each program: the stream too, for the pipeline.
 	n=$(wc -c <short.tfs)
 	[ "$n" -gt 16000000 ]
+	n=$(tf-cat <short.tfs | wc -c)
+	[ "$n" -gt 4000000 ]
+	n=$(tf-cat -j <short.tfs | wc -c)
+	[ "$n" -gt 4000000 ]
 	n=$(tf-report <short.tfs | wc -c)
 	[ "$n" -gt 4000000 ]
 	n=$(tf-report -j <short.tfs | wc -c)
