@@ -160,6 +160,37 @@ struct reasm {
 	struct rec_mark mark;
 };
 
+#define TUPLE_MAX (2 + 2 * PKT_MAX_VLAN + 2 * 18)
+
+/*
+ * Writes p's tuple to b (TUPLE_MAX bytes), src -> dst, or dst -> src when
+ * rev: family, VLAN count, VLAN ids, then each end's address and port,
+ * numbers big-endian, so that a fixed-key hash of it is the same on every
+ * machine.  Returns the length.
+ */
+static size_t
+tuple_bytes(const struct pkt *p, int rev, uint8_t *b)
+{
+	size_t alen = p->family == 4 ? 4 : 16, n = 2, v;
+	const uint8_t *a[2] = {p->src, p->dst};
+	uint16_t port[2] = {p->sport, p->dport};
+	int e;
+
+	b[0] = p->family;
+	b[1] = p->nvlan;
+	for (v = 0; v < p->nvlan; v++) {
+		b[n++] = (uint8_t)(p->vlan[v] >> 8);
+		b[n++] = (uint8_t)p->vlan[v];
+	}
+	for (e = 0; e < 2; e++) {
+		memcpy(b + n, a[e ^ rev], alen);
+		n += alen;
+		b[n++] = (uint8_t)(port[e ^ rev] >> 8);
+		b[n++] = (uint8_t)port[e ^ rev];
+	}
+	return n;
+}
+
 /*
  * Hashes of both directions of a key-to-be: *hf of src -> dst, *hr of
  * dst -> src, keyed (lib/siphash) with this run's key, so that a capture
@@ -170,24 +201,10 @@ static void
 dir_hashes(
     const struct reasm *ra, const struct pkt *p, uint64_t *hf, uint64_t *hr)
 {
-	uint8_t b[2 + 2 * PKT_MAX_VLAN + 2 * 18];
-	size_t alen = p->family == 4 ? 4 : 16, n, v;
+	uint8_t b[TUPLE_MAX];
 
-	b[0] = p->family;
-	b[1] = p->nvlan;
-	v = (size_t)p->nvlan * 2;
-	memcpy(b + 2, p->vlan, v);
-	n = 2 + v;
-	memcpy(b + n, p->src, alen);
-	memcpy(b + n + alen, &p->sport, 2);
-	memcpy(b + n + alen + 2, p->dst, alen);
-	memcpy(b + n + 2 * alen + 2, &p->dport, 2);
-	*hf = siphash(&ra->key, b, n + 2 * alen + 4);
-	memcpy(b + n, p->dst, alen);
-	memcpy(b + n + alen, &p->dport, 2);
-	memcpy(b + n + alen + 2, p->src, alen);
-	memcpy(b + n + 2 * alen + 2, &p->sport, 2);
-	*hr = siphash(&ra->key, b, n + 2 * alen + 4);
+	*hf = siphash(&ra->key, b, tuple_bytes(p, 0, b));
+	*hr = siphash(&ra->key, b, tuple_bytes(p, 1, b));
 }
 
 /*
@@ -204,35 +221,13 @@ floor_slot(const struct pkt *p)
 {
 	static const struct siphash_key fixed = {
 	    0x74662d7475706c65ULL, 0x2d666c6f6f72732eULL};
-	uint8_t b[2 + 2 * PKT_MAX_VLAN + 2 * 18];
-	size_t alen = p->family == 4 ? 4 : 16, n, v;
-	const uint8_t *a0 = p->src, *a1 = p->dst;
-	uint16_t p0 = p->sport, p1 = p->dport;
-	int c = memcmp(a0, a1, alen);
+	uint8_t b[TUPLE_MAX];
+	size_t alen = p->family == 4 ? 4 : 16;
+	int c = memcmp(p->src, p->dst, alen);
+	int rev = c > 0 || (c == 0 && p->sport > p->dport);
 
-	if (c > 0 || (c == 0 && p0 > p1)) {
-		a0 = p->dst;
-		a1 = p->src;
-		p0 = p->dport;
-		p1 = p->sport;
-	}
-	/* Numbers big-endian: the same slots on every machine. */
-	b[0] = p->family;
-	b[1] = p->nvlan;
-	n = 2;
-	for (v = 0; v < p->nvlan; v++) {
-		b[n++] = (uint8_t)(p->vlan[v] >> 8);
-		b[n++] = (uint8_t)p->vlan[v];
-	}
-	memcpy(b + n, a0, alen);
-	n += alen;
-	b[n++] = (uint8_t)(p0 >> 8);
-	b[n++] = (uint8_t)p0;
-	memcpy(b + n, a1, alen);
-	n += alen;
-	b[n++] = (uint8_t)(p1 >> 8);
-	b[n++] = (uint8_t)p1;
-	return (uint32_t)siphash(&fixed, b, n) & (NFLOOR - 1);
+	return (uint32_t)siphash(&fixed, b, tuple_bytes(p, rev, b)) &
+	    (NFLOOR - 1);
 }
 
 /* Returns 1 if p goes from key's endpoint e to the other one. */

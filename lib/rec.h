@@ -304,8 +304,13 @@ struct rec_writer {
 	uint8_t *buf;
 	size_t cap;
 	size_t len;
-	uint64_t written; /* bytes handed to write(2) */
-	int gift;         /* 1: buf is handed to a pipe (vmsplice(2)) */
+	uint64_t written; /* bytes the output took */
+	/*
+	 * 0: buf from malloc(3), copied out with write(2); 1: mapped, handed
+	 * to a pipe with vmsplice(2) (TF_VMSPLICE=1); 2: mapped, but the
+	 * kernel refused vmsplice(2): write(2).
+	 */
+	int gift;
 	/*
 	 * Contiguous bytes of one direction arriving within merge_ns of a
 	 * DATA record still in the buffer extend it (0: never merge).

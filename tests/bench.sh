@@ -369,21 +369,19 @@ for cap in $caps; do
 		fi
 	fi
 	echo "  ratios and targets (medians of $runs runs interleaved in pairs; the rows above: best runs):"
-	pairmed "'$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null" \
-	    "'$bin/filefloor' '$OUT' <'$W/list.tf' >/dev/null"
+	split_cmd="'$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null"
+	pairmed "$split_cmd" "'$bin/filefloor' '$OUT' <'$W/list.tf' >/dev/null"
 	x=$(awk -v r="$MED_R" 'BEGIN { printf "%.2f", 1 / r }')
 	verdict "$(ge 1.3 "$x")" "pipeline time / floor time = ${x}x (target <= 1.3x)" "$tag"
 	awk -v a="$MED_A" -v b="$MED_B" 'BEGIN { printf "       (medians: pipeline %.3f s, floor %.3f s)\n", a, b }'
 	awk -v p="$t_pfloor" -v z="$t_zfloor" -v r="$t_rfloor" -v f="$t_floor" -v t="$t_pipe" -v n="$t_ffloor" 'BEGIN {
 		printf "       (bounds, / the floor: pipe floor %.2fx, zero-copy %.2fx, in fresh pages\n", p / f, z / f
 		printf "        %.2fx, per record %.2fx; the pipeline / the pipe floor = %.2fx)\n", n / f, r / f, t / p }'
-	pairmed "'$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null" \
-	    "TF_VMSPLICE=1 '$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null"
+	pairmed "$split_cmd" "TF_VMSPLICE=1 $split_cmd"
 	awk -v a="$MED_A" -v b="$MED_B" -v r="$MED_R" 'BEGIN { printf "       (TF_VMSPLICE=1 / copying = %.2fx: medians %.3f s, %.3f s)\n", r, b, a }'
 	awk -v a="$c_pipemax" -v b="$c_floor" 'BEGIN { printf "       (CPU of the pipeline'"'"'s busier process / the floor'"'"'s = %.2f s / %.2f s = %.2fx:\n        the wall-time ratio with two idle cores)\n", a, b, a / b }'
 	if [ "$have_tcpflow" = 1 ]; then
-		pairmed "'$bin/tf-reassemble' <'$c' | '$bin/tf-split' -o '$OUT' >/dev/null" \
-		    "tcpflow -S enable_report=NO -r '$c' -o '$OUT'"
+		pairmed "$split_cmd" "tcpflow -S enable_report=NO -r '$c' -o '$OUT'"
 		x=$(awk -v r="$MED_R" 'BEGIN { printf "%.2f", r }')
 		verdict "$(ge "$x" 1.3)" "pipeline throughput / tcpflow's = ${x}x (target >= 1.3x)" "$tag"
 		awk -v a="$MED_A" -v b="$MED_B" 'BEGIN { printf "       (medians: pipeline %.3f s, tcpflow %.3f s)\n", a, b }'
